@@ -1,0 +1,161 @@
+/**
+ * The database client factory: one `Database` shape over three drivers. PGlite is embedded
+ * (the default), `postgres` speaks TCP to any Postgres, and `@neondatabase/serverless` speaks
+ * WebSockets to Neon. Nothing connects at import time: `main.ts` calls `openDatabase`.
+ */
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema.ts";
+import type { DatabaseDriver } from "../lib/config.ts";
+
+export type Schema = typeof schema;
+/** A drizzle database or transaction: queries take this first. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** Runs SQL scripts (several statements, simple protocol) inside one transaction. */
+export type ScriptRunner = (script: string) => Promise<Record<string, unknown>[]>;
+
+/** An open database, whichever driver is behind it. */
+export interface Database {
+  driver: DatabaseDriver;
+  orm: Db;
+  /** Runs `fn` in one transaction on one connection, for migrations. */
+  scriptTransaction(fn: (run: ScriptRunner) => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Options that tests and tools pass to a driver. */
+export interface OpenOptions {
+  driver: DatabaseDriver;
+  url?: string;
+  /** PGlite: a folder to persist to (in memory when absent). */
+  dataDir?: string;
+  /** PGlite: a data folder tarball to start from (the migrated template in tests). */
+  loadDataDir?: Blob;
+  /** Neon: where its WebSocket should go, `host:port/path` (a local proxy in tests). */
+  neonWsProxy?: string;
+  /** TCP/Neon pool size. */
+  maxConnections?: number;
+}
+
+/** Opens a database with the chosen driver. */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  switch (options.driver) {
+    case "pglite":
+      return await openPglite(options);
+    case "postgres":
+      return await openPostgres(options);
+    case "neon":
+      return await openNeon(options);
+  }
+}
+
+async function openPglite(options: OpenOptions): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  if (options.dataDir) await Deno.mkdir(options.dataDir, { recursive: true });
+  const client = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
+  return {
+    driver: "pglite",
+    orm: drizzle(client, { schema }) as unknown as Db,
+    async scriptTransaction(fn) {
+      await client.transaction(async (tx) => {
+        await fn(async (script) => (await tx.exec(script)).at(-1)?.rows as Record<string, unknown>[] ?? []);
+      });
+    },
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(options: OpenOptions): Promise<Database> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const client = postgres(requireUrl(options), {
+    max: options.maxConnections ?? 10,
+    onnotice: () => {},
+    connect_timeout: 10,
+  });
+  return {
+    driver: "postgres",
+    orm: drizzle(client, { schema }) as unknown as Db,
+    async scriptTransaction(fn) {
+      await client.begin(async (tx) => {
+        await fn(async (script) => {
+          const result = await tx.unsafe(script).simple();
+          const last = Array.isArray(result.at(-1)) ? result.at(-1) : result;
+          return [...(last as Iterable<Record<string, unknown>>)];
+        });
+      });
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openNeon(options: OpenOptions): Promise<Database> {
+  const { Pool, neonConfig } = await import("@neondatabase/serverless");
+  const { drizzle } = await import("drizzle-orm/neon-serverless");
+  if (options.neonWsProxy) {
+    // A plain-WebSocket proxy in front of a TCP Postgres, as Neon's own wsproxy does.
+    const proxy = options.neonWsProxy;
+    neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+    neonConfig.pipelineTLS = false;
+  }
+  const pool = new Pool({ connectionString: requireUrl(options), max: options.maxConnections ?? 10 });
+  return {
+    driver: "neon",
+    orm: drizzle(pool, { schema }) as unknown as Db,
+    async scriptTransaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        await fn(async (script) => {
+          const result: unknown = await client.query(script);
+          const last = Array.isArray(result) ? result.at(-1) : result;
+          return (last as { rows?: Record<string, unknown>[] })?.rows ?? [];
+        });
+        await client.query("commit");
+      } catch (error) {
+        await client.query("rollback").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+function requireUrl(options: OpenOptions): string {
+  if (!options.url) throw new Error(`Cannot open a ${options.driver} database: no URL given`);
+  return options.url;
+}
+
+/** Postgres SQLSTATE classes and driver codes that mean "the database is not there", not "bad query". */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
+
+/** True when `error` (or one of its causes) says the database cannot be reached right now. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
+    if (e instanceof Deno.errors.ConnectionRefused || e instanceof Deno.errors.ConnectionReset) return true;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === "string" && /PGlite is closed|Connection terminated|write CONNECTION_CLOSED/i.test(message)) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,251 @@
+/**
+ * The drizzle schema: a typed mirror of db/migrations/*.sql, which stay the source of truth
+ * (RLS policies, roles and triggers live there). tests/schema_test.ts checks the two agree.
+ */
+import {
+  bigint,
+  boolean,
+  customType,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "bytea" });
+const id = () => uuid("id").primaryKey().defaultRandom();
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const workspaceId = () => uuid("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" });
+
+export const users = pgTable("users", {
+  id: id(),
+  email: text("email").notNull(),
+  name: text("name").notNull().default(""),
+  passwordHash: text("password_hash"),
+  externalId: text("external_id").unique(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const userProfiles = pgTable("user_profiles", {
+  userId: uuid("user_id").primaryKey().references(() => users.id, { onDelete: "cascade" }),
+  displayName: text("display_name"),
+  avatarUrl: text("avatar_url"),
+  preferences: jsonb("preferences").$type<Record<string, unknown>>().notNull().default({}),
+  updatedAt: updatedAt(),
+});
+
+export const workspaces = pgTable("workspaces", {
+  id: id(),
+  name: text("name").notNull(),
+  personal: boolean("personal").notNull().default(false),
+  createdBy: uuid("created_by"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export type WorkspaceRole = "owner" | "editor" | "viewer";
+
+export const memberships = pgTable("memberships", {
+  workspaceId: workspaceId(),
+  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  role: text("role").$type<WorkspaceRole>().notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })]);
+
+export const sessions = pgTable("sessions", {
+  id: id(),
+  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  tokenHash: text("token_hash").notNull().unique(),
+  createdAt: createdAt(),
+  expiresAt: at("expires_at").notNull(),
+  lastSeenAt: at("last_seen_at").notNull().defaultNow(),
+  revokedAt: at("revoked_at"),
+  userAgent: text("user_agent"),
+  ip: text("ip"),
+});
+
+export const apiTokens = pgTable("api_tokens", {
+  id: id(),
+  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  prefix: text("prefix").notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: at("last_used_at"),
+  revokedAt: at("revoked_at"),
+});
+
+export const auditLogs = pgTable("audit_logs", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  workspaceId: uuid("workspace_id"),
+  userId: uuid("user_id"),
+  action: text("action").notNull(),
+  targetType: text("target_type"),
+  targetId: text("target_id"),
+  details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+  requestId: text("request_id"),
+  ip: text("ip"),
+  createdAt: createdAt(),
+});
+
+export const rateLimitEvents = pgTable("rate_limit_events", {
+  bucket: text("bucket").notNull(),
+  at: at("at").notNull().defaultNow(),
+});
+
+export const connectors = pgTable("connectors", {
+  id: id(),
+  workspaceId: workspaceId(),
+  name: text("name").notNull(),
+  type: text("type").notNull(),
+  config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+  credentialsCiphertext: bytea("credentials_ciphertext"),
+  credentialsKeyId: text("credentials_key_id"),
+  status: text("status").notNull().default("idle"),
+  lastSync: at("last_sync"),
+  createdBy: uuid("created_by"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const datasets = pgTable("datasets", {
+  id: id(),
+  workspaceId: workspaceId(),
+  connectorId: uuid("connector_id").notNull().references(() => connectors.id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  columns: jsonb("columns").$type<{ name: string; type: string }[]>().notNull().default([]),
+  rowCount: bigint("row_count", { mode: "number" }).notNull().default(0),
+  storageTable: text("storage_table"),
+  syncedAt: at("synced_at"),
+});
+
+export const dashboards = pgTable("dashboards", {
+  id: id(),
+  workspaceId: workspaceId(),
+  name: text("name").notNull(),
+  description: text("description"),
+  createdBy: uuid("created_by"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const widgets = pgTable("widgets", {
+  id: id(),
+  workspaceId: workspaceId(),
+  dashboardId: uuid("dashboard_id").notNull().references(() => dashboards.id, { onDelete: "cascade" }),
+  type: text("type").notNull(),
+  connectorId: uuid("connector_id"),
+  dataset: text("dataset"),
+  dataQuery: jsonb("data_query"),
+  config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+  positionX: integer("position_x").notNull().default(0),
+  positionY: integer("position_y").notNull().default(0),
+  width: integer("width").notNull().default(4),
+  height: integer("height").notNull().default(3),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const shareLinks = pgTable("share_links", {
+  id: id(),
+  workspaceId: workspaceId(),
+  dashboardId: uuid("dashboard_id").notNull().references(() => dashboards.id, { onDelete: "cascade" }),
+  tokenHash: text("token_hash").notNull().unique(),
+  createdBy: uuid("created_by"),
+  createdAt: createdAt(),
+  expiresAt: at("expires_at"),
+  revokedAt: at("revoked_at"),
+});
+
+export const workflows = pgTable("workflows", {
+  id: id(),
+  workspaceId: workspaceId(),
+  name: text("name").notNull(),
+  description: text("description"),
+  steps: jsonb("steps").$type<unknown[]>().notNull().default([]),
+  config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+  webhookSecretCiphertext: bytea("webhook_secret_ciphertext"),
+  webhookSecretKeyId: text("webhook_secret_key_id"),
+  createdBy: uuid("created_by"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export type ExecutionStatus = "queued" | "running" | "succeeded" | "failed";
+
+export const workflowExecutions = pgTable("workflow_executions", {
+  id: id(),
+  workspaceId: workspaceId(),
+  workflowId: uuid("workflow_id").notNull().references(() => workflows.id, { onDelete: "cascade" }),
+  status: text("status").$type<ExecutionStatus>().notNull().default("queued"),
+  trigger: text("trigger").notNull().default("manual"),
+  input: jsonb("input"),
+  steps: jsonb("steps").$type<unknown[]>().notNull().default([]),
+  results: jsonb("results"),
+  error: text("error"),
+  createdAt: createdAt(),
+  startedAt: at("started_at"),
+  completedAt: at("completed_at"),
+});
+
+export const webhookDeliveries = pgTable("webhook_deliveries", {
+  workflowId: uuid("workflow_id").notNull().references(() => workflows.id, { onDelete: "cascade" }),
+  webhookId: text("webhook_id").notNull(),
+  workspaceId: workspaceId(),
+  executionId: uuid("execution_id").notNull().references(() => workflowExecutions.id, { onDelete: "cascade" }),
+  receivedAt: at("received_at").notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.workflowId, t.webhookId] })]);
+
+export const jobs = pgTable("jobs", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  workspaceId: uuid("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+  queue: text("queue").notNull(),
+  payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+  status: text("status").$type<ExecutionStatus>().notNull().default("queued"),
+  attempts: integer("attempts").notNull().default(0),
+  runAt: at("run_at").notNull().defaultNow(),
+  lockedAt: at("locked_at"),
+  lockedBy: text("locked_by"),
+  lastError: text("last_error"),
+  createdAt: createdAt(),
+});
+
+export const chatSessions = pgTable("chat_sessions", {
+  id: id(),
+  workspaceId: workspaceId(),
+  userId: uuid("user_id"),
+  title: text("title").notNull().default("New chat"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const chatMessages = pgTable("chat_messages", {
+  id: id(),
+  workspaceId: workspaceId(),
+  sessionId: uuid("session_id").notNull().references(() => chatSessions.id, { onDelete: "cascade" }),
+  role: text("role").$type<"system" | "user" | "assistant">().notNull(),
+  parts: jsonb("parts").$type<unknown[]>().notNull().default([]),
+  createdAt: createdAt(),
+});
+
+export const artifacts = pgTable("artifacts", {
+  id: id(),
+  artifactId: uuid("artifact_id").notNull(),
+  version: integer("version").notNull().default(1),
+  workspaceId: workspaceId(),
+  sessionId: uuid("session_id"),
+  type: text("type").notNull(),
+  name: text("name").notNull(),
+  data: jsonb("data").notNull(),
+  createdBy: uuid("created_by"),
+  createdAt: createdAt(),
+});
+
+export type User = typeof users.$inferSelect;
+export type Workspace = typeof workspaces.$inferSelect;

@@ -1,0 +1,104 @@
+/** The workspace's configuration, read once from the environment and validated. */
+import { z } from "zod";
+import { join } from "node:path";
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  DATABASE_URL: z.string().optional(),
+  DATABASE_DRIVER: z.enum(["pglite", "postgres", "neon"]).optional(),
+  APP_SECRET: z.string().min(32, "APP_SECRET must be at least 32 characters").optional(),
+  APP_URL: z.url().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  LLM_MODEL: z.string().optional(),
+  SUPABASE_URL: z.url().optional(),
+  SUPABASE_ANON_KEY: z.string().optional(),
+  SUPABASE_JWT_SECRET: z.string().optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type DatabaseDriver = "pglite" | "postgres" | "neon";
+
+/** Everything the app needs to know about where and how it runs. */
+export interface Config {
+  port: number;
+  dataDir: string;
+  production: boolean;
+  database: { driver: DatabaseDriver; url?: string; dataDir?: string };
+  appSecret: string;
+  appUrl?: string;
+  llm: { apiKey?: string; baseUrl?: string; model?: string };
+  supabase: { url?: string; anonKey?: string; jwtSecret?: string };
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+/** Picks the driver: explicit `DATABASE_DRIVER`, a Neon host, any other URL, or embedded PGlite. */
+export function databaseDriverFor(url: string | undefined, explicit?: DatabaseDriver): DatabaseDriver {
+  if (explicit) return explicit;
+  if (!url) return "pglite";
+  if (/\.neon\.tech(?::\d+)?(?:\/|$)/.test(new URL(url).host + "/")) return "neon";
+  return "postgres";
+}
+
+/**
+ * Reads the configuration from `env`. In local mode a missing APP_SECRET is generated and kept in
+ * DATA_DIR (mode 0600); in production it must be given.
+ */
+export async function loadConfig(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+  log: (message: string) => void = console.log,
+): Promise<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Cannot read the configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const production = Boolean(env.DENO_DEPLOYMENT_ID) || env.NODE_ENV === "production";
+  const driver = databaseDriverFor(e.DATABASE_URL, e.DATABASE_DRIVER);
+  if (driver !== "pglite" && !e.DATABASE_URL) {
+    throw new Error(`Cannot use DATABASE_DRIVER "${driver}": DATABASE_URL is not set`);
+  }
+  const appSecret = e.APP_SECRET ?? (production ? undefined : await localSecret(e.DATA_DIR, log));
+  if (!appSecret) {
+    throw new Error("Cannot start in production without APP_SECRET: set it to 32 or more random characters");
+  }
+  return {
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    production,
+    database: {
+      driver,
+      url: e.DATABASE_URL,
+      dataDir: driver === "pglite" ? join(e.DATA_DIR, "pglite") : undefined,
+    },
+    appSecret,
+    appUrl: e.APP_URL,
+    llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL },
+    supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Reads the generated local secret, or makes one; the file is readable by its owner only. */
+async function localSecret(dataDir: string, log: (message: string) => void): Promise<string> {
+  const path = join(dataDir, "app_secret");
+  try {
+    return (await Deno.readTextFile(path)).trim();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  await Deno.mkdir(dataDir, { recursive: true });
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const secret = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  // createNew: two processes starting at once must not overwrite each other's secret.
+  try {
+    await Deno.writeTextFile(path, secret + "\n", { mode: 0o600, createNew: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return (await Deno.readTextFile(path)).trim();
+    throw error;
+  }
+  log(`No APP_SECRET set: generated one and stored it in ${path} (mode 0600). Set APP_SECRET in production.`);
+  return secret;
+}
