@@ -101,6 +101,8 @@ async function openNeon(options: OpenOptions): Promise<Database> {
     neonConfig.pipelineTLS = false;
   }
   const pool = new Pool({ connectionString: requireUrl(options), max: options.maxConnections ?? 10 });
+  // An idle client whose socket drops must not take the process down; the next query reconnects.
+  pool.on("error", () => {});
   return {
     driver: "neon",
     orm: drizzle(pool, { schema }) as unknown as Db,
