@@ -19,6 +19,8 @@ export interface Database {
   orm: Db;
   /** Runs `fn` in one transaction on one connection, for migrations. */
   scriptTransaction(fn: (run: ScriptRunner) => Promise<void>): Promise<void>;
+  /** PGlite only: the data folder as a gzipped tarball (local backups, test templates). */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ async function openPglite(options: OpenOptions): Promise<Database> {
         await fn(async (script) => (await tx.exec(script)).at(-1)?.rows as Record<string, unknown>[] ?? []);
       });
     },
+    dump: async () => await client.dumpDataDir("gzip") as Blob,
     close: () => client.close(),
   };
 }

@@ -115,6 +115,7 @@ export async function createFresh<State extends Record<string, unknown>>(
       state,
       nonce: options.nonce(c),
       next,
+      redirect: (location, status = 303) => new Response(null, { status, headers: { location } }),
       render: (data, init) => {
         if (init?.headers) new Headers(init.headers).forEach((v, k) => c.header(k, v));
         return render(c, mod.default, route.layouts, { data, url, params, state, status: init?.status ?? 200 });

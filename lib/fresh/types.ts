@@ -12,6 +12,8 @@ export interface FreshContext<State = Record<string, unknown>> {
   nonce: string;
   /** Middleware only: runs what comes next and returns its response. */
   next(): Promise<Response>;
+  /** A redirect (303 by default) whose headers middleware can still add to. */
+  redirect(location: string, status?: 301 | 302 | 303 | 307 | 308): Response;
   /** Renders this route's page with `data`, e.g. to re-show a form with status 400. */
   render(data?: unknown, init?: { status?: number; headers?: HeadersInit }): Promise<Response>;
 }

@@ -1,0 +1,26 @@
+/** The card a section shows before it has anything in it. */
+import type { ComponentChildren } from "preact";
+
+export function EmptyState(props: { icon: string; title: string; children: ComponentChildren }) {
+  return (
+    <div class="card empty-state">
+      <div class="empty-icon" aria-hidden="true">{props.icon}</div>
+      <h2>{props.title}</h2>
+      <p class="muted">{props.children}</p>
+    </div>
+  );
+}
+
+/** A list of recent items with names and dates. */
+export function ItemList(props: { items: { id: string; name: string; updatedAt: Date }[] }) {
+  return (
+    <ul class="card item-list">
+      {props.items.map((item) => (
+        <li>
+          <span class="item-name">{item.name}</span>
+          <time class="muted small" dateTime={item.updatedAt.toISOString()}>{item.updatedAt.toISOString().slice(0, 10)}</time>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,78 @@
+/** API tokens for `Authorization: Bearer`: stored hashed, listed by prefix, revocable. */
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { apiTokens, users } from "../schema.ts";
+
+/** A token as its owner sees it in lists: never the secret. */
+export interface TokenInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+const info = {
+  id: apiTokens.id,
+  name: apiTokens.name,
+  prefix: apiTokens.prefix,
+  createdAt: apiTokens.createdAt,
+  lastUsedAt: apiTokens.lastUsedAt,
+};
+
+/** Stores a new token's hash. */
+export async function insertApiToken(
+  db: Db,
+  input: { userId: string; name: string; tokenHash: string; prefix: string },
+): Promise<TokenInfo> {
+  const [row] = await db.insert(apiTokens).values(input).returning(info);
+  return row;
+}
+
+/** The caller's live tokens, newest first, one page after `cursor` (a created_at,id pair). */
+export async function listApiTokens(
+  db: Db,
+  userId: string,
+  page: { limit: number; after?: { createdAt: Date; id: string } },
+): Promise<TokenInfo[]> {
+  const after = page.after;
+  return await db.select(info).from(apiTokens)
+    .where(and(
+      eq(apiTokens.userId, userId),
+      isNull(apiTokens.revokedAt),
+      after
+        ? or(lt(apiTokens.createdAt, after.createdAt), and(eq(apiTokens.createdAt, after.createdAt), lt(apiTokens.id, after.id)))
+        : undefined,
+    ))
+    .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id))
+    .limit(page.limit);
+}
+
+/** Revokes a token; false when there is no live token with that id for this user. */
+export async function revokeApiToken(db: Db, userId: string, id: string, now: Date): Promise<boolean> {
+  const rows = await db.update(apiTokens).set({ revokedAt: now })
+    .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id });
+  return rows.length > 0;
+}
+
+/** The user behind a live token hash; marks it used at most once a minute. */
+export async function findUserByTokenHash(db: Db, tokenHash: string, now: Date) {
+  const [row] = await db
+    .select({ tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, user: { id: users.id, email: users.email, name: users.name } })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
+    .limit(1);
+  if (row && (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000)) {
+    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId));
+  }
+  return row;
+}
+
+/** How many live tokens a user has (for limits and tests). */
+export async function countApiTokens(db: Db, userId: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(apiTokens)
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
+  return row.n;
+}

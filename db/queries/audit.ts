@@ -1,0 +1,27 @@
+/** The append-only audit log: one row for every state change. */
+import { desc, eq } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { auditLogs } from "../schema.ts";
+
+/** One audited change. `details` must not hold secrets; the logger's redaction does not run here. */
+export interface AuditEntry {
+  action: string;
+  userId?: string | null;
+  workspaceId?: string | null;
+  targetType?: string;
+  targetId?: string;
+  details?: Record<string, unknown>;
+  requestId?: string;
+  ip?: string;
+}
+
+/** Appends an entry. */
+export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
+  await db.insert(auditLogs).values({ ...entry, details: entry.details ?? {} });
+}
+
+/** A workspace's latest entries. */
+export async function listAudit(db: Db, workspaceId: string, limit = 50) {
+  return await db.select().from(auditLogs).where(eq(auditLogs.workspaceId, workspaceId))
+    .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id)).limit(limit);
+}

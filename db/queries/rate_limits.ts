@@ -1,0 +1,32 @@
+/**
+ * Sliding-window counters in Postgres, so every process and isolate shares them. A bucket is a
+ * string such as `login:email:a@b.c`; each event is a row, pruned after the window passes.
+ */
+import { and, gt, inArray, lt, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { rateLimitEvents } from "../schema.ts";
+
+/** For each bucket at or over `limit` in the window: seconds until it drops under. 0 if none. */
+export async function retryAfterSeconds(db: Db, buckets: string[], limit: number, windowMs: number, now: Date) {
+  const since = new Date(now.getTime() - windowMs);
+  const rows = await db
+    .select({ bucket: rateLimitEvents.bucket, n: sql<number>`count(*)::int`, oldest: sql<string>`min(${rateLimitEvents.at})` })
+    .from(rateLimitEvents)
+    .where(and(inArray(rateLimitEvents.bucket, buckets), gt(rateLimitEvents.at, since)))
+    .groupBy(rateLimitEvents.bucket);
+  let wait = 0;
+  for (const row of rows) {
+    if (row.n < limit) continue;
+    const freeAt = new Date(row.oldest).getTime() + windowMs;
+    wait = Math.max(wait, Math.ceil((freeAt - now.getTime()) / 1000));
+  }
+  return Math.max(wait, 0);
+}
+
+/** Records one event in each bucket and prunes that bucket's expired events. */
+export async function recordEvents(db: Db, buckets: string[], windowMs: number, now: Date): Promise<void> {
+  await db.insert(rateLimitEvents).values(buckets.map((bucket) => ({ bucket, at: now })));
+  await db.delete(rateLimitEvents).where(
+    and(inArray(rateLimitEvents.bucket, buckets), lt(rateLimitEvents.at, new Date(now.getTime() - windowMs))),
+  );
+}

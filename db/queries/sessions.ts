@@ -1,0 +1,43 @@
+/** Browser sessions: a random token in a cookie, its hash in the database, revocable. */
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { sessions, users } from "../schema.ts";
+
+/** Stores a new session for a user. */
+export async function insertSession(
+  db: Db,
+  input: { userId: string; tokenHash: string; expiresAt: Date; userAgent?: string; ip?: string },
+): Promise<string> {
+  const [row] = await db.insert(sessions).values(input).returning({ id: sessions.id });
+  return row.id;
+}
+
+/** The live session with this token hash, and its user. */
+export async function findLiveSession(db: Db, tokenHash: string, now: Date) {
+  const [row] = await db
+    .select({
+      sessionId: sessions.id,
+      lastSeenAt: sessions.lastSeenAt,
+      user: { id: users.id, email: users.email, name: users.name },
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .limit(1);
+  return row;
+}
+
+/** Marks a session as seen; callers throttle this so reads do not turn into writes. */
+export async function touchSession(db: Db, sessionId: string, now: Date): Promise<void> {
+  await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId));
+}
+
+/** Revokes one session; it stops working at once. */
+export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {
+  await db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+}
+
+/** Deletes sessions that ended over a day ago. */
+export async function deleteEndedSessions(db: Db, now: Date): Promise<void> {
+  await db.delete(sessions).where(sql`coalesce(${sessions.revokedAt}, ${sessions.expiresAt}) < ${now}::timestamptz - interval '1 day'`);
+}

@@ -1,0 +1,106 @@
+/**
+ * Assembles the app from its dependencies: middleware in order, the REST API under /api,
+ * webhook-style routes at the root, and the file-system pages. Nothing here does the work.
+ *
+ *   request id → log → secure headers (CSP nonce) → body limit → caller (lazy) → CSRF
+ *   → /health, /api/* (Hono + zod-openapi), pages (routes/, islands/) → 404 / error handler
+ */
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import { NONCE, secureHeaders } from "hono/secure-headers";
+import { bodyLimit } from "hono/body-limit";
+import type { AppDeps, RequestMeta } from "./deps.ts";
+import { type AppEnv, requestMeta } from "./http/env.ts";
+import { clientIp } from "./http/api_router.ts";
+import { requestLog } from "./http/middleware/request_log.ts";
+import { csrf } from "./http/middleware/csrf.ts";
+import { jsonBodies } from "./http/middleware/json_body.ts";
+import { ApiError } from "./http/errors.ts";
+import { errorResponse, toApiError } from "./http/error_handler.ts";
+import { type Principal, resolvePrincipal } from "./auth/principal.ts";
+import { supabaseVerifier } from "./auth/supabase.ts";
+import { createFresh } from "./fresh/mod.ts";
+import { createApi } from "../routes/api/mod.ts";
+import { healthRoutes } from "../routes/api/health.ts";
+import freshConfig from "../fresh.config.ts";
+
+/** Per-request state that pages see as `ctx.state`. */
+export interface PageState extends Record<string, unknown> {
+  deps: AppDeps;
+  principal: () => Promise<Principal | null>;
+  requestId: string;
+  /** Request facts for audit rows and rate limits. */
+  meta: RequestMeta;
+  /** Set by routes/_middleware.ts for signed-in visitors. */
+  user?: Principal["user"];
+}
+
+/** The biggest request body accepted anywhere. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Builds the app; `prebuilt` serves islands from `deno task build` output. */
+export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } = {}) {
+  const app = new Hono<AppEnv>();
+  const supabase = supabaseVerifier(deps.config.supabase, deps.fetch);
+  const fresh = await createFresh<PageState>(freshConfig, {
+    state: (c) => ({
+      deps,
+      principal: c.get("principal"),
+      requestId: c.get("requestId"),
+      meta: requestMeta(c, clientIp(c)),
+    }),
+    nonce: (c) => c.get("secureHeadersNonce") ?? "",
+    prebuilt: options.prebuilt,
+  });
+
+  app.use(requestId());
+  app.use(requestLog(deps.log));
+  app.use(secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", NONCE],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    strictTransportSecurity: deps.config.production ? "max-age=63072000; includeSubDomains" : false,
+    referrerPolicy: "strict-origin-when-cross-origin",
+    crossOriginEmbedderPolicy: false,
+  }));
+  app.use(bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `The body is over the ${MAX_BODY_BYTES / 1024} KiB limit`);
+    },
+  }));
+  app.use(async function principalMiddleware(c, next) {
+    let resolved: Promise<Principal | null> | undefined;
+    c.set("principal", () => resolved ??= resolvePrincipal(deps, c, supabase));
+    await next();
+  });
+  app.use(csrf({ appUrl: deps.config.appUrl }));
+  app.use("/api/*", jsonBodies());
+
+  app.route("/", healthRoutes(deps));
+  app.route("/api", createApi(deps));
+  app.route("/", fresh.app);
+
+  app.notFound((c) => {
+    if (isApi(c.req.path)) return errorResponse(c, new ApiError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
+    return fresh.renderNotFound(c);
+  });
+  app.onError((error, c) => {
+    const apiError = toApiError(error, deps.log, c.get("requestId"));
+    // Pages get the _500 page for our failures; everything else gets the JSON error shape.
+    return isApi(c.req.path) || apiError.status < 500 ? errorResponse(c, apiError) : fresh.renderError(c, apiError);
+  });
+  return { app, ready: fresh.ready };
+}
+
+function isApi(path: string): boolean {
+  return path === "/api" || path.startsWith("/api/") || path.startsWith("/hooks/");
+}

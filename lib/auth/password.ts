@@ -1,0 +1,45 @@
+/**
+ * Password hashing with PBKDF2-HMAC-SHA256 through Web Crypto (runs on Deno Deploy too), at
+ * OWASP's 600,000 iterations. The stored form carries its parameters, so the count can be
+ * raised later and old hashes still verify (`needsRehash` says when to upgrade one).
+ */
+import { decodeBase64, encodeBase64 } from "../encoding.ts";
+
+const ITERATIONS = 600_000;
+const encoder = new TextEncoder();
+
+async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, ["deriveBits"]);
+  return new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256));
+}
+
+/** Hashes a password as `pbkdf2-sha256$<iterations>$<salt>$<hash>`. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const hash = await derive(password, salt, ITERATIONS);
+  return `pbkdf2-sha256$${ITERATIONS}$${encodeBase64(salt)}$${encodeBase64(hash)}`;
+}
+
+/** Checks a password against a stored hash in constant time. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, iterations, salt, expected] = stored.split("$");
+  if (scheme !== "pbkdf2-sha256" || !salt || !expected) return false;
+  const actual = await derive(password, decodeBase64(salt), Number(iterations));
+  return timingSafeEqual(actual, decodeBase64(expected));
+}
+
+/** True when a stored hash used weaker parameters than today's. */
+export function needsRehash(stored: string): boolean {
+  return Number(stored.split("$")[1]) < ITERATIONS;
+}
+
+/** A hash that no password matches, to spend the same time when the user does not exist. */
+export const DECOY_HASH = `pbkdf2-sha256$${ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
+
+/** Compares two byte arrays without an early exit. */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}

@@ -1,0 +1,90 @@
+/**
+ * Who is calling: a browser session cookie, an API token (`Bearer wst_…`), or a Supabase
+ * access token when Supabase is configured. Resolved lazily, once per request, so static
+ * files and public pages cost no query.
+ */
+import type { Context } from "hono";
+import type { AppDeps } from "../deps.ts";
+import { hashToken } from "./secret_tokens.ts";
+import { cookieOrigin, readSessionToken } from "./session_cookie.ts";
+import type { SupabaseVerifier } from "./supabase.ts";
+import { asSystem } from "../../db/rls.ts";
+import { findLiveSession, touchSession } from "../../db/queries/sessions.ts";
+import { findUserByTokenHash } from "../../db/queries/api_tokens.ts";
+import { createUserWithWorkspace, findUserByExternalId, type PublicUser, publicUser } from "../../db/queries/users.ts";
+import { recordAudit } from "../../db/queries/audit.ts";
+import { API_TOKEN_PREFIX } from "../../functions/api_tokens.ts";
+
+/** The signed-in caller. */
+export interface Principal {
+  user: PublicUser;
+  via: "session" | "api_token" | "supabase";
+  sessionId?: string;
+}
+
+const TOUCH_EVERY_MS = 10 * 60 * 1000;
+
+/** Reads the bearer token from `Authorization`, if any. */
+export function bearerToken(c: Context): string | undefined {
+  const header = c.req.header("authorization");
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1];
+}
+
+/** Resolves the caller of `c`, or null when anonymous (an unknown or revoked credential too). */
+export async function resolvePrincipal(
+  deps: AppDeps,
+  c: Context,
+  supabase: SupabaseVerifier | undefined,
+): Promise<Principal | null> {
+  const now = deps.now();
+  const bearer = bearerToken(c);
+  if (bearer?.startsWith(API_TOKEN_PREFIX)) {
+    const hash = await hashToken(bearer);
+    const row = await asSystem(deps.db, (tx) => findUserByTokenHash(tx, hash, now));
+    return row ? { user: row.user, via: "api_token" } : null;
+  }
+  if (bearer && supabase) {
+    const identity = await supabase(bearer);
+    if (!identity) return null;
+    const user = await userForSupabase(deps, identity);
+    if (!user) deps.log.warn("supabase user not linked: email already registered locally", { sub: identity.sub });
+    return user ? { user, via: "supabase" } : null;
+  }
+  if (bearer) return null;
+  const token = readSessionToken(c.req.header("cookie"), cookieOrigin(c.req.url, deps.config.appUrl));
+  if (!token) return null;
+  const hash = await hashToken(token);
+  const row = await asSystem(deps.db, (tx) => findLiveSession(tx, hash, now));
+  if (!row) return null;
+  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    await asSystem(deps.db, (tx) => touchSession(tx, row.sessionId, now));
+  }
+  return { user: row.user, via: "session", sessionId: row.sessionId };
+}
+
+/** The local user for a Supabase identity, made (with a personal workspace) on first sight. */
+async function userForSupabase(
+  deps: AppDeps,
+  identity: { sub: string; email: string; name: string },
+): Promise<PublicUser | undefined> {
+  return await asSystem(deps.db, async (tx) => {
+    const existing = await findUserByExternalId(tx, identity.sub);
+    if (existing) return publicUser(existing);
+    const created = await createUserWithWorkspace(tx, {
+      email: identity.email,
+      name: identity.name,
+      passwordHash: null,
+      externalId: identity.sub,
+    });
+    // The email belongs to a local account: refuse to merge the two silently.
+    if (!created) return undefined;
+    await recordAudit(tx, {
+      action: "user.signup",
+      userId: created.user.id,
+      workspaceId: created.workspace.id,
+      details: { via: "supabase" },
+    });
+    return publicUser(created.user);
+  });
+}

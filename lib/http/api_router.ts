@@ -1,0 +1,70 @@
+/** Shared pieces of the REST API's routers: validation errors in our shape, auth, pagination. */
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "./env.ts";
+import { ApiError, errorBody } from "./errors.ts";
+import { decodeBase64, encodeBase64Url } from "../encoding.ts";
+
+/** A router whose failed validations answer 400 with zod's issues in `details`. */
+export function apiRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook(result, c) {
+      if (result.success) return;
+      const details = result.error.issues.map((i) => ({ path: i.path.join("."), code: i.code, message: i.message }));
+      const first = details[0];
+      const message = first ? `Invalid request: ${first.path || "body"}: ${first.message}` : "Invalid request";
+      return c.json(errorBody("invalid_request", message, details), 400);
+    },
+  });
+}
+
+/** 401 unless someone is signed in; the caller is then `c.get("user")`. */
+export const requireUser: MiddlewareHandler<AppEnv> = async function requireUser(c, next) {
+  const principal = await c.get("principal")();
+  if (!principal) throw new ApiError(401, "unauthorized", "Sign in, or send an API token as Authorization: Bearer");
+  c.set("user", principal);
+  await next();
+};
+
+/** The client's address as the runtime saw it (Deno.serve's info), when there is one. */
+export function clientIp(c: Context): string | undefined {
+  return (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname;
+}
+
+/** The error body schema, for OpenAPI responses. */
+export const ErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+}).openapi("Error");
+
+/** `?limit=&cursor=` as the API contract defines them. */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: "At most 100" }),
+  cursor: z.string().max(200).optional(),
+});
+
+/** A keyset cursor: the last row's sort key, opaque to clients. */
+export function encodeCursor(createdAt: Date, id: string): string {
+  return encodeBase64Url(new TextEncoder().encode(JSON.stringify([createdAt.toISOString(), id])));
+}
+
+/** Reads a cursor; 400 when it was not made by `encodeCursor`. */
+export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const [at, id] = JSON.parse(new TextDecoder().decode(decodeBase64(cursor)));
+    const createdAt = new Date(at);
+    if (typeof id !== "string" || Number.isNaN(createdAt.getTime())) throw new Error("bad cursor");
+    return { createdAt, id };
+  } catch {
+    throw new ApiError(400, "invalid_request", "Invalid request: cursor: not a cursor from a previous page");
+  }
+}
+
+/** Standard error responses to list in every route's OpenAPI entry. */
+export const errorResponses = {
+  400: { description: "Invalid input", content: { "application/json": { schema: ErrorSchema } } },
+  401: { description: "Not signed in", content: { "application/json": { schema: ErrorSchema } } },
+} as const;
+
+/** OpenAPI security of routes that need a caller: an API token or the session cookie. */
+export const SIGNED_IN: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];

@@ -1,0 +1,48 @@
+/**
+ * The one error handler: known errors keep their status and message; a database outage is a
+ * 503 with Retry-After; anything else is a 500 whose details go to the log, never the client.
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ApiError, errorBody, type ErrorCode } from "./errors.ts";
+import { isDatabaseUnavailable } from "../../db/client.ts";
+import type { Logger } from "../log.ts";
+
+/** Maps any thrown value to an ApiError, logging what the client will not see. */
+export function toApiError(error: unknown, log: Logger, requestId?: string): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    const code: ErrorCode = status === 413
+      ? "payload_too_large"
+      : status === 400 && /JSON/i.test(error.message)
+      ? "invalid_json"
+      : status === 401
+      ? "unauthorized"
+      : status === 404
+      ? "not_found"
+      : status < 500
+      ? "invalid_request"
+      : "internal_error";
+    const message = code === "invalid_json" ? "The body is not valid JSON" : error.message || "Request refused";
+    return new ApiError(status as ApiError["status"], code, message);
+  }
+  if (isDatabaseUnavailable(error)) {
+    log.error("database unavailable", { error, request_id: requestId });
+    return new ApiError(503, "database_unavailable", "The database is unavailable right now: try again shortly", {
+      retryAfter: 5,
+    });
+  }
+  log.error("unhandled error", {
+    error,
+    stack: error instanceof Error ? error.stack : undefined,
+    request_id: requestId,
+  });
+  return new ApiError(500, "internal_error", "Something went wrong on our side; it has been logged");
+}
+
+/** Sends an ApiError in the API's JSON shape. */
+export function errorResponse(c: Context, error: ApiError): Response {
+  if (error.options.retryAfter !== undefined) c.header("retry-after", String(error.options.retryAfter));
+  return c.json(errorBody(error.code, error.message, error.options.details), error.status);
+}

@@ -1,0 +1,37 @@
+/**
+ * Entry point: reads the configuration, opens and migrates the database, builds the app and
+ * serves it. The only place that creates dependencies.
+ */
+import { loadConfig } from "./lib/config.ts";
+import { createLogger } from "./lib/log.ts";
+import { openDatabase } from "./db/client.ts";
+import { migrate } from "./db/migrate.ts";
+import { createApp } from "./lib/app.ts";
+
+const config = await loadConfig();
+const log = createLogger(config.logLevel);
+const db = await openDatabase({ ...config.database });
+const applied = await migrate(db);
+if (applied.length) log.info("migrations applied", { versions: applied });
+
+const { app } = await createApp(
+  { config, db, log, now: () => new Date(), fetch: globalThis.fetch },
+  { prebuilt: config.production },
+);
+
+const server = Deno.serve({
+  port: config.port,
+  onListen: ({ hostname, port }) => {
+    const host = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname;
+    log.info("listening", { url: `http://${host}:${port}`, database: config.database.driver });
+  },
+}, app.fetch);
+
+// Close the database cleanly so PGlite's data folder is never left half-written.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, async () => {
+    await server.shutdown();
+    await db.close();
+    Deno.exit(0);
+  });
+}

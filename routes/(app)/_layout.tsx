@@ -1,0 +1,47 @@
+import type { LayoutProps } from "../../lib/fresh/mod.ts";
+import type { PageState } from "../../lib/app.ts";
+import AccountMenu from "../../islands/AccountMenu.tsx";
+import ThemeToggle from "../../islands/ThemeToggle.tsx";
+
+const NAV = [
+  { href: "/chat", label: "Chat", icon: "💬" },
+  { href: "/dashboards", label: "Dashboards", icon: "📊" },
+  { href: "/connectors", label: "Connectors", icon: "🔌" },
+  { href: "/workflows", label: "Workflows", icon: "⚙️" },
+  { href: "/settings", label: "Settings", icon: "🛠️" },
+];
+
+export default function AppLayout({ Component, url, state }: LayoutProps<PageState>) {
+  const user = state.user!;
+  return (
+    <div class="shell">
+      <aside class="sidebar">
+        <a class="brand" href="/chat">
+          <span class="brand-mark" aria-hidden="true">◆</span> Workspace
+        </a>
+        <nav class="nav" aria-label="Main">
+          {NAV.map((item) => (
+            <a
+              href={item.href}
+              class={url.pathname.startsWith(item.href) ? "nav-link active" : "nav-link"}
+              aria-current={url.pathname.startsWith(item.href) ? "page" : undefined}
+            >
+              <span class="nav-icon" aria-hidden="true">{item.icon}</span>
+              {item.label}
+            </a>
+          ))}
+        </nav>
+      </aside>
+      <div class="main-column">
+        <header class="topbar">
+          <div class="topbar-spacer" />
+          <ThemeToggle />
+          <AccountMenu name={user.name || user.email} email={user.email} />
+        </header>
+        <main class="content">
+          <Component />
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+/** Sign in. A plain form post: works before (and without) any JavaScript. */
+import type { FreshContext, PageProps } from "../../lib/fresh/mod.ts";
+import type { PageState } from "../../lib/app.ts";
+import { LoginBody } from "../api/schemas.ts";
+import { logIn } from "../../functions/accounts.ts";
+import { ApiError } from "../../lib/http/errors.ts";
+import { type FormState, parseForm, safeNext, signedInRedirect } from "../../components/auth_form.ts";
+
+export const handler = {
+  GET(ctx: FreshContext<PageState>) {
+    if (ctx.state.user) return ctx.redirect(safeNext(ctx.url));
+    return { values: {} } satisfies FormState;
+  },
+  async POST(ctx: FreshContext<PageState>) {
+    const form = await ctx.req.formData();
+    const email = String(form.get("email") ?? "");
+    try {
+      const input = parseForm(form, LoginBody);
+      const { session } = await logIn(ctx.state.deps, input, ctx.state.meta);
+      return signedInRedirect(ctx.req, ctx.state.deps.config.appUrl, safeNext(ctx.url), session);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status >= 500) throw error;
+      const headers = error.options.retryAfter ? { "retry-after": String(error.options.retryAfter) } : undefined;
+      return ctx.render({ error: error.message, values: { email } } satisfies FormState, { status: error.status, headers });
+    }
+  },
+};
+
+export default function Login({ data, url }: PageProps<FormState>) {
+  const next = url.searchParams.get("next");
+  return (
+    <div class="card narrow">
+      <h1>Sign in</h1>
+      <p class="muted">Welcome back. Chat with your data, build dashboards, run workflows.</p>
+      {data.error && <p class="alert" role="alert">{data.error}</p>}
+      <form method="post" class="form">
+        <label>
+          Email
+          <input type="email" name="email" autocomplete="email" required value={data.values.email ?? ""} />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autocomplete="current-password" required />
+        </label>
+        <button type="submit" class="button primary">Sign in</button>
+      </form>
+      <p class="muted small">
+        New here? <a href={next ? `/signup?next=${encodeURIComponent(next)}` : "/signup"}>Create an account</a>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+/** The REST API: every /api router, its OpenAPI document and a reference page. */
+import type { AppDeps } from "../../lib/deps.ts";
+import { apiRouter } from "../../lib/http/api_router.ts";
+import { authRoutes } from "./auth.ts";
+import { meRoutes } from "./me.ts";
+import { tokenRoutes } from "./tokens.ts";
+import { renderApiReference } from "../../components/ApiReference.tsx";
+
+const INFO = {
+  title: "AI workspace API",
+  version: "1.0.0",
+  description: "JSON in and out. Authenticate with the session cookie or `Authorization: Bearer <api token>`.",
+};
+
+/** The /api app. */
+export function createApi(deps: AppDeps) {
+  const api = apiRouter();
+  api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  api.openAPIRegistry.registerComponent("securitySchemes", "cookie", { type: "apiKey", in: "cookie", name: "session" });
+  api.route("/auth", authRoutes(deps));
+  api.route("/me", meRoutes(deps));
+  api.route("/tokens", tokenRoutes(deps));
+  api.doc31("/openapi.json", { openapi: "3.1.0", info: INFO, servers: [{ url: "/api" }] });
+  let referenceHtml: string | undefined;
+  api.get("/docs", (c) => {
+    referenceHtml ??= renderApiReference(api.getOpenAPI31Document({ openapi: "3.1.0", info: INFO }));
+    return c.html(referenceHtml);
+  });
+  return api;
+}

@@ -1,0 +1,88 @@
+/** /api/tokens: API tokens for `Authorization: Bearer`. The secret is shown once, on creation. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../../lib/deps.ts";
+import { apiRouter, clientIp, decodeCursor, encodeCursor, errorResponses, ErrorSchema, PageQuery, requireUser, SIGNED_IN } from "../../lib/http/api_router.ts";
+import { requestMeta } from "../../lib/http/env.ts";
+import { createApiToken, listTokens, revokeToken } from "../../functions/api_tokens.ts";
+import type { TokenInfo } from "../../db/queries/api_tokens.ts";
+import { IdParam, TokenBody, TokenSchema } from "./schemas.ts";
+
+const json = <T>(schema: T) => ({ "application/json": { schema } });
+
+const createTokenRoute = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["Tokens"],
+  summary: "Create an API token (the secret is in this response only)",
+  security: SIGNED_IN,
+  middleware: [requireUser] as const,
+  request: { body: { content: json(TokenBody), required: true } },
+  responses: {
+    201: { description: "Created", content: json(z.object({ id: z.uuid(), name: z.string(), token: z.string() })) },
+    ...errorResponses,
+  },
+});
+
+const listTokensRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Tokens"],
+  summary: "List your live API tokens",
+  security: SIGNED_IN,
+  middleware: [requireUser] as const,
+  request: { query: PageQuery },
+  responses: {
+    200: { description: "One page", content: json(z.object({ items: z.array(TokenSchema), next_cursor: z.string().nullable() })) },
+    ...errorResponses,
+  },
+});
+
+const deleteTokenRoute = createRoute({
+  method: "delete",
+  path: "/{id}",
+  tags: ["Tokens"],
+  summary: "Revoke an API token",
+  security: SIGNED_IN,
+  middleware: [requireUser] as const,
+  request: { params: IdParam },
+  responses: {
+    204: { description: "Revoked" },
+    404: { description: "No such token", content: json(ErrorSchema) },
+    ...errorResponses,
+  },
+});
+
+function toJson(t: TokenInfo) {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    created_at: t.createdAt.toISOString(),
+    last_used_at: t.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+/** The token routes. */
+export function tokenRoutes(deps: AppDeps) {
+  const app = apiRouter();
+  app.openapi(createTokenRoute, async (c) => {
+    const { name } = c.req.valid("json");
+    const created = await createApiToken(deps, c.get("user").user.id, name, requestMeta(c, clientIp(c)));
+    return c.json({ id: created.id, name: created.name, token: created.token }, 201);
+  });
+  app.openapi(listTokensRoute, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const rows = await listTokens(deps, c.get("user").user.id, { limit: limit + 1, after: decodeCursor(cursor) });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return c.json({
+      items: page.map(toJson),
+      next_cursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    }, 200);
+  });
+  app.openapi(deleteTokenRoute, async (c) => {
+    await revokeToken(deps, c.get("user").user.id, c.req.valid("param").id, requestMeta(c, clientIp(c)));
+    return c.body(null, 204);
+  });
+  return app;
+}
