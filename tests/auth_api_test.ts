@@ -1,5 +1,6 @@
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { sql } from "drizzle-orm";
+import { rows } from "./support/sql.ts";
 import { closeSharedAppsAfterAll, cookieFrom, testEachBackend } from "./support/test_app.ts";
 
 type Me = { user: { id: string; email: string }; workspaces: { id: string; name: string; role: string }[] };
@@ -36,14 +37,17 @@ testEachBackend("signup refuses a taken email in any case with 409 and a short p
 
 testEachBackend("passwords and session tokens are stored only as hashes", async (t) => {
   const { user, cookie, password } = await t.signUp();
-  const rows = await t.deps.db.orm.execute(sql`select password_hash from users where id = ${user.id}`);
-  const hash = String((rows as unknown as { rows?: { password_hash: string }[] }).rows?.[0]?.password_hash ??
-    (rows as unknown as { password_hash: string }[])[0].password_hash);
+  const [{ password_hash: hash }] = await rows<{ password_hash: string }>(
+    t.deps.db.orm,
+    sql`select password_hash from users where id = ${user.id}`,
+  );
   match(hash, /^pbkdf2-sha256\$600000\$/);
   ok(!hash.includes(password));
   const token = cookie.split("=")[1];
-  const sessions = await t.deps.db.orm.execute(sql`select count(*)::int as n from sessions where token_hash = ${token}`);
-  const n = (sessions as unknown as { rows?: { n: number }[] }).rows?.[0]?.n ?? (sessions as unknown as { n: number }[])[0].n;
+  const [{ n }] = await rows<{ n: number }>(
+    t.deps.db.orm,
+    sql`select count(*)::int as n from sessions where token_hash = ${token}`,
+  );
   equal(n, 0);
 });
 
@@ -175,11 +179,11 @@ testEachBackend("every state change leaves an audit row", async (t) => {
   const { id } = (await t.call("/api/tokens", { body: { name: "audit" }, cookie })).body as { id: string };
   await t.call(`/api/tokens/${id}`, { method: "DELETE", cookie });
   await t.call("/api/auth/logout", { method: "POST", cookie });
-  const result = await t.deps.db.orm.execute(
+  const audit = await rows<{ action: string }>(
+    t.deps.db.orm,
     sql`select action from audit_logs where user_id = ${user.id} order by id`,
   );
-  const rows = ((result as unknown as { rows?: { action: string }[] }).rows ?? result) as { action: string }[];
-  deepStrictEqual(rows.map((r) => r.action), [
+  deepStrictEqual(audit.map((r) => r.action), [
     "user.signup",
     "user.login_failed",
     "user.login",

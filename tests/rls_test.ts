@@ -1,0 +1,119 @@
+/**
+ * Row Level Security, proven with raw SQL in the app's role (as every request runs) and
+ * through HTTP: user B can neither read, change nor delete user A's rows.
+ */
+import { deepStrictEqual, equal, match, rejects } from "node:assert/strict";
+import { sql } from "drizzle-orm";
+import { asUser } from "../db/rls.ts";
+import { rows } from "./support/sql.ts";
+import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
+
+/** Two users, each with a dashboard (and widget, chat, connector) in their own workspace. */
+async function twoTenants(t: TestApp) {
+  const a = await t.signUp({ name: "Alice" });
+  const b = await t.signUp({ name: "Bob" });
+  const dashboardId = await asUser(t.deps.db, a.user.id, async (tx) => {
+    const [d] = await rows<{ id: string }>(
+      tx,
+      sql`insert into dashboards (workspace_id, name) values (${a.workspace.id}, 'Revenue') returning id`,
+    );
+    await tx.execute(sql`insert into widgets (workspace_id, dashboard_id, type) values (${a.workspace.id}, ${d.id}, 'bar')`);
+    await tx.execute(sql`insert into connectors (workspace_id, name, type) values (${a.workspace.id}, 'Warehouse', 'postgres')`);
+    await tx.execute(sql`insert into chat_sessions (workspace_id, user_id, title) values (${a.workspace.id}, ${a.user.id}, 'Q3')`);
+    return d.id;
+  });
+  return { a, b, dashboardId };
+}
+
+const TENANT_TABLES = ["dashboards", "widgets", "connectors", "chat_sessions"];
+
+testEachBackend("RLS: raw queries as the app role see only the caller's workspace rows", async (t) => {
+  const { a, b } = await twoTenants(t);
+  for (const table of TENANT_TABLES) {
+    const asA = await asUser(t.deps.db, a.user.id, (tx) => rows(tx, sql`select * from ${sql.identifier(table)}`));
+    const asB = await asUser(t.deps.db, b.user.id, (tx) => rows(tx, sql`select * from ${sql.identifier(table)}`));
+    equal(asA.length, 1, `${table} as the owner`);
+    equal(asB.length, 0, `${table} as another user`);
+  }
+  const role = await asUser(t.deps.db, b.user.id, (tx) => rows<{ r: string; su: boolean }>(
+    tx,
+    sql`select current_user as r, (select rolsuper from pg_roles where rolname = current_user) as su`,
+  ));
+  deepStrictEqual(role, [{ r: "workspace_app", su: false }]);
+});
+
+testEachBackend("RLS: another workspace's rows cannot be updated, deleted or inserted into", async (t) => {
+  const { a, b, dashboardId } = await twoTenants(t);
+  const updated = await asUser(t.deps.db, b.user.id, (tx) =>
+    rows(tx, sql`update dashboards set name = 'pwned' where id = ${dashboardId} returning id`));
+  equal(updated.length, 0);
+  const deleted = await asUser(t.deps.db, b.user.id, (tx) =>
+    rows(tx, sql`delete from dashboards where id = ${dashboardId} returning id`));
+  equal(deleted.length, 0);
+  await rejects(
+    asUser(t.deps.db, b.user.id, (tx) =>
+      tx.execute(sql`insert into dashboards (workspace_id, name) values (${a.workspace.id}, 'planted')`)),
+    (e: Error) => /row-level security/.test(`${e.message} ${(e.cause as Error | undefined)?.message}`),
+  );
+  // Moving one's own row into another workspace is refused too (WITH CHECK).
+  await rejects(asUser(t.deps.db, b.user.id, async (tx) => {
+    await tx.execute(sql`insert into dashboards (workspace_id, name) values (${b.workspace.id}, 'mine')`);
+    await tx.execute(sql`update dashboards set workspace_id = ${a.workspace.id} where name = 'mine'`);
+  }));
+  const [row] = await asUser(t.deps.db, a.user.id, (tx) => rows<{ name: string }>(tx, sql`select name from dashboards where id = ${dashboardId}`));
+  equal(row.name, "Revenue");
+});
+
+testEachBackend("RLS: a viewer reads a shared workspace but cannot write to it", async (t) => {
+  const { a, b, dashboardId } = await twoTenants(t);
+  await asUser(t.deps.db, a.user.id, (tx) =>
+    tx.execute(sql`insert into memberships (workspace_id, user_id, role) values (${a.workspace.id}, ${b.user.id}, 'viewer')`));
+  const seen = await asUser(t.deps.db, b.user.id, (tx) => rows(tx, sql`select id from dashboards`));
+  deepStrictEqual(seen, [{ id: dashboardId }]);
+  const changed = await asUser(t.deps.db, b.user.id, (tx) =>
+    rows(tx, sql`update dashboards set name = 'x' where id = ${dashboardId} returning id`));
+  equal(changed.length, 0);
+  // A viewer cannot promote themself.
+  const promoted = await asUser(t.deps.db, b.user.id, (tx) =>
+    rows(tx, sql`update memberships set role = 'owner' where user_id = ${b.user.id} and workspace_id = ${a.workspace.id} returning role`));
+  equal(promoted.length, 0);
+});
+
+testEachBackend("RLS: sessions, tokens, users and rate-limit rows of others are invisible", async (t) => {
+  const { a, b } = await twoTenants(t);
+  await t.call("/api/tokens", { body: { name: "a's" }, cookie: a.cookie });
+  const asB = await asUser(t.deps.db, b.user.id, async (tx) => ({
+    sessions: await rows<{ user_id: string }>(tx, sql`select user_id from sessions`),
+    tokens: await rows(tx, sql`select id from api_tokens`),
+    users: await rows<{ id: string }>(tx, sql`select id from users`),
+  }));
+  deepStrictEqual([...new Set(asB.sessions.map((s) => s.user_id))], [b.user.id]);
+  equal(asB.tokens.length, 0);
+  deepStrictEqual(asB.users.map((u) => u.id), [b.user.id]);
+  await rejects(asUser(t.deps.db, b.user.id, (tx) => tx.execute(sql`select * from rate_limit_events`)));
+});
+
+testEachBackend("audit_logs are append-only, even for the owning role", async (t) => {
+  const { a } = await twoTenants(t);
+  await rejects(
+    asUser(t.deps.db, a.user.id, (tx) => tx.execute(sql`delete from audit_logs where user_id = ${a.user.id}`)),
+  );
+  await rejects(
+    t.deps.db.orm.execute(sql`update audit_logs set action = 'forged' where user_id = ${a.user.id}`),
+    (e: Error) => /append-only/.test(`${e.message} ${(e.cause as Error | undefined)?.message}`),
+  );
+});
+
+testEachBackend("RLS through HTTP: pages and /api/me list only the caller's workspace", async (t) => {
+  const { a, b } = await twoTenants(t);
+  const pageA = await t.call("/dashboards", { cookie: a.cookie });
+  const pageB = await t.call("/dashboards", { cookie: b.cookie });
+  match(pageA.text, /Revenue/);
+  equal(pageB.status, 200);
+  equal(pageB.text.includes("Revenue"), false);
+  match(pageB.text, /No dashboards yet/);
+  const me = (await t.call("/api/me", { cookie: b.cookie })).body as { workspaces: { id: string }[] };
+  deepStrictEqual(me.workspaces.map((w) => w.id), [b.workspace.id]);
+});
+
+closeSharedAppsAfterAll();
