@@ -14,7 +14,6 @@ import { type AppEnv, requestMeta } from "./http/env.ts";
 import { clientIp } from "./http/api_router.ts";
 import { requestLog } from "./http/middleware/request_log.ts";
 import { csrf } from "./http/middleware/csrf.ts";
-import { jsonBodies } from "./http/middleware/json_body.ts";
 import { ApiError } from "./http/errors.ts";
 import { errorResponse, toApiError } from "./http/error_handler.ts";
 import { type Principal, resolvePrincipal } from "./auth/principal.ts";
@@ -83,7 +82,6 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
     await next();
   });
   app.use(csrf({ appUrl: deps.config.appUrl }));
-  app.use("/api/*", jsonBodies());
 
   app.route("/", healthRoutes(deps));
   app.route("/api", createApi(deps));

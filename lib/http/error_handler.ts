@@ -8,24 +8,27 @@ import { ApiError, errorBody, type ErrorCode } from "./errors.ts";
 import { isDatabaseUnavailable } from "../../db/client.ts";
 import type { Logger } from "../log.ts";
 
+// Hono's own refusals (validators, body limits) keep their status and get our code.
+const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  422: "unprocessable",
+  429: "rate_limited",
+};
+
 /** Maps any thrown value to an ApiError, logging what the client will not see. */
 export function toApiError(error: unknown, log: Logger, requestId?: string): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof HTTPException) {
-    const status = error.status;
-    const code: ErrorCode = status === 413
-      ? "payload_too_large"
-      : status === 400 && /JSON/i.test(error.message)
-      ? "invalid_json"
-      : status === 401
-      ? "unauthorized"
-      : status === 404
-      ? "not_found"
-      : status < 500
-      ? "invalid_request"
-      : "internal_error";
-    const message = code === "invalid_json" ? "The body is not valid JSON" : error.message || "Request refused";
-    return new ApiError(status as ApiError["status"], code, message);
+  if (error instanceof HTTPException && error.status < 500) {
+    const invalidJson = error.status === 400 && /JSON/i.test(error.message);
+    const code = invalidJson ? "invalid_json" : HTTP_CODES[error.status] ?? "invalid_request";
+    const message = invalidJson ? "The body is not valid JSON" : error.message || "Request refused";
+    return new ApiError(error.status as ApiError["status"], code, message);
   }
   if (isDatabaseUnavailable(error)) {
     log.error("database unavailable", { error, request_id: requestId });

@@ -1,0 +1,129 @@
+/**
+ * Walks every operation in the OpenAPI document with bad input (malformed JSON, wrong types,
+ * missing fields, a huge body, the wrong media type, unknown and malformed ids) and checks
+ * each answer is a 4xx in the API's error shape, with nothing changed in the database.
+ */
+import { equal, match, ok } from "node:assert/strict";
+import { sql } from "drizzle-orm";
+import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
+import { rows } from "./support/sql.ts";
+
+interface Operation {
+  method: string;
+  path: string;
+  hasBody: boolean;
+  hasQuery: boolean;
+  secured: boolean;
+}
+
+async function operations(t: TestApp): Promise<Operation[]> {
+  const doc = (await t.call("/api/openapi.json")).body as {
+    paths: Record<string, Record<string, { requestBody?: unknown; parameters?: { in: string }[]; security?: unknown[] }>>;
+  };
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      hasBody: Boolean(op.requestBody),
+      hasQuery: (op.parameters ?? []).some((p) => p.in === "query"),
+      secured: Boolean(op.security?.length),
+    }))
+  );
+}
+
+const CODES: Record<number, string> = { 401: "unauthorized", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type" };
+
+function assertApiError(res: { status: number; body: unknown; text: string }, what: string, status: number, code?: string) {
+  equal(res.status, status, `${what}: ${res.text}`);
+  const error = (res.body as { error?: { code?: unknown; message?: unknown } })?.error;
+  equal(error?.code, code ?? CODES[status] ?? "invalid_request", `${what}: ${res.text}`);
+  ok(typeof error?.message === "string" && error.message.length > 0, `${what}: error.message`);
+  ok(!/\.ts:\d+|\bat \w+ \(/.test(res.text), `${what}: leaks a stack trace`);
+}
+
+async function counts(t: TestApp) {
+  const [row] = await rows<Record<string, number>>(
+    t.deps.db.orm,
+    sql`select (select count(*)::int from users) as users, (select count(*)::int from api_tokens) as tokens,
+      (select count(*)::int from sessions) as sessions, (select count(*)::int from workspaces) as workspaces`,
+  );
+  return row;
+}
+
+testEachBackend("every API operation answers bad input with a 4xx error shape and changes nothing", async (t) => {
+  const { cookie } = await t.signUp();
+  const { token } = (await t.call("/api/tokens", { body: { name: "walker" }, cookie })).body as { token: string };
+  const ops = await operations(t);
+  ok(ops.length >= 6, `found ${ops.length} operations`);
+  const before = await counts(t);
+  let checks = 0;
+
+  for (const op of ops) {
+    const unknownId = op.path.replaceAll(/\{\w+\}/g, crypto.randomUUID());
+    const badId = op.path.replaceAll(/\{\w+\}/g, "not-a-uuid");
+    const url = (p: string) => `/api${p}`;
+    const name = `${op.method} ${op.path}`;
+    // Bearer, so a refused cookie or missing session never hides the validation under test.
+    const as = { method: op.method, token };
+
+    if (op.secured) {
+      assertApiError(await t.call(url(unknownId), { method: op.method, body: op.hasBody ? {} : undefined }), `${name} anonymous`, 401);
+      checks++;
+    }
+    if (op.path !== unknownId) {
+      const res = await t.call(url(badId), { ...as, body: op.hasBody ? {} : undefined });
+      assertApiError(res, `${name} malformed id`, 400);
+      if (!op.hasBody) assertApiError(await t.call(url(unknownId), as), `${name} unknown id`, 404);
+      checks += 2;
+    }
+    if (op.hasQuery) {
+      assertApiError(await t.call(`${url(unknownId)}?limit=lots`, as), `${name} wrong query type`, 400);
+      assertApiError(await t.call(`${url(unknownId)}?limit=100000`, as), `${name} query out of range`, 400);
+      checks += 2;
+    }
+    if (op.hasBody) {
+      const target = url(unknownId);
+      assertApiError(await t.call(target, { ...as, body: '{"email": "a@b.c", ' }), `${name} malformed JSON`, 400, "invalid_json");
+      assertApiError(await t.call(target, { ...as, body: {} }), `${name} missing fields`, 400);
+      assertApiError(await t.call(target, { ...as, body: [] }), `${name} array body`, 400);
+      assertApiError(await t.call(target, { ...as, body: "null" }), `${name} null body`, 400);
+      assertApiError(
+        await t.call(target, { ...as, body: { email: 42, password: false, name: ["x"], expires_at: {} } }),
+        `${name} wrong types`,
+        400,
+      );
+      assertApiError(
+        await t.call(target, { ...as, body: JSON.stringify({ name: "x" }), headers: { "content-type": "text/plain" } }),
+        `${name} wrong media type`,
+        415,
+      );
+      const huge = JSON.stringify({ name: "x".repeat(2 * 1024 * 1024) });
+      assertApiError(await t.call(target, { ...as, body: huge }), `${name} huge body`, 413);
+      checks += 7;
+    }
+  }
+  assertApiError(await t.call("/api/no/such/route", { token }), "unknown route", 404);
+  assertApiError(await t.call("/api/me", { method: "POST", token, body: {} }), "wrong method", 404);
+  assertApiError(
+    await t.call("/api/auth/login", { body: JSON.stringify({ email: "a@b.c", password: "x" }), headers: { "content-type": "" } }),
+    "no media type",
+    415,
+  );
+  ok(checks > 20, `${checks} checks`);
+  const after = await counts(t);
+  equal(JSON.stringify(after), JSON.stringify(before));
+});
+
+testEachBackend("bad input to the sign-in form re-renders it with a message and a 4xx", async (t) => {
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  const headers = { "content-type": "application/x-www-form-urlencoded" };
+  const res = await t.call("/login", { method: "POST", body: form({ email: "not an email", password: "" }), headers });
+  equal(res.status, 400);
+  match(res.text, /role="alert">Enter a valid email address/);
+  const signup = await t.call("/signup", { method: "POST", body: form({ email: "x@example.com", password: "short" }), headers });
+  equal(signup.status, 400);
+  match(signup.text, /Use at least 8 characters/);
+  match(signup.text, /value="x@example.com"/);
+});
+
+closeSharedAppsAfterAll();
