@@ -131,7 +131,11 @@ export function cookieFrom(headers: Headers): string {
  * Registers `fn` as one test per backend, each sharing one app per file and backend. Database
  * pools outlive single tests, so the resource sanitizers are off for these.
  */
-export function testEachBackend(name: string, fn: (t: TestApp) => Promise<void>, env: Record<string, string> = {}) {
+export function testEachBackend(
+  name: string,
+  fn: (t: TestApp) => Promise<void>,
+  env: Record<string, string> = {},
+) {
   for (const driver of testBackends()) {
     Deno.test({
       name: `${name} [${driver}]`,
