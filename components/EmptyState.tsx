@@ -1,10 +1,13 @@
 /** The card a section shows before it has anything in it. */
 import type { ComponentChildren } from "preact";
+import { Icon, type IconName } from "./Icon.tsx";
 
-export function EmptyState(props: { icon: string; title: string; children: ComponentChildren }) {
+export function EmptyState(props: { icon: IconName; title: string; children: ComponentChildren }) {
   return (
     <div class="card empty-state">
-      <div class="empty-icon" aria-hidden="true">{props.icon}</div>
+      <div class="empty-icon">
+        <Icon name={props.icon} size={40} />
+      </div>
       <h2>{props.title}</h2>
       <p class="muted">{props.children}</p>
     </div>

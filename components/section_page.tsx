@@ -4,13 +4,17 @@ import type { PageState } from "../lib/app.ts";
 import { asUser } from "../db/rls.ts";
 import { listRecent, type SectionKind } from "../db/queries/recent.ts";
 import { EmptyState, ItemList } from "./EmptyState.tsx";
+import type { IconName } from "./Icon.tsx";
 
 interface SectionData {
   items: { id: string; name: string; updatedAt: Date }[];
 }
 
 /** A route module (handler + page) for a section. */
-export function sectionRoute(kind: SectionKind, copy: { title: string; lead: string; icon: string; empty: string; emptyText: string }) {
+export function sectionRoute(
+  kind: SectionKind,
+  copy: { title: string; lead: string; icon: IconName; empty: string; emptyText: string },
+) {
   return {
     handler: {
       async GET(ctx: FreshContext<PageState>): Promise<SectionData> {

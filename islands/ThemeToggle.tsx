@@ -1,9 +1,9 @@
 /** Cycles the theme: system → light → dark. Remembered in localStorage, applied before paint by _app. */
 import { useSignal, useSignalEffect } from "@preact/signals";
+import { Icon } from "../components/Icon.tsx";
 
 type Theme = "system" | "light" | "dark";
 const NEXT: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
-const ICON: Record<Theme, string> = { system: "🖥️", light: "☀️", dark: "🌙" };
 
 export default function ThemeToggle() {
   // The server cannot know the stored choice; the browser reads it on hydration.
@@ -34,7 +34,7 @@ export default function ThemeToggle() {
       aria-label={`Theme: ${theme.value}. Change theme`}
       data-theme-choice={theme.value}
     >
-      <span aria-hidden="true">{ICON[theme.value]}</span>
+      <Icon name={theme.value === "system" ? "system" : theme.value === "light" ? "sun" : "moon"} />
     </button>
   );
 }

@@ -6,7 +6,7 @@
  */
 import { type ComponentType, createContext, h, options, type VNode } from "preact";
 import { useContext } from "preact/hooks";
-import { serialize } from "./serialize.ts";
+import { serialize, SerializeError } from "./serialize.ts";
 
 /** A registered island: its name (the file name) and component. */
 export interface Island {
@@ -42,17 +42,19 @@ export function collectIslands<T>(render: () => T): { result: T; islands: Island
   }
 }
 
-/** Serializes the props of a render's islands, naming the island when a prop cannot go. */
+/**
+ * Serializes the props of a render's islands in one pass, so a signal handed to two islands
+ * is one signal in the browser too; an error names the island and the prop.
+ */
 export function serializeIslandProps(render: IslandRender): string {
-  return `[${
-    render.used.map(({ island, props }) => {
-      try {
-        return serialize(props);
-      } catch (error) {
-        throw new Error(`Cannot render island "${island.name}": ${(error as Error).message}`, { cause: error });
-      }
-    }).join(",")
-  }]`;
+  try {
+    return serialize(render.used.map((u) => u.props));
+  } catch (error) {
+    if (!(error instanceof SerializeError)) throw error;
+    const [, index, prop] = error.path.match(/^\[(\d+)\]\.?(.*)$/) ?? [];
+    const island = render.used[Number(index)]?.island.name;
+    throw new Error(`Cannot render island "${island}": Cannot serialize prop "${prop}": ${error.detail}`, { cause: error });
+  }
 }
 
 function IslandRoot({ island, props }: { island: Island; props: Record<string, unknown> }) {

@@ -19,7 +19,7 @@ type Tagged =
 
 /** Thrown when a prop cannot be sent to the browser; `path` names it, like `user.onClick`. */
 export class SerializeError extends Error {
-  constructor(readonly path: string, detail: string) {
+  constructor(readonly path: string, readonly detail: string) {
     super(`Cannot serialize prop "${path}": ${detail}`);
     this.name = "SerializeError";
   }

@@ -2,13 +2,14 @@ import type { LayoutProps } from "../../lib/fresh/mod.ts";
 import type { PageState } from "../../lib/app.ts";
 import AccountMenu from "../../islands/AccountMenu.tsx";
 import ThemeToggle from "../../islands/ThemeToggle.tsx";
+import { Icon, type IconName } from "../../components/Icon.tsx";
 
-const NAV = [
-  { href: "/chat", label: "Chat", icon: "💬" },
-  { href: "/dashboards", label: "Dashboards", icon: "📊" },
-  { href: "/connectors", label: "Connectors", icon: "🔌" },
-  { href: "/workflows", label: "Workflows", icon: "⚙️" },
-  { href: "/settings", label: "Settings", icon: "🛠️" },
+const NAV: { href: string; label: string; icon: IconName }[] = [
+  { href: "/chat", label: "Chat", icon: "chat" },
+  { href: "/dashboards", label: "Dashboards", icon: "dashboards" },
+  { href: "/connectors", label: "Connectors", icon: "connectors" },
+  { href: "/workflows", label: "Workflows", icon: "workflows" },
+  { href: "/settings", label: "Settings", icon: "settings" },
 ];
 
 export default function AppLayout({ Component, url, state }: LayoutProps<PageState>) {
@@ -26,7 +27,7 @@ export default function AppLayout({ Component, url, state }: LayoutProps<PageSta
               class={url.pathname.startsWith(item.href) ? "nav-link active" : "nav-link"}
               aria-current={url.pathname.startsWith(item.href) ? "page" : undefined}
             >
-              <span class="nav-icon" aria-hidden="true">{item.icon}</span>
+              <Icon name={item.icon} />
               {item.label}
             </a>
           ))}

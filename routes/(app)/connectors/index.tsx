@@ -3,7 +3,7 @@ import { sectionRoute } from "../../../components/section_page.tsx";
 const route = sectionRoute("connectors", {
   title: "Connectors",
   lead: "The databases, APIs and files your workspace reads.",
-  icon: "🔌",
+  icon: "connectors",
   empty: "No connectors yet",
   emptyText: "Connect Postgres, a REST/JSON API or a CSV file. Credentials are encrypted and never shown again.",
 });

@@ -8,6 +8,7 @@ import { createApiToken, listTokens, revokeToken } from "../../../functions/api_
 import { TokenBody } from "../../api/schemas.ts";
 import { parseForm } from "../../../components/auth_form.ts";
 import { ApiError } from "../../../lib/http/errors.ts";
+import { parse, serialize } from "hono/utils/cookie";
 
 interface SettingsData {
   workspaces: { id: string; name: string; role: string }[];
@@ -25,8 +26,23 @@ async function load(ctx: FreshContext<PageState>, extra: Partial<SettingsData> =
   return { workspaces, tokens, ...extra };
 }
 
+// Post/redirect/get: the new secret rides to the next page view in a one-minute, HttpOnly
+// cookie scoped to this page, and is cleared as it is shown, so a reload cannot re-post.
+const FLASH = "new_api_token";
+
+function flashCookie(ctx: FreshContext<PageState>, value: string, maxAge: number): string {
+  const secure = ctx.url.protocol === "https:";
+  return serialize(FLASH, value, { path: "/settings", httpOnly: true, sameSite: "Strict", secure, maxAge });
+}
+
 export const handler = {
-  GET: (ctx: FreshContext<PageState>) => load(ctx),
+  async GET(ctx: FreshContext<PageState>) {
+    const newToken = parse(ctx.req.headers.get("cookie") ?? "", FLASH)[FLASH];
+    if (!newToken) return load(ctx);
+    return ctx.render(await load(ctx, { newToken }), {
+      headers: { "set-cookie": flashCookie(ctx, "", 0), "cache-control": "no-store" },
+    });
+  },
   async POST(ctx: FreshContext<PageState>) {
     const form = await ctx.req.formData();
     const userId = ctx.state.user!.id;
@@ -37,8 +53,9 @@ export const handler = {
       }
       const { name } = parseForm(form, TokenBody);
       const created = await createApiToken(ctx.state.deps, userId, name, ctx.state.meta);
-      // Not a redirect: the secret must reach the page once and never sit in a URL.
-      return ctx.render(await load(ctx, { newToken: created.token }), { headers: { "cache-control": "no-store" } });
+      const res = ctx.redirect("/settings#tokens");
+      res.headers.append("set-cookie", flashCookie(ctx, created.token, 60));
+      return res;
     } catch (error) {
       if (!(error instanceof ApiError) || error.status >= 500) throw error;
       return ctx.render(await load(ctx, { error: error.message }), { status: error.status });
