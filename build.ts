@@ -13,4 +13,8 @@ const bundle = await buildIslands(freshConfig.root, islands);
 const out = join(freshConfig.root, freshConfig.buildDir ?? "_fresh");
 await writeBundle(bundle, out);
 const bytes = [...bundle.files.values()].reduce((n, f) => n + f.length, 0);
-console.log(`Built ${Object.keys(islands).length} islands into ${out}: ${bundle.files.size} files, ${(bytes / 1024).toFixed(1)} KiB`);
+console.log(
+  `Built ${Object.keys(islands).length} islands into ${out}: ${bundle.files.size} files, ${
+    (bytes / 1024).toFixed(1)
+  } KiB`,
+);

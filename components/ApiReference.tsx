@@ -33,7 +33,9 @@ function ApiReference({ doc }: { doc: Document }) {
       </head>
       <body class="reference">
         <main class="reference-main">
-          <h1>{doc.info.title} <small>v{doc.info.version}</small></h1>
+          <h1>
+            {doc.info.title} <small>v{doc.info.version}</small>
+          </h1>
           <p>{doc.info.description}</p>
           <p>
             Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>
@@ -54,7 +56,8 @@ function ApiReference({ doc }: { doc: Document }) {
               {op.parameters?.length
                 ? (
                   <p>
-                    Parameters: {op.parameters.map((p) => `${p.name} (${p.in}${p.required ? ", required" : ""})`).join(", ")}
+                    Parameters:{" "}
+                    {op.parameters.map((p) => `${p.name} (${p.in}${p.required ? ", required" : ""})`).join(", ")}
                   </p>
                 )
                 : null}
@@ -67,7 +70,11 @@ function ApiReference({ doc }: { doc: Document }) {
                 )
                 : null}
               <ul>
-                {Object.entries(op.responses ?? {}).map(([status, r]) => <li><code>{status}</code> {r.description}</li>)}
+                {Object.entries(op.responses ?? {}).map(([status, r]) => (
+                  <li>
+                    <code>{status}</code> {r.description}
+                  </li>
+                ))}
               </ul>
             </section>
           ))}

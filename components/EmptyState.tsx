@@ -21,7 +21,9 @@ export function ItemList(props: { items: { id: string; name: string; updatedAt: 
       {props.items.map((item) => (
         <li>
           <span class="item-name">{item.name}</span>
-          <time class="muted small" dateTime={item.updatedAt.toISOString()}>{item.updatedAt.toISOString().slice(0, 10)}</time>
+          <time class="muted small" dateTime={item.updatedAt.toISOString()}>
+            {item.updatedAt.toISOString().slice(0, 10)}
+          </time>
         </li>
       ))}
     </ul>

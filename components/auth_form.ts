@@ -26,7 +26,12 @@ export function safeNext(url: URL): string {
 }
 
 /** A 303 to `location` that starts the session. */
-export function signedInRedirect(req: Request, appUrl: string | undefined, location: string, session: { token: string; expiresAt: Date }) {
+export function signedInRedirect(
+  req: Request,
+  appUrl: string | undefined,
+  location: string,
+  session: { token: string; expiresAt: Date },
+) {
   return new Response(null, {
     status: 303,
     headers: { location, "set-cookie": sessionCookie(cookieOrigin(req.url, appUrl), session.token, session.expiresAt) },

@@ -158,7 +158,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
     if (e instanceof Deno.errors.ConnectionRefused || e instanceof Deno.errors.ConnectionReset) return true;
     const message = (e as { message?: unknown }).message;
-    if (typeof message === "string" && /PGlite is closed|Connection terminated|write CONNECTION_CLOSED/i.test(message)) {
+    if (
+      typeof message === "string" && /PGlite is closed|Connection terminated|write CONNECTION_CLOSED/i.test(message)
+    ) {
       return true;
     }
   }

@@ -6,7 +6,13 @@ import { hashToken, newToken } from "../lib/auth/secret_tokens.ts";
 import { SESSION_TTL_MS } from "../lib/auth/session_cookie.ts";
 import { asSystem } from "../db/rls.ts";
 import type { Db } from "../db/client.ts";
-import { createUserWithWorkspace, findUserByEmail, type PublicUser, publicUser, updatePasswordHash } from "../db/queries/users.ts";
+import {
+  createUserWithWorkspace,
+  findUserByEmail,
+  type PublicUser,
+  publicUser,
+  updatePasswordHash,
+} from "../db/queries/users.ts";
 import { insertSession, revokeSession } from "../db/queries/sessions.ts";
 import { recordAudit } from "../db/queries/audit.ts";
 import { recordEvents, retryAfterSeconds } from "../db/queries/rate_limits.ts";
@@ -70,7 +76,10 @@ export async function logIn(
   const now = deps.now();
   const buckets = [`login:email:${input.email.toLowerCase()}`];
   if (meta.ip) buckets.push(`login:ip:${meta.ip}`);
-  const wait = await asSystem(deps.db, (tx) => retryAfterSeconds(tx, buckets, LOGIN_FAILURE_LIMIT, LOGIN_WINDOW_MS, now));
+  const wait = await asSystem(
+    deps.db,
+    (tx) => retryAfterSeconds(tx, buckets, LOGIN_FAILURE_LIMIT, LOGIN_WINDOW_MS, now),
+  );
   if (wait > 0) {
     throw new ApiError(429, "rate_limited", `Too many failed sign-in attempts: try again in ${wait} seconds`, {
       retryAfter: wait,

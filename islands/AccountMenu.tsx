@@ -16,7 +16,9 @@ export default function AccountMenu({ name, email }: Props) {
 
   useEffect(() => {
     const close = (event: Event) => {
-      const outside = event instanceof KeyboardEvent ? event.key === "Escape" : !root.current?.contains(event.target as Node);
+      const outside = event instanceof KeyboardEvent
+        ? event.key === "Escape"
+        : !root.current?.contains(event.target as Node);
       if (outside) open.value = false;
     };
     document.addEventListener("click", close);

@@ -88,7 +88,9 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
   app.route("/", fresh.app);
 
   app.notFound((c) => {
-    if (isApi(c.req.path)) return errorResponse(c, new ApiError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
+    if (isApi(c.req.path)) {
+      return errorResponse(c, new ApiError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
+    }
     return fresh.renderNotFound(c);
   });
   app.onError((error, c) => {

@@ -3,8 +3,18 @@ import { createLogger, redact } from "./log.ts";
 
 Deno.test("redact() hides secret-looking fields at any depth", () => {
   deepStrictEqual(
-    redact({ email: "a@b.c", password: "p", nested: { apiKey: "k", list: [{ token: "t", ok: 1 }] }, Authorization: "Bearer x" }),
-    { email: "a@b.c", password: "[redacted]", nested: { apiKey: "[redacted]", list: [{ token: "[redacted]", ok: 1 }] }, Authorization: "[redacted]" },
+    redact({
+      email: "a@b.c",
+      password: "p",
+      nested: { apiKey: "k", list: [{ token: "t", ok: 1 }] },
+      Authorization: "Bearer x",
+    }),
+    {
+      email: "a@b.c",
+      password: "[redacted]",
+      nested: { apiKey: "[redacted]", list: [{ token: "[redacted]", ok: 1 }] },
+      Authorization: "[redacted]",
+    },
   );
 });
 

@@ -15,7 +15,11 @@ export default function App({ Component, nonce }: LayoutProps) {
         <title>Workspace</title>
         <link rel="icon" href={asset("/favicon.svg")} type="image/svg+xml" />
         <link rel="stylesheet" href={asset("/styles.css")} />
-        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+        <script
+          nonce={nonce}
+          // deno-lint-ignore react-no-danger -- a constant, nonce-carrying script that must run before paint
+          dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }}
+        />
       </head>
       <body>
         <Component />

@@ -6,9 +6,14 @@ import { closeSharedAppsAfterAll, cookieFrom, testEachBackend } from "./support/
 type Me = { user: { id: string; email: string }; workspaces: { id: string; name: string; role: string }[] };
 
 testEachBackend("signup creates the user, a personal workspace and an HttpOnly Lax session", async (t) => {
-  const res = await t.call("/api/auth/signup", { body: { email: "Ada@Example.com", password: "lovelace-1843", name: "Ada" } });
+  const res = await t.call("/api/auth/signup", {
+    body: { email: "Ada@Example.com", password: "lovelace-1843", name: "Ada" },
+  });
   equal(res.status, 201);
-  const body = res.body as { user: { id: string; email: string; name: string }; workspace: { id: string; name: string } };
+  const body = res.body as {
+    user: { id: string; email: string; name: string };
+    workspace: { id: string; name: string };
+  };
   deepStrictEqual(Object.keys(body.user).sort(), ["email", "id", "name"]);
   equal(body.user.email, "ada@example.com");
   equal(body.workspace.name, "Ada's workspace");
@@ -25,7 +30,9 @@ testEachBackend("signup creates the user, a personal workspace and an HttpOnly L
 
 testEachBackend("signup refuses a taken email in any case with 409 and a short password with 400", async (t) => {
   const { email } = await t.signUp();
-  const again = await t.call("/api/auth/signup", { body: { email: email.toUpperCase(), password: "another-password" } });
+  const again = await t.call("/api/auth/signup", {
+    body: { email: email.toUpperCase(), password: "another-password" },
+  });
   equal(again.status, 409);
   equal((again.body as { error: { code: string } }).error.code, "email_taken");
   const short = await t.call("/api/auth/signup", { body: { email: "short@example.com", password: "1234567" } });
@@ -51,19 +58,22 @@ testEachBackend("passwords and session tokens are stored only as hashes", async 
   equal(n, 0);
 });
 
-testEachBackend("login answers 200 with a new session, and 401 alike for a wrong password or an unknown email", async (t) => {
-  const { email, password } = await t.signUp();
-  const ok200 = await t.call("/api/auth/login", { body: { email, password } });
-  equal(ok200.status, 200);
-  equal((ok200.body as Me).user.email, email);
-  equal((await t.call("/api/me", { cookie: cookieFrom(ok200.headers) })).status, 200);
+testEachBackend(
+  "login answers 200 with a new session, and 401 alike for a wrong password or an unknown email",
+  async (t) => {
+    const { email, password } = await t.signUp();
+    const ok200 = await t.call("/api/auth/login", { body: { email, password } });
+    equal(ok200.status, 200);
+    equal((ok200.body as Me).user.email, email);
+    equal((await t.call("/api/me", { cookie: cookieFrom(ok200.headers) })).status, 200);
 
-  const wrong = await t.call("/api/auth/login", { body: { email, password: "not it at all" } });
-  const unknown = await t.call("/api/auth/login", { body: { email: "nobody@example.com", password } });
-  equal(wrong.status, 401);
-  equal(unknown.status, 401);
-  deepStrictEqual(wrong.body, unknown.body);
-});
+    const wrong = await t.call("/api/auth/login", { body: { email, password: "not it at all" } });
+    const unknown = await t.call("/api/auth/login", { body: { email: "nobody@example.com", password } });
+    equal(wrong.status, 401);
+    equal(unknown.status, 401);
+    deepStrictEqual(wrong.body, unknown.body);
+  },
+);
 
 testEachBackend("logout revokes the session at once", async (t) => {
   const { cookie } = await t.signUp();
@@ -117,7 +127,10 @@ testEachBackend("another user's token id is a 404, and their token keeps working
 testEachBackend("token lists page with limit and cursor", async (t) => {
   const { cookie } = await t.signUp();
   for (const name of ["a", "b", "c"]) await t.call("/api/tokens", { body: { name }, cookie });
-  const first = (await t.call("/api/tokens?limit=2", { cookie })).body as { items: { name: string }[]; next_cursor: string };
+  const first = (await t.call("/api/tokens?limit=2", { cookie })).body as {
+    items: { name: string }[];
+    next_cursor: string;
+  };
   deepStrictEqual(first.items.map((i) => i.name), ["c", "b"]);
   const second = (await t.call(`/api/tokens?limit=2&cursor=${first.next_cursor}`, { cookie })).body as {
     items: { name: string }[];
@@ -129,18 +142,21 @@ testEachBackend("token lists page with limit and cursor", async (t) => {
   equal((await t.call("/api/tokens?cursor=garbage", { cookie })).status, 400);
 });
 
-testEachBackend("ten failed logins a minute for one email answer 429 with Retry-After, even with the right password", async (t) => {
-  const { email, password } = await t.signUp();
-  for (let i = 0; i < 10; i++) {
-    const res = await t.call("/api/auth/login", { body: { email, password: `wrong-${i}` }, ip: `198.51.100.${i}` });
-    equal(res.status, 401);
-  }
-  const limited = await t.call("/api/auth/login", { body: { email, password }, ip: "198.51.100.99" });
-  equal(limited.status, 429);
-  const retryAfter = Number(limited.headers.get("retry-after"));
-  ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-  equal((limited.body as { error: { code: string } }).error.code, "rate_limited");
-});
+testEachBackend(
+  "ten failed logins a minute for one email answer 429 with Retry-After, even with the right password",
+  async (t) => {
+    const { email, password } = await t.signUp();
+    for (let i = 0; i < 10; i++) {
+      const res = await t.call("/api/auth/login", { body: { email, password: `wrong-${i}` }, ip: `198.51.100.${i}` });
+      equal(res.status, 401);
+    }
+    const limited = await t.call("/api/auth/login", { body: { email, password }, ip: "198.51.100.99" });
+    equal(limited.status, 429);
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    equal((limited.body as { error: { code: string } }).error.code, "rate_limited");
+  },
+);
 
 testEachBackend("ten failed logins a minute from one address answer 429 for any email from it", async (t) => {
   const ip = `203.0.113.${Math.floor(Math.random() * 200)}`;
@@ -152,25 +168,40 @@ testEachBackend("ten failed logins a minute from one address answer 429 for any 
   equal((await t.call("/api/auth/login", { body: { email, password }, ip: "192.0.2.200" })).status, 200);
 });
 
-testEachBackend("cookie requests from another origin are refused; bearer and non-browser requests are not", async (t) => {
-  const { cookie } = await t.signUp();
-  const evil = await t.call("/api/tokens", { body: { name: "x" }, cookie, headers: { origin: "https://evil.example" } });
-  equal(evil.status, 403);
-  equal((evil.body as { error: { code: string } }).error.code, "csrf_rejected");
-  const crossSite = await t.call("/api/tokens", {
-    body: { name: "x" },
-    cookie,
-    headers: { origin: "http://localhost", "sec-fetch-site": "cross-site" },
-  });
-  equal(crossSite.status, 403);
-  const sameOrigin = await t.call("/api/tokens", { body: { name: "x" }, cookie, headers: { "sec-fetch-site": "same-origin" } });
-  equal(sameOrigin.status, 201);
-  const { token } = sameOrigin.body as { token: string };
-  const bearer = await t.call("/api/tokens", { body: { name: "y" }, token, headers: { origin: "https://evil.example" } });
-  equal(bearer.status, 201);
-  // Nothing changed by the refused requests.
-  equal(((await t.call("/api/tokens", { cookie })).body as { items: unknown[] }).items.length, 2);
-});
+testEachBackend(
+  "cookie requests from another origin are refused; bearer and non-browser requests are not",
+  async (t) => {
+    const { cookie } = await t.signUp();
+    const evil = await t.call("/api/tokens", {
+      body: { name: "x" },
+      cookie,
+      headers: { origin: "https://evil.example" },
+    });
+    equal(evil.status, 403);
+    equal((evil.body as { error: { code: string } }).error.code, "csrf_rejected");
+    const crossSite = await t.call("/api/tokens", {
+      body: { name: "x" },
+      cookie,
+      headers: { origin: "http://localhost", "sec-fetch-site": "cross-site" },
+    });
+    equal(crossSite.status, 403);
+    const sameOrigin = await t.call("/api/tokens", {
+      body: { name: "x" },
+      cookie,
+      headers: { "sec-fetch-site": "same-origin" },
+    });
+    equal(sameOrigin.status, 201);
+    const { token } = sameOrigin.body as { token: string };
+    const bearer = await t.call("/api/tokens", {
+      body: { name: "y" },
+      token,
+      headers: { origin: "https://evil.example" },
+    });
+    equal(bearer.status, 201);
+    // Nothing changed by the refused requests.
+    equal(((await t.call("/api/tokens", { cookie })).body as { items: unknown[] }).items.length, 2);
+  },
+);
 
 testEachBackend("every state change leaves an audit row", async (t) => {
   const { cookie, email, password, user } = await t.signUp();

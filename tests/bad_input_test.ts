@@ -18,7 +18,10 @@ interface Operation {
 
 async function operations(t: TestApp): Promise<Operation[]> {
   const doc = (await t.call("/api/openapi.json")).body as {
-    paths: Record<string, Record<string, { requestBody?: unknown; parameters?: { in: string }[]; security?: unknown[] }>>;
+    paths: Record<
+      string,
+      Record<string, { requestBody?: unknown; parameters?: { in: string }[]; security?: unknown[] }>
+    >;
   };
   return Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({
@@ -31,9 +34,19 @@ async function operations(t: TestApp): Promise<Operation[]> {
   );
 }
 
-const CODES: Record<number, string> = { 401: "unauthorized", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type" };
+const CODES: Record<number, string> = {
+  401: "unauthorized",
+  404: "not_found",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
 
-function assertApiError(res: { status: number; body: unknown; text: string }, what: string, status: number, code?: string) {
+function assertApiError(
+  res: { status: number; body: unknown; text: string },
+  what: string,
+  status: number,
+  code?: string,
+) {
   equal(res.status, status, `${what}: ${res.text}`);
   const error = (res.body as { error?: { code?: unknown; message?: unknown } })?.error;
   equal(error?.code, code ?? CODES[status] ?? "invalid_request", `${what}: ${res.text}`);
@@ -67,7 +80,11 @@ testEachBackend("every API operation answers bad input with a 4xx error shape an
     const as = { method: op.method, token };
 
     if (op.secured) {
-      assertApiError(await t.call(url(unknownId), { method: op.method, body: op.hasBody ? {} : undefined }), `${name} anonymous`, 401);
+      assertApiError(
+        await t.call(url(unknownId), { method: op.method, body: op.hasBody ? {} : undefined }),
+        `${name} anonymous`,
+        401,
+      );
       checks++;
     }
     if (op.path !== unknownId) {
@@ -83,7 +100,12 @@ testEachBackend("every API operation answers bad input with a 4xx error shape an
     }
     if (op.hasBody) {
       const target = url(unknownId);
-      assertApiError(await t.call(target, { ...as, body: '{"email": "a@b.c", ' }), `${name} malformed JSON`, 400, "invalid_json");
+      assertApiError(
+        await t.call(target, { ...as, body: '{"email": "a@b.c", ' }),
+        `${name} malformed JSON`,
+        400,
+        "invalid_json",
+      );
       assertApiError(await t.call(target, { ...as, body: {} }), `${name} missing fields`, 400);
       assertApiError(await t.call(target, { ...as, body: [] }), `${name} array body`, 400);
       assertApiError(await t.call(target, { ...as, body: "null" }), `${name} null body`, 400);
@@ -105,7 +127,10 @@ testEachBackend("every API operation answers bad input with a 4xx error shape an
   assertApiError(await t.call("/api/no/such/route", { token }), "unknown route", 404);
   assertApiError(await t.call("/api/me", { method: "POST", token, body: {} }), "wrong method", 404);
   assertApiError(
-    await t.call("/api/auth/login", { body: JSON.stringify({ email: "a@b.c", password: "x" }), headers: { "content-type": "" } }),
+    await t.call("/api/auth/login", {
+      body: JSON.stringify({ email: "a@b.c", password: "x" }),
+      headers: { "content-type": "" },
+    }),
     "no media type",
     415,
   );
@@ -120,7 +145,11 @@ testEachBackend("bad input to the sign-in form re-renders it with a message and 
   const res = await t.call("/login", { method: "POST", body: form({ email: "not an email", password: "" }), headers });
   equal(res.status, 400);
   match(res.text, /role="alert">Enter a valid email address/);
-  const signup = await t.call("/signup", { method: "POST", body: form({ email: "x@example.com", password: "short" }), headers });
+  const signup = await t.call("/signup", {
+    method: "POST",
+    body: form({ email: "x@example.com", password: "short" }),
+    headers,
+  });
   equal(signup.status, 400);
   match(signup.text, /Use at least 8 characters/);
   match(signup.text, /value="x@example.com"/);

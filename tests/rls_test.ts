@@ -17,9 +17,15 @@ async function twoTenants(t: TestApp) {
       tx,
       sql`insert into dashboards (workspace_id, name) values (${a.workspace.id}, 'Revenue') returning id`,
     );
-    await tx.execute(sql`insert into widgets (workspace_id, dashboard_id, type) values (${a.workspace.id}, ${d.id}, 'bar')`);
-    await tx.execute(sql`insert into connectors (workspace_id, name, type) values (${a.workspace.id}, 'Warehouse', 'postgres')`);
-    await tx.execute(sql`insert into chat_sessions (workspace_id, user_id, title) values (${a.workspace.id}, ${a.user.id}, 'Q3')`);
+    await tx.execute(
+      sql`insert into widgets (workspace_id, dashboard_id, type) values (${a.workspace.id}, ${d.id}, 'bar')`,
+    );
+    await tx.execute(
+      sql`insert into connectors (workspace_id, name, type) values (${a.workspace.id}, 'Warehouse', 'postgres')`,
+    );
+    await tx.execute(
+      sql`insert into chat_sessions (workspace_id, user_id, title) values (${a.workspace.id}, ${a.user.id}, 'Q3')`,
+    );
     return d.id;
   });
   return { a, b, dashboardId };
@@ -35,24 +41,34 @@ testEachBackend("RLS: raw queries as the app role see only the caller's workspac
     equal(asA.length, 1, `${table} as the owner`);
     equal(asB.length, 0, `${table} as another user`);
   }
-  const role = await asUser(t.deps.db, b.user.id, (tx) => rows<{ r: string; su: boolean }>(
-    tx,
-    sql`select current_user as r, (select rolsuper from pg_roles where rolname = current_user) as su`,
-  ));
+  const role = await asUser(t.deps.db, b.user.id, (tx) =>
+    rows<{ r: string; su: boolean }>(
+      tx,
+      sql`select current_user as r, (select rolsuper from pg_roles where rolname = current_user) as su`,
+    ));
   deepStrictEqual(role, [{ r: "workspace_app", su: false }]);
 });
 
 testEachBackend("RLS: another workspace's rows cannot be updated, deleted or inserted into", async (t) => {
   const { a, b, dashboardId } = await twoTenants(t);
-  const updated = await asUser(t.deps.db, b.user.id, (tx) =>
-    rows(tx, sql`update dashboards set name = 'pwned' where id = ${dashboardId} returning id`));
+  const updated = await asUser(
+    t.deps.db,
+    b.user.id,
+    (tx) => rows(tx, sql`update dashboards set name = 'pwned' where id = ${dashboardId} returning id`),
+  );
   equal(updated.length, 0);
-  const deleted = await asUser(t.deps.db, b.user.id, (tx) =>
-    rows(tx, sql`delete from dashboards where id = ${dashboardId} returning id`));
+  const deleted = await asUser(
+    t.deps.db,
+    b.user.id,
+    (tx) => rows(tx, sql`delete from dashboards where id = ${dashboardId} returning id`),
+  );
   equal(deleted.length, 0);
   await rejects(
-    asUser(t.deps.db, b.user.id, (tx) =>
-      tx.execute(sql`insert into dashboards (workspace_id, name) values (${a.workspace.id}, 'planted')`)),
+    asUser(
+      t.deps.db,
+      b.user.id,
+      (tx) => tx.execute(sql`insert into dashboards (workspace_id, name) values (${a.workspace.id}, 'planted')`),
+    ),
     (e: Error) => /row-level security/.test(`${e.message} ${(e.cause as Error | undefined)?.message}`),
   );
   // Moving one's own row into another workspace is refused too (WITH CHECK).
@@ -60,22 +76,42 @@ testEachBackend("RLS: another workspace's rows cannot be updated, deleted or ins
     await tx.execute(sql`insert into dashboards (workspace_id, name) values (${b.workspace.id}, 'mine')`);
     await tx.execute(sql`update dashboards set workspace_id = ${a.workspace.id} where name = 'mine'`);
   }));
-  const [row] = await asUser(t.deps.db, a.user.id, (tx) => rows<{ name: string }>(tx, sql`select name from dashboards where id = ${dashboardId}`));
+  const [row] = await asUser(
+    t.deps.db,
+    a.user.id,
+    (tx) => rows<{ name: string }>(tx, sql`select name from dashboards where id = ${dashboardId}`),
+  );
   equal(row.name, "Revenue");
 });
 
 testEachBackend("RLS: a viewer reads a shared workspace but cannot write to it", async (t) => {
   const { a, b, dashboardId } = await twoTenants(t);
-  await asUser(t.deps.db, a.user.id, (tx) =>
-    tx.execute(sql`insert into memberships (workspace_id, user_id, role) values (${a.workspace.id}, ${b.user.id}, 'viewer')`));
+  await asUser(
+    t.deps.db,
+    a.user.id,
+    (tx) =>
+      tx.execute(
+        sql`insert into memberships (workspace_id, user_id, role) values (${a.workspace.id}, ${b.user.id}, 'viewer')`,
+      ),
+  );
   const seen = await asUser(t.deps.db, b.user.id, (tx) => rows(tx, sql`select id from dashboards`));
   deepStrictEqual(seen, [{ id: dashboardId }]);
-  const changed = await asUser(t.deps.db, b.user.id, (tx) =>
-    rows(tx, sql`update dashboards set name = 'x' where id = ${dashboardId} returning id`));
+  const changed = await asUser(
+    t.deps.db,
+    b.user.id,
+    (tx) => rows(tx, sql`update dashboards set name = 'x' where id = ${dashboardId} returning id`),
+  );
   equal(changed.length, 0);
   // A viewer cannot promote themself.
-  const promoted = await asUser(t.deps.db, b.user.id, (tx) =>
-    rows(tx, sql`update memberships set role = 'owner' where user_id = ${b.user.id} and workspace_id = ${a.workspace.id} returning role`));
+  const promoted = await asUser(
+    t.deps.db,
+    b.user.id,
+    (tx) =>
+      rows(
+        tx,
+        sql`update memberships set role = 'owner' where user_id = ${b.user.id} and workspace_id = ${a.workspace.id} returning role`,
+      ),
+  );
   equal(promoted.length, 0);
 });
 

@@ -41,7 +41,10 @@ export async function listApiTokens(
       eq(apiTokens.userId, userId),
       isNull(apiTokens.revokedAt),
       after
-        ? or(lt(apiTokens.createdAt, after.createdAt), and(eq(apiTokens.createdAt, after.createdAt), lt(apiTokens.id, after.id)))
+        ? or(
+          lt(apiTokens.createdAt, after.createdAt),
+          and(eq(apiTokens.createdAt, after.createdAt), lt(apiTokens.id, after.id)),
+        )
         : undefined,
     ))
     .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id))
@@ -59,7 +62,11 @@ export async function revokeApiToken(db: Db, userId: string, id: string, now: Da
 /** The user behind a live token hash; marks it used at most once a minute. */
 export async function findUserByTokenHash(db: Db, tokenHash: string, now: Date) {
   const [row] = await db
-    .select({ tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, user: { id: users.id, email: users.email, name: users.name } })
+    .select({
+      tokenId: apiTokens.id,
+      lastUsedAt: apiTokens.lastUsedAt,
+      user: { id: users.id, email: users.email, name: users.name },
+    })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))

@@ -10,7 +10,11 @@ import { rateLimitEvents } from "../schema.ts";
 export async function retryAfterSeconds(db: Db, buckets: string[], limit: number, windowMs: number, now: Date) {
   const since = new Date(now.getTime() - windowMs);
   const rows = await db
-    .select({ bucket: rateLimitEvents.bucket, n: sql<number>`count(*)::int`, oldest: sql<string>`min(${rateLimitEvents.at})` })
+    .select({
+      bucket: rateLimitEvents.bucket,
+      n: sql<number>`count(*)::int`,
+      oldest: sql<string>`min(${rateLimitEvents.at})`,
+    })
     .from(rateLimitEvents)
     .where(and(inArray(rateLimitEvents.bucket, buckets), gt(rateLimitEvents.at, since)))
     .groupBy(rateLimitEvents.bucket);

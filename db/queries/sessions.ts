@@ -39,5 +39,7 @@ export async function revokeSession(db: Db, sessionId: string, now: Date): Promi
 
 /** Deletes sessions that ended over a day ago. */
 export async function deleteEndedSessions(db: Db, now: Date): Promise<void> {
-  await db.delete(sessions).where(sql`coalesce(${sessions.revokedAt}, ${sessions.expiresAt}) < ${now}::timestamptz - interval '1 day'`);
+  await db.delete(sessions).where(
+    sql`coalesce(${sessions.revokedAt}, ${sessions.expiresAt}) < ${now}::timestamptz - interval '1 day'`,
+  );
 }

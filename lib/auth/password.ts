@@ -10,7 +10,9 @@ const encoder = new TextEncoder();
 
 async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, ["deriveBits"]);
-  return new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256));
+  return new Uint8Array(
+    await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256),
+  );
 }
 
 /** Hashes a password as `pbkdf2-sha256$<iterations>$<salt>$<hash>`. */
@@ -34,7 +36,8 @@ export function needsRehash(stored: string): boolean {
 }
 
 /** A hash that no password matches, to spend the same time when the user does not exist. */
-export const DECOY_HASH = `pbkdf2-sha256$${ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
+export const DECOY_HASH =
+  `pbkdf2-sha256$${ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
 
 /** Compares two byte arrays without an early exit. */
 export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -36,10 +36,15 @@ export function supabaseVerifier(config: Config["supabase"], fetchImpl: typeof f
   if (config.url) {
     const url = config.url;
     const anonKey = config.anonKey ?? "";
-    let client: Promise<{ auth: { getClaims(jwt: string): Promise<{ data: { claims: Record<string, unknown> } | null }> } }>;
+    let client: Promise<
+      { auth: { getClaims(jwt: string): Promise<{ data: { claims: Record<string, unknown> } | null }> } }
+    >;
     return async (token) => {
       client ??= import("@supabase/supabase-js").then(({ createClient }) =>
-        createClient(url, anonKey, { auth: { persistSession: false, autoRefreshToken: false }, global: { fetch: fetchImpl } })
+        createClient(url, anonKey, {
+          auth: { persistSession: false, autoRefreshToken: false },
+          global: { fetch: fetchImpl },
+        })
       );
       try {
         const { data } = await (await client).auth.getClaims(token);

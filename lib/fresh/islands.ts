@@ -53,15 +53,18 @@ export function serializeIslandProps(render: IslandRender): string {
     if (!(error instanceof SerializeError)) throw error;
     const [, index, prop] = error.path.match(/^\[(\d+)\]\.?(.*)$/) ?? [];
     const island = render.used[Number(index)]?.island.name;
-    throw new Error(`Cannot render island "${island}": Cannot serialize prop "${prop}": ${error.detail}`, { cause: error });
+    throw new Error(`Cannot render island "${island}": Cannot serialize prop "${prop}": ${error.detail}`, {
+      cause: error,
+    });
   }
 }
 
 function IslandRoot({ island, props }: { island: Island; props: Record<string, unknown> }) {
+  const insideIsland = useContext(InsideIsland);
   creatingInner = true;
   const inner = h(island.component, props);
   creatingInner = false;
-  if (useContext(InsideIsland) || !current) return inner;
+  if (insideIsland || !current) return inner;
   const index = current.used.push({ island, props }) - 1;
   return h(
     InsideIsland.Provider,

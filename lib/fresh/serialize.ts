@@ -71,7 +71,10 @@ export function serialize(value: unknown): string {
     seen.add(obj);
     try {
       if (obj instanceof Map) {
-        return { $t: "Map", v: [...obj].map(([k, val], i) => [encode(k, `${path}[${i}].key`), encode(val, `${path}[${i}]`)]) };
+        return {
+          $t: "Map",
+          v: [...obj].map(([k, val], i) => [encode(k, `${path}[${i}].key`), encode(val, `${path}[${i}]`)]),
+        };
       }
       if (obj instanceof Set) return { $t: "Set", v: [...obj].map((val, i) => encode(val, `${path}[${i}]`)) };
       if (Array.isArray(obj)) return Array.from(obj, (val, i) => encode(val, `${path}[${i}]`));

@@ -2,7 +2,7 @@
  * Mounts a routes folder on Hono: loads route, layout and middleware modules once at start,
  * registers each route, renders pages to HTML with their islands, and serves island bundles.
  */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { type ComponentChild, type ComponentType, h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { join, toFileUrl } from "./_path.ts";
@@ -53,10 +53,11 @@ export async function createFresh<State extends Record<string, unknown>>(
   registerIslands(islands);
   await loadStaticFiles(join(config.root, config.staticDir ?? "static"));
   let bundle: IslandBundle | undefined;
-  const ready = (options.prebuilt
-    ? readBundle(join(config.root, config.buildDir ?? "_fresh"))
-    : buildIslands(config.root, Object.fromEntries(islands.map((i) => [i.name, i.file]))))
-    .then((b) => void (bundle = b));
+  const ready =
+    (options.prebuilt
+      ? readBundle(join(config.root, config.buildDir ?? "_fresh"))
+      : buildIslands(config.root, Object.fromEntries(islands.map((i) => [i.name, i.file]))))
+      .then((b) => void (bundle = b));
   ready.catch(() => {}); // reported when a page needs it
 
   async function render(c: Context, page: ComponentType<PageProps> | undefined, layouts: string[], props: PageProps) {
@@ -77,7 +78,9 @@ export async function createFresh<State extends Record<string, unknown>>(
       const map = names.map((n, i) => `${JSON.stringify(n)}: i${i}`).join(",");
       const scripts = `<script id="__fresh_props" type="application/json">${
         escapeForScript(serializeIslandProps(used))
-      }</script><script type="module" nonce="${nonce}">import { boot } from "/_fresh/js/${bundle!.boot}";${imports}boot({${map}});</script>`;
+      }</script><script type="module" nonce="${nonce}">import { boot } from "/_fresh/js/${
+        bundle!.boot
+      }";${imports}boot({${map}});</script>`;
       const end = html.lastIndexOf("</body>");
       html = end === -1 ? html + scripts : html.slice(0, end) + scripts + html.slice(end);
     }

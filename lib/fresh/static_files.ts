@@ -58,7 +58,9 @@ export function serveStatic(req: Request, url: URL): Response | undefined {
   const headers = new Headers({ "content-type": file.type, etag: `"${file.etag}"` });
   headers.set(
     "cache-control",
-    url.searchParams.get("v") === file.etag ? "public, max-age=31536000, immutable" : "public, max-age=0, must-revalidate",
+    url.searchParams.get("v") === file.etag
+      ? "public, max-age=31536000, immutable"
+      : "public, max-age=0, must-revalidate",
   );
   if (req.headers.get("if-none-match") === `"${file.etag}"`) return new Response(null, { status: 304, headers });
   return new Response(req.method === "HEAD" ? null : file.bytes, { headers });

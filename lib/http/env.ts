@@ -15,6 +15,9 @@ export interface AppEnv {
 }
 
 /** Request facts for audit rows and rate limits. */
-export function requestMeta(c: { get(key: "requestId"): string; req: { header(name: string): string | undefined } }, ip?: string): RequestMeta {
+export function requestMeta(
+  c: { get(key: "requestId"): string; req: { header(name: string): string | undefined } },
+  ip?: string,
+): RequestMeta {
   return { requestId: c.get("requestId"), ip, userAgent: c.req.header("user-agent") };
 }

@@ -21,7 +21,10 @@ export const handler = {
     } catch (error) {
       if (!(error instanceof ApiError) || error.status >= 500) throw error;
       const headers = error.options.retryAfter ? { "retry-after": String(error.options.retryAfter) } : undefined;
-      return ctx.render({ error: error.message, values: { email } } satisfies FormState, { status: error.status, headers });
+      return ctx.render({ error: error.message, values: { email } } satisfies FormState, {
+        status: error.status,
+        headers,
+      });
     }
   },
 };

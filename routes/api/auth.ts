@@ -17,7 +17,10 @@ const signupRoute = createRoute({
   summary: "Create an account and its personal workspace",
   request: { body: { content: json(SignupBody), required: true } },
   responses: {
-    201: { description: "Signed up; the session cookie is set", content: json(z.object({ user: UserSchema, workspace: WorkspaceSchema })) },
+    201: {
+      description: "Signed up; the session cookie is set",
+      content: json(z.object({ user: UserSchema, workspace: WorkspaceSchema })),
+    },
     400: errorResponses[400],
     409: { description: "The email is taken", content: json(ErrorSchema) },
   },
@@ -50,12 +53,18 @@ export function authRoutes(deps: AppDeps) {
   const app = apiRouter();
   app.openapi(signupRoute, async (c) => {
     const { user, workspace, session } = await signUp(deps, c.req.valid("json"), requestMeta(c, clientIp(c)));
-    c.header("set-cookie", sessionCookie(cookieOrigin(c.req.url, deps.config.appUrl), session.token, session.expiresAt));
+    c.header(
+      "set-cookie",
+      sessionCookie(cookieOrigin(c.req.url, deps.config.appUrl), session.token, session.expiresAt),
+    );
     return c.json({ user, workspace }, 201);
   });
   app.openapi(loginRoute, async (c) => {
     const { user, session } = await logIn(deps, c.req.valid("json"), requestMeta(c, clientIp(c)));
-    c.header("set-cookie", sessionCookie(cookieOrigin(c.req.url, deps.config.appUrl), session.token, session.expiresAt));
+    c.header(
+      "set-cookie",
+      sessionCookie(cookieOrigin(c.req.url, deps.config.appUrl), session.token, session.expiresAt),
+    );
     return c.json({ user }, 200);
   });
   app.openapi(logoutRoute, async (c) => {

@@ -14,7 +14,11 @@ export function healthRoutes(deps: AppDeps) {
     } catch (error) {
       deps.log.error("health check failed", { error });
       c.header("retry-after", "5");
-      return c.json({ status: "unavailable", db: "unreachable", ...errorBody("database_unavailable", "The database is unreachable") }, 503);
+      return c.json({
+        status: "unavailable",
+        db: "unreachable",
+        ...errorBody("database_unavailable", "The database is unreachable"),
+      }, 503);
     }
   });
 }

@@ -16,7 +16,9 @@ const meRoute = createRoute({
   responses: {
     200: {
       description: "The caller",
-      content: { "application/json": { schema: z.object({ user: UserSchema, workspaces: z.array(MembershipSchema) }) } },
+      content: {
+        "application/json": { schema: z.object({ user: UserSchema, workspaces: z.array(MembershipSchema) }) },
+      },
     },
     401: errorResponses[401],
   },

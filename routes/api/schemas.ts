@@ -6,7 +6,9 @@ export const WorkspaceSchema = z.object({ id: z.uuid(), name: z.string() }).open
 export const MembershipSchema = WorkspaceSchema.extend({ role: z.enum(["owner", "editor", "viewer"]) })
   .openapi("WorkspaceMembership");
 
-const email = z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" })).pipe(z.string().max(254));
+const email = z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" })).pipe(
+  z.string().max(254),
+);
 
 export const SignupBody = z.object({
   email,
@@ -29,4 +31,6 @@ export const TokenSchema = z.object({
   last_used_at: z.iso.datetime().nullable(),
 }).openapi("ApiToken");
 
-export const IdParam = z.object({ id: z.uuid({ error: "Not a valid id" }).openapi({ param: { name: "id", in: "path" } }) });
+export const IdParam = z.object({
+  id: z.uuid({ error: "Not a valid id" }).openapi({ param: { name: "id", in: "path" } }),
+});

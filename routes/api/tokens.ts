@@ -1,7 +1,17 @@
 /** /api/tokens: API tokens for `Authorization: Bearer`. The secret is shown once, on creation. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../../lib/deps.ts";
-import { apiRouter, clientIp, decodeCursor, encodeCursor, errorResponses, ErrorSchema, PageQuery, requireUser, SIGNED_IN } from "../../lib/http/api_router.ts";
+import {
+  apiRouter,
+  clientIp,
+  decodeCursor,
+  encodeCursor,
+  errorResponses,
+  ErrorSchema,
+  PageQuery,
+  requireUser,
+  SIGNED_IN,
+} from "../../lib/http/api_router.ts";
 import { requestMeta } from "../../lib/http/env.ts";
 import { createApiToken, listTokens, revokeToken } from "../../functions/api_tokens.ts";
 import type { TokenInfo } from "../../db/queries/api_tokens.ts";
@@ -32,7 +42,10 @@ const listTokensRoute = createRoute({
   middleware: [requireUser] as const,
   request: { query: PageQuery },
   responses: {
-    200: { description: "One page", content: json(z.object({ items: z.array(TokenSchema), next_cursor: z.string().nullable() })) },
+    200: {
+      description: "One page",
+      content: json(z.object({ items: z.array(TokenSchema), next_cursor: z.string().nullable() })),
+    },
     ...errorResponses,
   },
 });

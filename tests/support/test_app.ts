@@ -7,7 +7,7 @@ import { loadConfig } from "../../lib/config.ts";
 import type { AppDeps } from "../../lib/deps.ts";
 import { createLogger } from "../../lib/log.ts";
 import type { DatabaseDriver } from "../../lib/config.ts";
-import { openTestDatabase, type TestDatabase, testBackends } from "./databases.ts";
+import { openTestDatabase, testBackends, type TestDatabase } from "./databases.ts";
 
 /** A running app and what tests need to reach into. */
 export interface TestApp {

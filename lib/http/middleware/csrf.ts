@@ -20,7 +20,11 @@ export function csrf(options: { appUrl?: string } = {}): MiddlewareHandler {
     const ours = fixedOrigin ?? new URL(c.req.url).origin;
     const crossSite = site ? site !== "same-origin" && site !== "none" : origin !== undefined && origin !== ours;
     if (crossSite) {
-      throw new ApiError(403, "csrf_rejected", "Cross-site request refused: send it from the app's own pages or with a bearer token");
+      throw new ApiError(
+        403,
+        "csrf_rejected",
+        "Cross-site request refused: send it from the app's own pages or with a bearer token",
+      );
     }
     await next();
   };

@@ -85,7 +85,11 @@ export default function Settings({ data, state }: PageProps<SettingsData, PageSt
       <div class="card">
         <h2>Workspaces</h2>
         <ul class="plain-list">
-          {data.workspaces.map((w) => <li>{w.name} <span class="badge">{w.role}</span></li>)}
+          {data.workspaces.map((w) => (
+            <li>
+              {w.name} <span class="badge">{w.role}</span>
+            </li>
+          ))}
         </ul>
       </div>
       <div class="card" id="tokens">
@@ -102,7 +106,14 @@ export default function Settings({ data, state }: PageProps<SettingsData, PageSt
         )}
         <form method="post" class="inline-form">
           <input type="hidden" name="action" value="create" />
-          <input type="text" name="name" placeholder="Token name, e.g. CI" required maxLength={100} aria-label="Token name" />
+          <input
+            type="text"
+            name="name"
+            placeholder="Token name, e.g. CI"
+            required
+            maxLength={100}
+            aria-label="Token name"
+          />
           <button type="submit" class="button primary">Create token</button>
         </form>
         {data.tokens.length > 0 && (
