@@ -23,13 +23,22 @@ const PERMISSIONS = [
   "--allow-ffi",
 ];
 
-/** Starts `main.ts` with `env` (PORT=0 unless given) and waits for /health to answer 200. */
+/** A port nothing listens on right now. */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Starts `main.ts` with `env` on a free port and waits for /health to answer 200. */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<SpawnedServer> {
+  const url = `http://127.0.0.1:${freePort()}`;
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...PERMISSIONS, "main.ts"],
     cwd: ROOT,
-    env: { PORT: "0", NO_COLOR: "1", ...env },
+    env: { PORT: new URL(url).port, NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -54,11 +63,8 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 60_00
       await stop();
       throw new Error(`The server was not ready within ${timeoutMs} ms:\n${text}`);
     }
-    const url = text.match(/"msg":"listening","url":"([^"]+)"/)?.[1];
-    if (url) {
-      const ok = await fetch(`${url}/health`).then(async (r) => (await r.body?.cancel(), r.ok)).catch(() => false);
-      if (ok) return { url, readyMs: performance.now() - started, output: () => text, stop };
-    }
+    const ok = await fetch(`${url}/health`).then(async (r) => (await r.body?.cancel(), r.ok)).catch(() => false);
+    if (ok) return { url, readyMs: performance.now() - started, output: () => text, stop };
     await new Promise((r) => setTimeout(r, 10));
   }
 }

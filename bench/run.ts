@@ -1,0 +1,20 @@
+/** `deno task bench`: every benchmark, printed as the tables the README shows. */
+import { benchStartup } from "./startup.ts";
+import { benchHttp } from "./http.ts";
+import { fixed, median } from "./_stats.ts";
+
+const { fresh, restart } = await benchStartup(5);
+console.log("| cold start: spawn to first 200 on /health (5 runs) | median ms |");
+console.log("| --- | ---: |");
+console.log(`| new data folder (initdb + migrations) | ${fixed(median(fresh), 0)} |`);
+console.log(`| restart on existing data | ${fixed(median(restart), 0)} |`);
+console.log();
+for (const concurrency of [1, 16]) {
+  const results = await benchHttp(concurrency, 5);
+  console.log(`| PGlite, ${concurrency} concurrent, 5 s each | req/s | p50 ms | p99 ms | errors |`);
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const r of results) {
+    console.log(`| ${r.name} | ${fixed(r.rps, 0)} | ${fixed(r.p50, 2)} | ${fixed(r.p99, 2)} | ${r.errors} |`);
+  }
+  console.log();
+}
