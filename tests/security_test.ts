@@ -54,4 +54,34 @@ Deno.test({
   },
 });
 
+testEachBackend("the OpenAPI document and its reference page list every operation", async (t) => {
+  const doc = (await t.call("/api/openapi.json")).body as {
+    openapi: string;
+    paths: Record<string, Record<string, unknown>>;
+  };
+  equal(doc.openapi, "3.1.0");
+  const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+  for (
+    const expected of [
+      "post /auth/signup",
+      "post /auth/login",
+      "post /auth/logout",
+      "get /me",
+      "post /tokens",
+      "get /tokens",
+      "delete /tokens/{id}",
+    ]
+  ) {
+    ok(operations.includes(expected), expected);
+  }
+  const page = await t.call("/api/docs");
+  equal(page.status, 200);
+  match(page.headers.get("content-type")!, /text\/html/);
+  for (const op of operations) {
+    const [method, path] = op.split(" ");
+    ok(page.text.includes(`id="${method}-${path}"`), `reference misses ${op}`);
+  }
+  ok(!page.text.includes("<script"), "the reference needs no JavaScript");
+});
+
 closeSharedAppsAfterAll();

@@ -56,3 +56,32 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "in production the islands come from the bundle `deno task build` wrote",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const build = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-net", "build.ts"],
+      cwd: new URL("../", import.meta.url).pathname,
+      env: { NO_COLOR: "1" },
+    }).output();
+    equal(build.code, 0, new TextDecoder().decode(build.stderr));
+    const manifest = JSON.parse(await Deno.readTextFile(new URL("../_fresh/manifest.json", import.meta.url)));
+    const dataDir = await Deno.makeTempDir({ prefix: "workspace-start-" });
+    const server = await spawnServer({ DATA_DIR: dataDir, NODE_ENV: "production", APP_SECRET: "p".repeat(40) });
+    try {
+      const html = await (await fetch(`${server.url}/login`)).text();
+      match(html, new RegExp(`/_fresh/js/${manifest.islands.ThemeToggle}`));
+      const bundle = await fetch(`${server.url}/_fresh/js/${manifest.boot}`);
+      equal(bundle.status, 200);
+      equal(bundle.headers.get("cache-control"), "public, max-age=31536000, immutable");
+      await bundle.body?.cancel();
+      match(server.output(), /"level":"info","msg":"listening"/);
+    } finally {
+      await server.stop();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
