@@ -28,7 +28,7 @@ export default function AppLayout({ Component, url, state }: LayoutProps<PageSta
               aria-current={url.pathname.startsWith(item.href) ? "page" : undefined}
             >
               <Icon name={item.icon} />
-              {item.label}
+              <span class="nav-label">{item.label}</span>
             </a>
           ))}
         </nav>

@@ -9,7 +9,7 @@ import { renderApiReference } from "../../components/ApiReference.tsx";
 const INFO = {
   title: "AI workspace API",
   version: "1.0.0",
-  description: "JSON in and out. Authenticate with the session cookie or `Authorization: Bearer <api token>`.",
+  description: "JSON in and out. Authenticate with the session cookie, or send an API token as Authorization: Bearer.",
 };
 
 /** The /api app. */

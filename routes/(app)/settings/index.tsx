@@ -117,36 +117,38 @@ export default function Settings({ data, state }: PageProps<SettingsData, PageSt
           <button type="submit" class="button primary">Create token</button>
         </form>
         {data.tokens.length > 0 && (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Token</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {data.tokens.map((t) => (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
                 <tr>
-                  <td>{t.name}</td>
-                  <td>
-                    <code>{t.prefix}…</code>
-                  </td>
-                  <td>{t.createdAt.toISOString().slice(0, 10)}</td>
-                  <td>{t.lastUsedAt ? t.lastUsedAt.toISOString().slice(0, 10) : "never"}</td>
-                  <td>
-                    <form method="post">
-                      <input type="hidden" name="action" value="revoke" />
-                      <input type="hidden" name="id" value={t.id} />
-                      <button type="submit" class="button danger small">Revoke</button>
-                    </form>
-                  </td>
+                  <th>Name</th>
+                  <th>Token</th>
+                  <th>Created</th>
+                  <th>Last used</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.tokens.map((t) => (
+                  <tr>
+                    <td>{t.name}</td>
+                    <td>
+                      <code>{t.prefix}…</code>
+                    </td>
+                    <td>{t.createdAt.toISOString().slice(0, 10)}</td>
+                    <td>{t.lastUsedAt ? t.lastUsedAt.toISOString().slice(0, 10) : "never"}</td>
+                    <td>
+                      <form method="post">
+                        <input type="hidden" name="action" value="revoke" />
+                        <input type="hidden" name="id" value={t.id} />
+                        <button type="submit" class="button danger small">Revoke</button>
+                      </form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </div>
     </section>
