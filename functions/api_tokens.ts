@@ -1,13 +1,10 @@
 /** API tokens: made, listed and revoked by their owner, inside RLS. */
 import type { AppDeps, RequestMeta } from "../lib/deps.ts";
 import { notFound } from "../lib/http/errors.ts";
-import { hashToken, newToken } from "../lib/auth/secret_tokens.ts";
+import { API_TOKEN_PREFIX, hashToken, newToken } from "../lib/auth/secret_tokens.ts";
 import { asUser } from "../db/rls.ts";
 import { insertApiToken, listApiTokens, revokeApiToken, type TokenInfo } from "../db/queries/api_tokens.ts";
 import { recordAudit } from "../db/queries/audit.ts";
-
-/** The prefix that tells our tokens from other bearer credentials (Supabase JWTs). */
-export const API_TOKEN_PREFIX = "wst_";
 
 /** Makes a token; the secret is returned here once and never again. */
 export async function createApiToken(

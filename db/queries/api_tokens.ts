@@ -1,5 +1,5 @@
 /** API tokens for `Authorization: Bearer`: stored hashed, listed by prefix, revocable. */
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { apiTokens, users } from "../schema.ts";
 
@@ -75,11 +75,4 @@ export async function findUserByTokenHash(db: Db, tokenHash: string, now: Date) 
     await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId));
   }
   return row;
-}
-
-/** How many live tokens a user has (for limits and tests). */
-export async function countApiTokens(db: Db, userId: string): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(apiTokens)
-    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
-  return row.n;
 }

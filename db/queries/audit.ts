@@ -1,5 +1,4 @@
 /** The append-only audit log: one row for every state change. */
-import { desc, eq } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { auditLogs } from "../schema.ts";
 
@@ -18,10 +17,4 @@ export interface AuditEntry {
 /** Appends an entry. */
 export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
   await db.insert(auditLogs).values({ ...entry, details: entry.details ?? {} });
-}
-
-/** A workspace's latest entries. */
-export async function listAudit(db: Db, workspaceId: string, limit = 50) {
-  return await db.select().from(auditLogs).where(eq(auditLogs.workspaceId, workspaceId))
-    .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id)).limit(limit);
 }

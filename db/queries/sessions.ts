@@ -1,5 +1,5 @@
 /** Browser sessions: a random token in a cookie, its hash in the database, revocable. */
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { sessions, users } from "../schema.ts";
 
@@ -35,11 +35,4 @@ export async function touchSession(db: Db, sessionId: string, now: Date): Promis
 /** Revokes one session; it stops working at once. */
 export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {
   await db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
-}
-
-/** Deletes sessions that ended over a day ago. */
-export async function deleteEndedSessions(db: Db, now: Date): Promise<void> {
-  await db.delete(sessions).where(
-    sql`coalesce(${sessions.revokedAt}, ${sessions.expiresAt}) < ${now}::timestamptz - interval '1 day'`,
-  );
 }

@@ -1,5 +1,5 @@
 /** Users, their profiles, and the personal workspace each one gets. */
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { memberships, type User, userProfiles, users, type WorkspaceRole, workspaces } from "../schema.ts";
 
@@ -68,13 +68,4 @@ export async function listWorkspacesOf(
     .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
     .where(eq(memberships.userId, userId))
     .orderBy(sql`${workspaces.personal} desc`, workspaces.createdAt);
-}
-
-/** The user's personal workspace id. */
-export async function personalWorkspaceId(db: Db, userId: string): Promise<string | undefined> {
-  const [row] = await db.select({ id: workspaces.id }).from(workspaces)
-    .innerJoin(memberships, and(eq(memberships.workspaceId, workspaces.id), eq(memberships.userId, userId)))
-    .where(eq(workspaces.personal, true))
-    .limit(1);
-  return row?.id;
 }

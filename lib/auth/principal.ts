@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import type { AppDeps } from "../deps.ts";
-import { hashToken } from "./secret_tokens.ts";
+import { API_TOKEN_PREFIX, hashToken } from "./secret_tokens.ts";
 import { cookieOrigin, readSessionToken } from "./session_cookie.ts";
 import type { SupabaseVerifier } from "./supabase.ts";
 import { asSystem } from "../../db/rls.ts";
@@ -13,7 +13,6 @@ import { findLiveSession, touchSession } from "../../db/queries/sessions.ts";
 import { findUserByTokenHash } from "../../db/queries/api_tokens.ts";
 import { createUserWithWorkspace, findUserByExternalId, type PublicUser, publicUser } from "../../db/queries/users.ts";
 import { recordAudit } from "../../db/queries/audit.ts";
-import { API_TOKEN_PREFIX } from "../../functions/api_tokens.ts";
 
 /** The signed-in caller. */
 export interface Principal {
@@ -25,7 +24,7 @@ export interface Principal {
 const TOUCH_EVERY_MS = 10 * 60 * 1000;
 
 /** Reads the bearer token from `Authorization`, if any. */
-export function bearerToken(c: Context): string | undefined {
+function bearerToken(c: Context): string | undefined {
   const header = c.req.header("authorization");
   const match = header?.match(/^Bearer\s+(\S+)$/i);
   return match?.[1];

@@ -4,6 +4,9 @@
  */
 import { encodeBase64Url, encodeHex } from "../encoding.ts";
 
+/** The prefix that tells our API tokens from other bearer credentials (Supabase JWTs). */
+export const API_TOKEN_PREFIX = "wst_";
+
 /** A new random token with a readable prefix, e.g. `wst_…` for API tokens. */
 export function newToken(prefix = ""): string {
   return prefix + encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)));
