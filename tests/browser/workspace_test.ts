@@ -33,12 +33,16 @@ browserTest("sign up, land in the shell, switch the theme, and sign out", async 
     if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/shell-light.png`, fullPage: true });
 
     // The theme toggle is an island: it cycles system → light → dark and is remembered.
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     await page.click(".theme-toggle");
     equal(await page.getAttribute("html", "data-theme"), "light");
+    equal(await background(), "rgb(247, 247, 251)");
     await page.click(".theme-toggle");
     equal(await page.getAttribute("html", "data-theme"), "dark");
+    equal(await background(), "rgb(15, 16, 21)");
     await page.click("nav >> text=Dashboards");
     await page.waitForURL(/\/dashboards$/);
+    await page.waitForSelector("html[data-hydrated=true]");
     equal(await page.getAttribute("html", "data-theme"), "dark", "the theme survives navigation");
     match(await page.textContent("main") ?? "", /No dashboards yet/);
     if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/shell-dark.png`, fullPage: true });
