@@ -2,7 +2,7 @@
  * Row Level Security, proven with raw SQL in the app's role (as every request runs) and
  * through HTTP: user B can neither read, change nor delete user A's rows.
  */
-import { deepStrictEqual, equal, match, rejects } from "node:assert/strict";
+import { deepStrictEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { sql } from "drizzle-orm";
 import { asUser } from "../db/rls.ts";
 import { rows } from "./support/sql.ts";
@@ -150,6 +150,28 @@ testEachBackend("RLS through HTTP: pages and /api/me list only the caller's work
   match(pageB.text, /No dashboards yet/);
   const me = (await t.call("/api/me", { cookie: b.cookie })).body as { workspaces: { id: string }[] };
   deepStrictEqual(me.workspaces.map((w) => w.id), [b.workspace.id]);
+});
+
+testEachBackend("RLS: a query outside a transaction never runs in another request's open transaction", async (t) => {
+  const { a } = await twoTenants(t);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  // Request 1 holds a transaction open as the app role (PGlite has a single session to share).
+  const inside = asUser(t.deps.db, a.user.id, async (tx) => {
+    await gate;
+    return await rows<{ r: string }>(tx, sql`select current_user as r`);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  // Request 2 reads as the system meanwhile, as the session lookup does.
+  const outside = rows<{ r: string; u: string | null }>(
+    t.deps.db.orm,
+    sql`select current_user as r, nullif(current_setting('app.user_id', true), '') as u`,
+  );
+  setTimeout(release, 20);
+  const [[o], [i]] = await Promise.all([outside, inside]);
+  equal(i.r, "workspace_app");
+  ok(o.r !== "workspace_app", `the outside query ran as ${o.r}`);
+  equal(o.u, null);
 });
 
 closeSharedAppsAfterAll();
