@@ -106,3 +106,17 @@ export async function scanRouteFiles(dir: string, ignore: string[] = []): Promis
   await walk("");
   return found;
 }
+
+/** The islands in `dir`: name (file name without extension) → absolute file. None if no folder. */
+export async function scanIslandFiles(dir: string): Promise<Record<string, string>> {
+  const found: Record<string, string> = {};
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      const match = entry.name.match(/^(\w+)\.(tsx|jsx|ts)$/);
+      if (entry.isFile && match && !entry.name.includes("_test.")) found[match[1]] = `${dir}/${entry.name}`;
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return Object.fromEntries(Object.entries(found).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { type ComponentChild, type ComponentType, h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { join, toFileUrl } from "./_path.ts";
-import { buildRouteTable, type RouteEntry, scanRouteFiles } from "./fs_routes.ts";
+import { buildRouteTable, type RouteEntry, scanIslandFiles, scanRouteFiles } from "./fs_routes.ts";
 import { buildIslands, type IslandBundle, readBundle } from "./build.ts";
 import { collectIslands, type Island, registerIslands, serializeIslandProps } from "./islands.ts";
 import { escapeForScript } from "./serialize.ts";
@@ -142,20 +142,21 @@ export async function createFresh<State extends Record<string, unknown>>(
     return await run(0);
   }
 
-  const special = (file: string | undefined) => ({ page: component(file) as ComponentType<PageProps> | undefined });
+  /** The `_404` or `_500` page, without layouts (they may be what failed). */
+  const renderSpecial = (c: Context, file: string | undefined, status: number, error?: unknown) =>
+    render(c, component(file) as ComponentType<PageProps> | undefined, [], {
+      data: undefined,
+      url: new URL(c.req.url),
+      params: {},
+      state: options.state(c),
+      status,
+      error,
+    });
   return {
     app,
     ready,
-    renderNotFound: (c) => {
-      const url = new URL(c.req.url);
-      const { page } = special(table.notFound);
-      return render(c, page, [], { data: undefined, url, params: {}, state: options.state(c), status: 404 });
-    },
-    renderError: (c, error) => {
-      const url = new URL(c.req.url);
-      const { page } = special(table.error);
-      return render(c, page, [], { data: undefined, url, params: {}, state: options.state(c), status: 500, error });
-    },
+    renderNotFound: (c) => renderSpecial(c, table.notFound, 404),
+    renderError: (c, error) => renderSpecial(c, table.error, 500, error),
   };
 }
 
@@ -169,19 +170,12 @@ function pickHandler(handler: unknown, method: string): Handler | undefined {
 
 async function loadIslands(dir: string): Promise<Island[]> {
   const islands: Island[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      const match = entry.name.match(/^(\w+)\.(tsx|jsx|ts)$/);
-      if (!entry.isFile || !match || entry.name.includes("_test.")) continue;
-      const file = join(dir, entry.name);
-      const mod = await import(toFileUrl(file).href);
-      if (typeof mod.default !== "function") {
-        throw new Error(`Cannot use island "${entry.name}": it has no default export component`);
-      }
-      islands.push({ name: match[1], file, component: mod.default });
+  for (const [name, file] of Object.entries(await scanIslandFiles(dir))) {
+    const mod = await import(toFileUrl(file).href);
+    if (typeof mod.default !== "function") {
+      throw new Error(`Cannot use island "${file}": it has no default export component`);
     }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    islands.push({ name, file, component: mod.default });
   }
-  return islands.sort((a, b) => a.name.localeCompare(b.name));
+  return islands;
 }
