@@ -11,7 +11,6 @@ import { NONCE, secureHeaders } from "hono/secure-headers";
 import { bodyLimit } from "hono/body-limit";
 import type { AppDeps, RequestMeta } from "./deps.ts";
 import { type AppEnv, requestMeta } from "./http/env.ts";
-import { clientIp } from "./http/api_router.ts";
 import { requestLog } from "./http/middleware/request_log.ts";
 import { csrf } from "./http/middleware/csrf.ts";
 import { ApiError } from "./http/errors.ts";
@@ -46,7 +45,7 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
       deps,
       principal: c.get("principal"),
       requestId: c.get("requestId"),
-      meta: requestMeta(c, clientIp(c)),
+      meta: requestMeta(c),
     }),
     nonce: (c) => c.get("secureHeadersNonce") ?? "",
     prebuilt: options.prebuilt,

@@ -1,6 +1,6 @@
 /** Shared pieces of the REST API's routers: validation errors in our shape, auth, pagination. */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { decodeBase64, encodeBase64Url } from "../encoding.ts";
@@ -25,11 +25,6 @@ export const requireUser: MiddlewareHandler<AppEnv> = async function requireUser
   c.set("user", principal);
   await next();
 };
-
-/** The client's address as the runtime saw it (Deno.serve's info), when there is one. */
-export function clientIp(c: Context): string | undefined {
-  return (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname;
-}
 
 /** The error body schema, for OpenAPI responses. */
 export const ErrorSchema = z.object({
@@ -58,6 +53,11 @@ export function decodeCursor(cursor: string | undefined): { createdAt: Date; id:
   } catch {
     throw new ApiError(400, "invalid_request", "Invalid request: cursor: not a cursor from a previous page");
   }
+}
+
+/** An OpenAPI JSON content entry. */
+export function jsonContent<T>(schema: T) {
+  return { "application/json": { schema } };
 }
 
 /** Standard error responses to list in every route's OpenAPI entry. */

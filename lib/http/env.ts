@@ -1,4 +1,5 @@
 /** The typed per-request values of the Hono app (`c.get(...)`). */
+import type { Context } from "hono";
 import type { Principal } from "../auth/principal.ts";
 import type { RequestMeta } from "../deps.ts";
 
@@ -14,10 +15,12 @@ export interface AppEnv {
   };
 }
 
+/** The client's address as the runtime saw it (Deno.serve's info), when there is one. */
+export function clientIp(c: Context): string | undefined {
+  return (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname;
+}
+
 /** Request facts for audit rows and rate limits. */
-export function requestMeta(
-  c: { get(key: "requestId"): string; req: { header(name: string): string | undefined } },
-  ip?: string,
-): RequestMeta {
-  return { requestId: c.get("requestId"), ip, userAgent: c.req.header("user-agent") };
+export function requestMeta(c: Context<AppEnv>): RequestMeta {
+  return { requestId: c.get("requestId"), ip: clientIp(c), userAgent: c.req.header("user-agent") };
 }

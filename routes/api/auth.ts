@@ -1,28 +1,25 @@
 /** POST /api/auth/signup, /login, /logout: thin: parse, call functions/accounts, set the cookie. */
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../../lib/deps.ts";
-import { apiRouter, clientIp, errorResponses, ErrorSchema } from "../../lib/http/api_router.ts";
+import { apiRouter, errorResponses, ErrorSchema, jsonContent } from "../../lib/http/api_router.ts";
 import { requestMeta } from "../../lib/http/env.ts";
 import { clearedSessionCookie, cookieOrigin, sessionCookie } from "../../lib/auth/session_cookie.ts";
 import { logIn, logOut, signUp } from "../../functions/accounts.ts";
 import { LoginBody, SignupBody, UserSchema, WorkspaceSchema } from "./schemas.ts";
-import { z } from "@hono/zod-openapi";
-
-const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 const signupRoute = createRoute({
   method: "post",
   path: "/signup",
   tags: ["Auth"],
   summary: "Create an account and its personal workspace",
-  request: { body: { content: json(SignupBody), required: true } },
+  request: { body: { content: jsonContent(SignupBody), required: true } },
   responses: {
     201: {
       description: "Signed up; the session cookie is set",
-      content: json(z.object({ user: UserSchema, workspace: WorkspaceSchema })),
+      content: jsonContent(z.object({ user: UserSchema, workspace: WorkspaceSchema })),
     },
     400: errorResponses[400],
-    409: { description: "The email is taken", content: json(ErrorSchema) },
+    409: { description: "The email is taken", content: jsonContent(ErrorSchema) },
   },
 });
 
@@ -31,12 +28,15 @@ const loginRoute = createRoute({
   path: "/login",
   tags: ["Auth"],
   summary: "Sign in with email and password",
-  request: { body: { content: json(LoginBody), required: true } },
+  request: { body: { content: jsonContent(LoginBody), required: true } },
   responses: {
-    200: { description: "Signed in; the session cookie is set", content: json(z.object({ user: UserSchema })) },
+    200: { description: "Signed in; the session cookie is set", content: jsonContent(z.object({ user: UserSchema })) },
     400: errorResponses[400],
-    401: { description: "Wrong email or password", content: json(ErrorSchema) },
-    429: { description: "Too many failures for this email or address; see Retry-After", content: json(ErrorSchema) },
+    401: { description: "Wrong email or password", content: jsonContent(ErrorSchema) },
+    429: {
+      description: "Too many failures for this email or address; see Retry-After",
+      content: jsonContent(ErrorSchema),
+    },
   },
 });
 
@@ -52,7 +52,7 @@ const logoutRoute = createRoute({
 export function authRoutes(deps: AppDeps) {
   const app = apiRouter();
   app.openapi(signupRoute, async (c) => {
-    const { user, workspace, session } = await signUp(deps, c.req.valid("json"), requestMeta(c, clientIp(c)));
+    const { user, workspace, session } = await signUp(deps, c.req.valid("json"), requestMeta(c));
     c.header(
       "set-cookie",
       sessionCookie(cookieOrigin(c.req.url, deps.config.appUrl), session.token, session.expiresAt),
@@ -60,7 +60,7 @@ export function authRoutes(deps: AppDeps) {
     return c.json({ user, workspace }, 201);
   });
   app.openapi(loginRoute, async (c) => {
-    const { user, session } = await logIn(deps, c.req.valid("json"), requestMeta(c, clientIp(c)));
+    const { user, session } = await logIn(deps, c.req.valid("json"), requestMeta(c));
     c.header(
       "set-cookie",
       sessionCookie(cookieOrigin(c.req.url, deps.config.appUrl), session.token, session.expiresAt),
@@ -69,7 +69,7 @@ export function authRoutes(deps: AppDeps) {
   });
   app.openapi(logoutRoute, async (c) => {
     const principal = await c.get("principal")();
-    if (principal?.sessionId) await logOut(deps, principal.user.id, principal.sessionId, requestMeta(c, clientIp(c)));
+    if (principal?.sessionId) await logOut(deps, principal.user.id, principal.sessionId, requestMeta(c));
     c.header("set-cookie", clearedSessionCookie(cookieOrigin(c.req.url, deps.config.appUrl)));
     return c.body(null, 204);
   });

@@ -3,11 +3,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../../lib/deps.ts";
 import {
   apiRouter,
-  clientIp,
   decodeCursor,
   encodeCursor,
   errorResponses,
   ErrorSchema,
+  jsonContent,
   PageQuery,
   requireUser,
   SIGNED_IN,
@@ -17,8 +17,6 @@ import { createApiToken, listTokens, revokeToken } from "../../functions/api_tok
 import type { TokenInfo } from "../../db/queries/api_tokens.ts";
 import { IdParam, TokenBody, TokenSchema } from "./schemas.ts";
 
-const json = <T>(schema: T) => ({ "application/json": { schema } });
-
 const createTokenRoute = createRoute({
   method: "post",
   path: "/",
@@ -26,9 +24,12 @@ const createTokenRoute = createRoute({
   summary: "Create an API token (the secret is in this response only)",
   security: SIGNED_IN,
   middleware: [requireUser] as const,
-  request: { body: { content: json(TokenBody), required: true } },
+  request: { body: { content: jsonContent(TokenBody), required: true } },
   responses: {
-    201: { description: "Created", content: json(z.object({ id: z.uuid(), name: z.string(), token: z.string() })) },
+    201: {
+      description: "Created",
+      content: jsonContent(z.object({ id: z.uuid(), name: z.string(), token: z.string() })),
+    },
     ...errorResponses,
   },
 });
@@ -44,7 +45,7 @@ const listTokensRoute = createRoute({
   responses: {
     200: {
       description: "One page",
-      content: json(z.object({ items: z.array(TokenSchema), next_cursor: z.string().nullable() })),
+      content: jsonContent(z.object({ items: z.array(TokenSchema), next_cursor: z.string().nullable() })),
     },
     ...errorResponses,
   },
@@ -60,7 +61,7 @@ const deleteTokenRoute = createRoute({
   request: { params: IdParam },
   responses: {
     204: { description: "Revoked" },
-    404: { description: "No such token", content: json(ErrorSchema) },
+    404: { description: "No such token", content: jsonContent(ErrorSchema) },
     ...errorResponses,
   },
 });
@@ -80,7 +81,7 @@ export function tokenRoutes(deps: AppDeps) {
   const app = apiRouter();
   app.openapi(createTokenRoute, async (c) => {
     const { name } = c.req.valid("json");
-    const created = await createApiToken(deps, c.get("user").user.id, name, requestMeta(c, clientIp(c)));
+    const created = await createApiToken(deps, c.get("user").user.id, name, requestMeta(c));
     return c.json({ id: created.id, name: created.name, token: created.token }, 201);
   });
   app.openapi(listTokensRoute, async (c) => {
@@ -94,7 +95,7 @@ export function tokenRoutes(deps: AppDeps) {
     }, 200);
   });
   app.openapi(deleteTokenRoute, async (c) => {
-    await revokeToken(deps, c.get("user").user.id, c.req.valid("param").id, requestMeta(c, clientIp(c)));
+    await revokeToken(deps, c.get("user").user.id, c.req.valid("param").id, requestMeta(c));
     return c.body(null, 204);
   });
   return app;
