@@ -58,7 +58,6 @@ export const ORIGIN = "http://localhost";
 export async function startTestApp(
   driver: DatabaseDriver,
   env: Record<string, string> = {},
-  overrides: Partial<AppDeps> = {},
 ): Promise<TestApp> {
   const database = await openTestDatabase(driver);
   const logs: string[] = [];
@@ -69,7 +68,6 @@ export async function startTestApp(
     log: createLogger("debug", (line) => logs.push(line)),
     now: () => new Date(),
     fetch: globalThis.fetch,
-    ...overrides,
   };
   const { app, ready } = await createApp(deps);
   await ready;
