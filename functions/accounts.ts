@@ -4,7 +4,7 @@ import { ApiError } from "../lib/http/errors.ts";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "../lib/auth/password.ts";
 import { hashToken, newToken } from "../lib/auth/secret_tokens.ts";
 import { SESSION_TTL_MS } from "../lib/auth/session_cookie.ts";
-import { asSystem } from "../db/rls.ts";
+import { asSystem, asUser } from "../db/rls.ts";
 import type { Db } from "../db/client.ts";
 import {
   createUserWithWorkspace,
@@ -13,7 +13,7 @@ import {
   publicUser,
   updatePasswordHash,
 } from "../db/queries/users.ts";
-import { insertSession, revokeSession } from "../db/queries/sessions.ts";
+import { insertSession, revokeOtherSessions, revokeSession } from "../db/queries/sessions.ts";
 import { recordAudit } from "../db/queries/audit.ts";
 import { recordEvents, retryAfterSeconds } from "../db/queries/rate_limits.ts";
 
@@ -109,5 +109,25 @@ export async function logOut(deps: AppDeps, userId: string, sessionId: string, m
   await asSystem(deps.db, async (tx) => {
     await revokeSession(tx, sessionId, deps.now());
     await recordAudit(tx, { action: "user.logout", userId, requestId: meta.requestId, ip: meta.ip });
+  });
+}
+
+/** Signs out every other browser of this user ("I left a session open somewhere"). */
+export async function signOutOtherSessions(
+  deps: AppDeps,
+  userId: string,
+  currentSessionId: string,
+  meta: RequestMeta,
+): Promise<number> {
+  return await asUser(deps.db, userId, async (tx) => {
+    const ended = await revokeOtherSessions(tx, userId, currentSessionId, deps.now());
+    await recordAudit(tx, {
+      action: "user.sessions_revoked",
+      userId,
+      details: { count: ended },
+      requestId: meta.requestId,
+      ip: meta.ip,
+    });
+    return ended;
   });
 }

@@ -225,4 +225,21 @@ testEachBackend("every state change leaves an audit row", async (t) => {
   notEqual(t.logs.length, 0);
 });
 
+testEachBackend("settings signs out every other session and keeps this one", async (t) => {
+  const { email, password, cookie: laptop } = await t.signUp();
+  const phone = cookieFrom((await t.call("/api/auth/login", { body: { email, password } })).headers);
+  const page = await t.call("/settings", { cookie: laptop });
+  match(page.text, /this browser/);
+  match(page.text, /Sign out of all other sessions/);
+  const res = await t.call("/settings", {
+    method: "POST",
+    cookie: laptop,
+    body: "action=sign_out_others",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+  equal(res.status, 303);
+  equal((await t.call("/api/me", { cookie: phone })).status, 401);
+  equal((await t.call("/api/me", { cookie: laptop })).status, 200);
+});
+
 closeSharedAppsAfterAll();

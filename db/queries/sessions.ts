@@ -1,5 +1,5 @@
 /** Browser sessions: a random token in a cookie, its hash in the database, revocable. */
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { sessions, users } from "../schema.ts";
 
@@ -35,4 +35,24 @@ export async function touchSession(db: Db, sessionId: string, now: Date): Promis
 /** Revokes one session; it stops working at once. */
 export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {
   await db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+}
+
+/** A user's live sessions, most recently used first. */
+export async function listLiveSessions(db: Db, userId: string, now: Date) {
+  return await db.select({
+    id: sessions.id,
+    createdAt: sessions.createdAt,
+    lastSeenAt: sessions.lastSeenAt,
+    userAgent: sessions.userAgent,
+  }).from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .orderBy(desc(sessions.lastSeenAt));
+}
+
+/** Revokes every live session of a user but `keepId`; returns how many ended. */
+export async function revokeOtherSessions(db: Db, userId: string, keepId: string, now: Date): Promise<number> {
+  const ended = await db.update(sessions).set({ revokedAt: now })
+    .where(and(eq(sessions.userId, userId), ne(sessions.id, keepId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return ended.length;
 }

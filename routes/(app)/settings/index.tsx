@@ -3,7 +3,11 @@ import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../lib/app.ts";
 import { asUser } from "../../../db/rls.ts";
 import { listWorkspacesOf } from "../../../db/queries/users.ts";
+import { listLiveSessions } from "../../../db/queries/sessions.ts";
+import { signOutOtherSessions } from "../../../functions/accounts.ts";
 import type { TokenInfo } from "../../../db/queries/api_tokens.ts";
+import { type SessionRow, SessionsCard } from "../../../components/SessionsCard.tsx";
+import { TokensCard } from "../../../components/TokensCard.tsx";
 import { createApiToken, listTokens, revokeToken } from "../../../functions/api_tokens.ts";
 import { TokenBody } from "../../api/schemas.ts";
 import { parseForm } from "../../../components/auth_form.ts";
@@ -13,17 +17,26 @@ import { parse, serialize } from "hono/utils/cookie";
 interface SettingsData {
   workspaces: { id: string; name: string; role: string }[];
   tokens: TokenInfo[];
+  sessions: SessionRow[];
   newToken?: string;
   error?: string;
 }
 
 async function load(ctx: FreshContext<PageState>, extra: Partial<SettingsData> = {}): Promise<SettingsData> {
   const userId = ctx.state.user!.id;
-  const [workspaces, tokens] = await Promise.all([
-    asUser(ctx.state.deps.db, userId, (tx) => listWorkspacesOf(tx, userId)),
-    listTokens(ctx.state.deps, userId, { limit: 100 }),
-  ]);
-  return { workspaces, tokens, ...extra };
+  const currentSession = (await ctx.state.principal())?.sessionId;
+  const [workspaces, sessions] = await asUser(
+    ctx.state.deps.db,
+    userId,
+    (tx) => Promise.all([listWorkspacesOf(tx, userId), listLiveSessions(tx, userId, ctx.state.deps.now())]),
+  );
+  const tokens = await listTokens(ctx.state.deps, userId, { limit: 100 });
+  return {
+    workspaces,
+    tokens,
+    sessions: sessions.map((s) => ({ ...s, current: s.id === currentSession })),
+    ...extra,
+  };
 }
 
 // Post/redirect/get: the new secret rides to the next page view in a one-minute, HttpOnly
@@ -47,6 +60,11 @@ export const handler = {
     const form = await ctx.req.formData();
     const userId = ctx.state.user!.id;
     try {
+      if (form.get("action") === "sign_out_others") {
+        const current = (await ctx.state.principal())?.sessionId;
+        if (current) await signOutOtherSessions(ctx.state.deps, userId, current, ctx.state.meta);
+        return ctx.redirect("/settings#sessions");
+      }
       if (form.get("action") === "revoke") {
         await revokeToken(ctx.state.deps, userId, String(form.get("id") ?? ""), ctx.state.meta);
         return ctx.redirect("/settings#tokens");
@@ -92,65 +110,8 @@ export default function Settings({ data, state }: PageProps<SettingsData, PageSt
           ))}
         </ul>
       </div>
-      <div class="card" id="tokens">
-        <h2>API tokens</h2>
-        <p class="muted small">
-          Send a token as <code>Authorization: Bearer …</code> to call the <a href="/api/docs">REST API</a>.
-        </p>
-        {data.error && <p class="alert" role="alert">{data.error}</p>}
-        {data.newToken && (
-          <div class="notice" role="status">
-            <strong>Copy your new token now: it will not be shown again.</strong>
-            <code class="secret" data-testid="new-token">{data.newToken}</code>
-          </div>
-        )}
-        <form method="post" class="inline-form">
-          <input type="hidden" name="action" value="create" />
-          <input
-            type="text"
-            name="name"
-            placeholder="Token name, e.g. CI"
-            required
-            maxLength={100}
-            aria-label="Token name"
-          />
-          <button type="submit" class="button primary">Create token</button>
-        </form>
-        {data.tokens.length > 0 && (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Token</th>
-                  <th>Created</th>
-                  <th>Last used</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {data.tokens.map((t) => (
-                  <tr>
-                    <td>{t.name}</td>
-                    <td>
-                      <code>{t.prefix}…</code>
-                    </td>
-                    <td>{t.createdAt.toISOString().slice(0, 10)}</td>
-                    <td>{t.lastUsedAt ? t.lastUsedAt.toISOString().slice(0, 10) : "never"}</td>
-                    <td>
-                      <form method="post">
-                        <input type="hidden" name="action" value="revoke" />
-                        <input type="hidden" name="id" value={t.id} />
-                        <button type="submit" class="button danger small">Revoke</button>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </div>
+      <SessionsCard sessions={data.sessions} />
+      <TokensCard tokens={data.tokens} newToken={data.newToken} error={data.error} />
     </section>
   );
 }
