@@ -57,9 +57,7 @@ export async function signUp(
       workspaceId: created.workspace.id,
       targetType: "user",
       targetId: created.user.id,
-      requestId: meta.requestId,
-      ip: meta.ip,
-    });
+    }, meta);
     return { user: publicUser(created.user), workspace: created.workspace, session };
   });
 }
@@ -76,22 +74,20 @@ export async function logIn(
   const now = deps.now();
   const buckets = [`login:email:${input.email.toLowerCase()}`];
   if (meta.ip) buckets.push(`login:ip:${meta.ip}`);
-  const wait = await asSystem(
-    deps.db,
-    (tx) => retryAfterSeconds(tx, buckets, LOGIN_FAILURE_LIMIT, LOGIN_WINDOW_MS, now),
-  );
+  // Single-statement reads (this and the user lookup) need no transaction.
+  const wait = await retryAfterSeconds(deps.db.orm, buckets, LOGIN_FAILURE_LIMIT, LOGIN_WINDOW_MS, now);
   if (wait > 0) {
     throw new ApiError(429, "rate_limited", `Too many failed sign-in attempts: try again in ${wait} seconds`, {
       retryAfter: wait,
     });
   }
-  const user = await asSystem(deps.db, (tx) => findUserByEmail(tx, input.email));
+  const user = await findUserByEmail(deps.db.orm, input.email);
   // Spend the same time whether or not the account exists.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
   if (!user || !ok) {
     await asSystem(deps.db, async (tx) => {
       await recordEvents(tx, buckets, LOGIN_WINDOW_MS, now);
-      await recordAudit(tx, { action: "user.login_failed", userId: user?.id, requestId: meta.requestId, ip: meta.ip });
+      await recordAudit(tx, { action: "user.login_failed", userId: user?.id }, meta);
     });
     throw new ApiError(401, "invalid_credentials", "Email or password is incorrect");
   }
@@ -99,16 +95,16 @@ export async function logIn(
   return await asSystem(deps.db, async (tx) => {
     if (rehash) await updatePasswordHash(tx, user.id, rehash);
     const session = await startSession(tx, user.id, now, meta);
-    await recordAudit(tx, { action: "user.login", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+    await recordAudit(tx, { action: "user.login", userId: user.id }, meta);
     return { user: publicUser(user), session };
   });
 }
 
 /** Ends a browser session at once. */
 export async function logOut(deps: AppDeps, userId: string, sessionId: string, meta: RequestMeta): Promise<void> {
-  await asSystem(deps.db, async (tx) => {
+  await asUser(deps.db, userId, async (tx) => {
     await revokeSession(tx, sessionId, deps.now());
-    await recordAudit(tx, { action: "user.logout", userId, requestId: meta.requestId, ip: meta.ip });
+    await recordAudit(tx, { action: "user.logout", userId }, meta);
   });
 }
 
@@ -125,9 +121,7 @@ export async function signOutOtherSessions(
       action: "user.sessions_revoked",
       userId,
       details: { count: ended },
-      requestId: meta.requestId,
-      ip: meta.ip,
-    });
+    }, meta);
     return ended;
   });
 }

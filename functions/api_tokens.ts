@@ -27,9 +27,7 @@ export async function createApiToken(
       targetType: "api_token",
       targetId: row.id,
       details: { name },
-      requestId: meta.requestId,
-      ip: meta.ip,
-    });
+    }, meta);
     return row;
   });
   return { ...created, token };
@@ -53,8 +51,6 @@ export async function revokeToken(deps: AppDeps, userId: string, id: string, met
       userId,
       targetType: "api_token",
       targetId: id,
-      requestId: meta.requestId,
-      ip: meta.ip,
-    });
+    }, meta);
   });
 }

@@ -2,6 +2,7 @@
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { apiTokens, users } from "../schema.ts";
+import { publicUserColumns } from "./users.ts";
 
 /** A token as its owner sees it in lists: never the secret. */
 export interface TokenInfo {
@@ -59,20 +60,18 @@ export async function revokeApiToken(db: Db, userId: string, id: string, now: Da
   return rows.length > 0;
 }
 
-/** The user behind a live token hash; marks it used at most once a minute. */
-export async function findUserByTokenHash(db: Db, tokenHash: string, now: Date) {
+/** The live token with this hash, and its user. */
+export async function findLiveApiToken(db: Db, tokenHash: string) {
   const [row] = await db
-    .select({
-      tokenId: apiTokens.id,
-      lastUsedAt: apiTokens.lastUsedAt,
-      user: { id: users.id, email: users.email, name: users.name },
-    })
+    .select({ tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, user: publicUserColumns })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
     .limit(1);
-  if (row && (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000)) {
-    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId));
-  }
   return row;
+}
+
+/** Marks a token as used; callers throttle this so reads do not turn into writes. */
+export async function touchApiToken(db: Db, tokenId: string, now: Date): Promise<void> {
+  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, tokenId));
 }

@@ -1,5 +1,6 @@
 /** The append-only audit log: one row for every state change. */
 import type { Db } from "../client.ts";
+import type { RequestMeta } from "../../lib/deps.ts";
 import { auditLogs } from "../schema.ts";
 
 /** One audited change. `details` must not hold secrets; the logger's redaction does not run here. */
@@ -10,11 +11,9 @@ export interface AuditEntry {
   targetType?: string;
   targetId?: string;
   details?: Record<string, unknown>;
-  requestId?: string;
-  ip?: string;
 }
 
-/** Appends an entry. */
-export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
-  await db.insert(auditLogs).values({ ...entry, details: entry.details ?? {} });
+/** Appends an entry, with the request it came from when there was one. */
+export async function recordAudit(db: Db, entry: AuditEntry, meta: RequestMeta = {}): Promise<void> {
+  await db.insert(auditLogs).values({ ...entry, details: entry.details ?? {}, requestId: meta.requestId, ip: meta.ip });
 }

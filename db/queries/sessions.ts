@@ -2,6 +2,7 @@
 import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { sessions, users } from "../schema.ts";
+import { publicUserColumns } from "./users.ts";
 
 /** Stores a new session for a user. */
 export async function insertSession(
@@ -18,7 +19,7 @@ export async function findLiveSession(db: Db, tokenHash: string, now: Date) {
     .select({
       sessionId: sessions.id,
       lastSeenAt: sessions.lastSeenAt,
-      user: { id: users.id, email: users.email, name: users.name },
+      user: publicUserColumns,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))

@@ -10,6 +10,9 @@ export interface PublicUser {
   name: string;
 }
 
+/** The columns of a PublicUser, for queries that join users. */
+export const publicUserColumns = { id: users.id, email: users.email, name: users.name };
+
 /** The API's view of a user row: never the password hash. */
 export function publicUser(user: Pick<User, "id" | "email" | "name">): PublicUser {
   return { id: user.id, email: user.email, name: user.name };

@@ -10,7 +10,7 @@ import { cookieOrigin, readSessionToken } from "./session_cookie.ts";
 import type { SupabaseVerifier } from "./supabase.ts";
 import { asSystem } from "../../db/rls.ts";
 import { findLiveSession, touchSession } from "../../db/queries/sessions.ts";
-import { findUserByTokenHash } from "../../db/queries/api_tokens.ts";
+import { findLiveApiToken, touchApiToken } from "../../db/queries/api_tokens.ts";
 import { createUserWithWorkspace, findUserByExternalId, type PublicUser, publicUser } from "../../db/queries/users.ts";
 import { recordAudit } from "../../db/queries/audit.ts";
 
@@ -21,7 +21,9 @@ export interface Principal {
   sessionId?: string;
 }
 
+// Last-seen times are kept to the nearest ten minutes, so most requests only read.
 const TOUCH_EVERY_MS = 10 * 60 * 1000;
+const touchDue = (last: Date | null, now: Date) => !last || now.getTime() - last.getTime() > TOUCH_EVERY_MS;
 
 /** Reads the bearer token from `Authorization`, if any. */
 function bearerToken(c: Context): string | undefined {
@@ -39,10 +41,11 @@ export async function resolvePrincipal(
   const now = deps.now();
   const bearer = bearerToken(c);
   if (bearer?.startsWith(API_TOKEN_PREFIX)) {
-    const hash = await hashToken(bearer);
     // Reads outside a transaction: one statement needs none, and it saves two round trips.
-    const row = await findUserByTokenHash(deps.db.orm, hash, now);
-    return row ? { user: row.user, via: "api_token" } : null;
+    const row = await findLiveApiToken(deps.db.orm, await hashToken(bearer));
+    if (!row) return null;
+    if (touchDue(row.lastUsedAt, now)) await touchApiToken(deps.db.orm, row.tokenId, now);
+    return { user: row.user, via: "api_token" };
   }
   if (bearer && supabase) {
     const identity = await supabase(bearer);
@@ -54,10 +57,9 @@ export async function resolvePrincipal(
   if (bearer) return null;
   const token = readSessionToken(c.req.header("cookie"), cookieOrigin(c.req.url, deps.config.appUrl));
   if (!token) return null;
-  const hash = await hashToken(token);
-  const row = await findLiveSession(deps.db.orm, hash, now);
+  const row = await findLiveSession(deps.db.orm, await hashToken(token), now);
   if (!row) return null;
-  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(deps.db.orm, row.sessionId, now);
+  if (touchDue(row.lastSeenAt, now)) await touchSession(deps.db.orm, row.sessionId, now);
   return { user: row.user, via: "session", sessionId: row.sessionId };
 }
 
