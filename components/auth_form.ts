@@ -1,7 +1,8 @@
-/** Shared by the sign-in and sign-up pages: form parsing, redirect targets, the session cookie. */
+/** Shared by the form pages (sign-in, sign-up, settings): parsing, errors, redirects, the session cookie. */
 import type { z } from "zod";
 import { cookieOrigin, sessionCookie } from "../lib/auth/session_cookie.ts";
 import { ApiError } from "../lib/http/errors.ts";
+import type { FreshContext } from "../lib/fresh/mod.ts";
 
 /** What a form page shows after a failed post. */
 export interface FormState {
@@ -17,6 +18,21 @@ export function parseForm<T extends z.ZodType>(form: FormData, schema: T): z.inf
     throw new ApiError(400, "invalid_request", issue?.message ?? "Check the form");
   }
   return result.data;
+}
+
+/**
+ * Re-renders a form page with the message of a 4xx ApiError (and its Retry-After); anything
+ * else is ours to fail on, so it is thrown on to the error handler.
+ */
+export async function renderFormError<S>(
+  ctx: FreshContext<S>,
+  error: unknown,
+  data: (message: string) => unknown,
+): Promise<Response> {
+  if (!(error instanceof ApiError) || error.status >= 500) throw error;
+  const retryAfter = error.options.retryAfter;
+  const headers = retryAfter ? { "retry-after": String(retryAfter) } : undefined;
+  return await ctx.render(await data(error.message), { status: error.status, headers });
 }
 
 /** Only same-site paths: `?next=//evil.example` must not become an open redirect. */

@@ -26,7 +26,6 @@ import freshConfig from "../fresh.config.ts";
 export interface PageState extends Record<string, unknown> {
   deps: AppDeps;
   principal: () => Promise<Principal | null>;
-  requestId: string;
   /** Request facts for audit rows and rate limits. */
   meta: RequestMeta;
   /** Set by routes/_middleware.ts for signed-in visitors. */
@@ -44,7 +43,6 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
     state: (c) => ({
       deps,
       principal: c.get("principal"),
-      requestId: c.get("requestId"),
       meta: requestMeta(c),
     }),
     nonce: (c) => c.get("secureHeadersNonce") ?? "",

@@ -3,8 +3,7 @@ import type { FreshContext, PageProps } from "../../lib/fresh/mod.ts";
 import type { PageState } from "../../lib/app.ts";
 import { LoginBody } from "../api/schemas.ts";
 import { logIn } from "../../functions/accounts.ts";
-import { ApiError } from "../../lib/http/errors.ts";
-import { type FormState, parseForm, safeNext, signedInRedirect } from "../../components/auth_form.ts";
+import { type FormState, parseForm, renderFormError, safeNext, signedInRedirect } from "../../components/auth_form.ts";
 
 export const handler = {
   GET(ctx: FreshContext<PageState>) {
@@ -19,12 +18,7 @@ export const handler = {
       const { session } = await logIn(ctx.state.deps, input, ctx.state.meta);
       return signedInRedirect(ctx.req, ctx.state.deps.config.appUrl, safeNext(ctx.url), session);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status >= 500) throw error;
-      const headers = error.options.retryAfter ? { "retry-after": String(error.options.retryAfter) } : undefined;
-      return ctx.render({ error: error.message, values: { email } } satisfies FormState, {
-        status: error.status,
-        headers,
-      });
+      return await renderFormError(ctx, error, (message): FormState => ({ error: message, values: { email } }));
     }
   },
 };

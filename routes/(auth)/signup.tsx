@@ -3,12 +3,11 @@ import type { FreshContext, PageProps } from "../../lib/fresh/mod.ts";
 import type { PageState } from "../../lib/app.ts";
 import { SignupBody } from "../api/schemas.ts";
 import { signUp } from "../../functions/accounts.ts";
-import { ApiError } from "../../lib/http/errors.ts";
-import { type FormState, parseForm, safeNext, signedInRedirect } from "../../components/auth_form.ts";
+import { type FormState, parseForm, renderFormError, safeNext, signedInRedirect } from "../../components/auth_form.ts";
 
 export const handler = {
   GET(ctx: FreshContext<PageState>) {
-    if (ctx.state.user) return ctx.redirect("/chat");
+    if (ctx.state.user) return ctx.redirect(safeNext(ctx.url));
     return { values: {} } satisfies FormState;
   },
   async POST(ctx: FreshContext<PageState>) {
@@ -19,8 +18,7 @@ export const handler = {
       const { session } = await signUp(ctx.state.deps, input, ctx.state.meta);
       return signedInRedirect(ctx.req, ctx.state.deps.config.appUrl, safeNext(ctx.url), session);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status >= 500) throw error;
-      return ctx.render({ error: error.message, values } satisfies FormState, { status: error.status });
+      return await renderFormError(ctx, error, (message): FormState => ({ error: message, values }));
     }
   },
 };

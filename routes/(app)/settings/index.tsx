@@ -5,13 +5,13 @@ import { asUser } from "../../../db/rls.ts";
 import { listWorkspacesOf } from "../../../db/queries/users.ts";
 import { listLiveSessions } from "../../../db/queries/sessions.ts";
 import { signOutOtherSessions } from "../../../functions/accounts.ts";
-import type { TokenInfo } from "../../../db/queries/api_tokens.ts";
+import { listApiTokens, type TokenInfo } from "../../../db/queries/api_tokens.ts";
 import { type SessionRow, SessionsCard } from "../../../components/SessionsCard.tsx";
 import { TokensCard } from "../../../components/TokensCard.tsx";
-import { createApiToken, listTokens, revokeToken } from "../../../functions/api_tokens.ts";
+import { createApiToken, revokeToken } from "../../../functions/api_tokens.ts";
 import { TokenBody } from "../../api/schemas.ts";
-import { parseForm } from "../../../components/auth_form.ts";
-import { ApiError } from "../../../lib/http/errors.ts";
+import { parseForm, renderFormError } from "../../../components/auth_form.ts";
+import { cookieOrigin } from "../../../lib/auth/session_cookie.ts";
 import { parse, serialize } from "hono/utils/cookie";
 
 interface SettingsData {
@@ -25,12 +25,13 @@ interface SettingsData {
 async function load(ctx: FreshContext<PageState>, extra: Partial<SettingsData> = {}): Promise<SettingsData> {
   const userId = ctx.state.user!.id;
   const currentSession = (await ctx.state.principal())?.sessionId;
-  const [workspaces, sessions] = await asUser(
-    ctx.state.deps.db,
-    userId,
-    (tx) => Promise.all([listWorkspacesOf(tx, userId), listLiveSessions(tx, userId, ctx.state.deps.now())]),
-  );
-  const tokens = await listTokens(ctx.state.deps, userId, { limit: 100 });
+  // One RLS transaction for everything the page shows.
+  const [workspaces, sessions, tokens] = await asUser(ctx.state.deps.db, userId, async (tx) =>
+    [
+      await listWorkspacesOf(tx, userId),
+      await listLiveSessions(tx, userId, ctx.state.deps.now()),
+      await listApiTokens(tx, userId, { limit: 100 }),
+    ] as const);
   return {
     workspaces,
     tokens,
@@ -44,7 +45,7 @@ async function load(ctx: FreshContext<PageState>, extra: Partial<SettingsData> =
 const FLASH = "new_api_token";
 
 function flashCookie(ctx: FreshContext<PageState>, value: string, maxAge: number): string {
-  const secure = ctx.url.protocol === "https:";
+  const secure = cookieOrigin(ctx.req.url, ctx.state.deps.config.appUrl).protocol === "https:";
   return serialize(FLASH, value, { path: "/settings", httpOnly: true, sameSite: "Strict", secure, maxAge });
 }
 
@@ -75,8 +76,7 @@ export const handler = {
       res.headers.append("set-cookie", flashCookie(ctx, created.token, 60));
       return res;
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status >= 500) throw error;
-      return ctx.render(await load(ctx, { error: error.message }), { status: error.status });
+      return await renderFormError(ctx, error, (message) => load(ctx, { error: message }));
     }
   },
 };
