@@ -109,6 +109,8 @@ export const connectors = pgTable("connectors", {
   credentialsKeyId: text("credentials_key_id"),
   status: text("status").notNull().default("idle"),
   lastSync: at("last_sync"),
+  lastError: text("last_error"),
+  nextSyncAt: at("next_sync_at"),
   createdBy: uuid("created_by"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -123,7 +125,30 @@ export const datasets = pgTable("datasets", {
   rowCount: bigint("row_count", { mode: "number" }).notNull().default(0),
   storageTable: text("storage_table"),
   syncedAt: at("synced_at"),
+  cursorValue: text("cursor_value"),
 });
+
+export const connectorSyncs = pgTable("connector_syncs", {
+  id: id(),
+  workspaceId: workspaceId(),
+  connectorId: uuid("connector_id").notNull().references(() => connectors.id, { onDelete: "cascade" }),
+  trigger: text("trigger").$type<"manual" | "schedule">().notNull().default("manual"),
+  status: text("status").$type<ExecutionStatus>().notNull().default("queued"),
+  rows: bigint("rows", { mode: "number" }).notNull().default(0),
+  error: text("error"),
+  createdAt: createdAt(),
+  startedAt: at("started_at"),
+  finishedAt: at("finished_at"),
+  heartbeatAt: at("heartbeat_at"),
+});
+
+export const connectorFiles = pgTable("connector_files", {
+  connectorId: uuid("connector_id").notNull().references(() => connectors.id, { onDelete: "cascade" }),
+  uploadId: uuid("upload_id").notNull(),
+  seq: integer("seq").notNull(),
+  workspaceId: workspaceId(),
+  bytes: bytea("bytes").notNull(),
+}, (t) => [primaryKey({ columns: [t.connectorId, t.uploadId, t.seq] })]);
 
 export const dashboards = pgTable("dashboards", {
   id: id(),

@@ -8,7 +8,13 @@ const envSchema = z.object({
   DATABASE_URL: z.string().optional(),
   DATABASE_DRIVER: z.enum(["pglite", "postgres", "neon"]).optional(),
   APP_SECRET: z.string().min(32, "APP_SECRET must be at least 32 characters").optional(),
+  /** Earlier APP_SECRETs, comma-separated: credentials they encrypted still decrypt until rotated. */
+  APP_SECRET_PREVIOUS: z.string().optional(),
   APP_URL: z.url().optional(),
+  /** Private hosts outbound requests may reach: hosts, host:port or CIDR ranges, comma-separated. */
+  OUTBOUND_ALLOW_HOSTS: z.string().optional(),
+  /** The largest CSV upload, in MiB. */
+  UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(10_240).default(512),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
   LLM_MODEL: z.string().optional(),
@@ -27,7 +33,10 @@ export interface Config {
   production: boolean;
   database: { driver: DatabaseDriver; url?: string; dataDir?: string };
   appSecret: string;
+  previousSecrets: string[];
   appUrl?: string;
+  outboundAllowHosts: string[];
+  uploadMaxBytes: number;
   llm: { apiKey?: string; baseUrl?: string; model?: string };
   supabase: { url?: string; anonKey?: string; jwtSecret?: string };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
@@ -74,11 +83,18 @@ export async function loadConfig(
       dataDir: driver === "pglite" ? join(e.DATA_DIR, "pglite") : undefined,
     },
     appSecret,
+    previousSecrets: splitList(e.APP_SECRET_PREVIOUS),
     appUrl: e.APP_URL,
+    outboundAllowHosts: splitList(e.OUTBOUND_ALLOW_HOSTS),
+    uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
     llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL },
     supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
 
 /** Reads the generated local secret, or makes one; the file is readable by its owner only. */
