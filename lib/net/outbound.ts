@@ -162,15 +162,3 @@ function capBody(response: Response, maxBytes: number): Response {
   );
   return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
-
-/**
- * Reads a guarded response's body as text. (`Response.text()` would replace the size-cap error
- * with a generic "error reading a body".)
- */
-export async function readText(response: Response): Promise<string> {
-  if (!response.body) return "";
-  let text = "";
-  const decoder = new TextDecoder();
-  for await (const chunk of response.body) text += decoder.decode(chunk, { stream: true });
-  return text + decoder.decode();
-}
