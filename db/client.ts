@@ -4,6 +4,8 @@
  * WebSockets to Neon. Nothing connects at import time: `main.ts` calls `openDatabase`.
  */
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import * as schema from "./schema.ts";
 import type { DatabaseDriver } from "../lib/config.ts";
 
@@ -19,6 +21,11 @@ export interface Database {
   orm: Db;
   /** Runs `fn` in one transaction on one connection, for migrations. */
   scriptTransaction(fn: (run: ScriptRunner) => Promise<void>): Promise<void>;
+  /**
+   * Appends rows of text values (null for SQL null) to `table`, whose name the caller built and
+   * trusts. COPY where the driver can stream it; Neon's driver cannot, so it inserts from arrays.
+   */
+  bulkInsert(table: string, columnTypes: string[], rows: (string | null)[][]): Promise<void>;
   /** PGlite only: the data folder as a gzipped tarball (local backups, test templates). */
   dump?(): Promise<Blob>;
   close(): Promise<void>;
@@ -63,6 +70,9 @@ async function openPglite(options: OpenOptions): Promise<Database> {
         await fn(async (script) => (await tx.exec(script)).at(-1)?.rows as Record<string, unknown>[] ?? []);
       });
     },
+    async bulkInsert(table, _types, rows) {
+      await client.query(`copy ${table} from '/dev/blob' with (format csv)`, [], { blob: new Blob([toCsv(rows)]) });
+    },
     dump: async () => await client.dumpDataDir("gzip") as Blob,
     close: () => client.close(),
   };
@@ -87,6 +97,10 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
           return [...(last as Iterable<Record<string, unknown>>)];
         });
       });
+    },
+    async bulkInsert(table, _types, rows) {
+      const writable = await client.unsafe(`copy ${table} from stdin with (format csv)`).writable();
+      await pipeline(Readable.from([toCsv(rows)]), writable);
     },
     close: () => client.end({ timeout: 5 }),
   };
@@ -126,8 +140,27 @@ async function openNeon(options: OpenOptions): Promise<Database> {
         client.release();
       }
     },
+    async bulkInsert(table, columnTypes, rows) {
+      const columns = columnTypes.map((_, i) => rows.map((row) => row[i]));
+      const casts = columnTypes.map((type, i) => `$${i + 1}::text[]::${type}[]`).join(", ");
+      await pool.query(`insert into ${table} select * from unnest(${casts})`, columns);
+    },
     close: () => pool.end(),
   };
+}
+
+/** CSV for COPY: every value quoted, so an unquoted empty field means null. */
+function toCsv(rows: (string | null)[][]): string {
+  let csv = "";
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      const value = row[i];
+      if (i > 0) csv += ",";
+      if (value !== null) csv += '"' + (value.includes('"') ? value.replaceAll('"', '""') : value) + '"';
+    }
+    csv += "\n";
+  }
+  return csv;
 }
 
 function requireUrl(options: OpenOptions): string {

@@ -162,3 +162,12 @@ function capBody(response: Response, maxBytes: number): Response {
   );
   return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
+
+const allowLists = new WeakMap<{ outboundAllowHosts: string[] }, AllowList>();
+
+/** The parsed OUTBOUND_ALLOW_HOSTS of a configuration, made once. */
+export function allowListFor(config: { outboundAllowHosts: string[] }): AllowList {
+  let list = allowLists.get(config);
+  if (!list) allowLists.set(config, list = parseAllowList(config.outboundAllowHosts));
+  return list;
+}

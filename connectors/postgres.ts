@@ -1,0 +1,219 @@
+/**
+ * An external PostgreSQL database. Everything runs in a read-only transaction with a statement
+ * timeout, on one connection to the address the outbound guard checked (so DNS cannot answer
+ * differently the second time). Values are read as Postgres' own text, so nothing is lost in
+ * JavaScript numbers or time zones.
+ */
+import postgres from "postgres";
+import { z } from "zod";
+import { ApiError } from "../lib/http/errors.ts";
+import { checkHost } from "../lib/net/outbound.ts";
+import { datasetNameField, scheduleField } from "./common.ts";
+import { BATCH_ROWS, type ColumnType, type ConnectorType, type DatasetInfo, type SourceContext } from "./types.ts";
+
+const STATEMENT_TIMEOUT_MS = 120_000;
+const SQL_TIMEOUT_MS = 15_000;
+
+const config = z.object({
+  host: z.string().trim().min(1).max(253).optional(),
+  port: z.number().int().min(1).max(65535).default(5432),
+  database: z.string().min(1).max(63).optional(),
+  user: z.string().min(1).max(63).optional(),
+  ssl: z.enum(["disable", "require"]).default("disable"),
+  /** Which tables and views to sync (`schema.table` or `table` for public); all when absent. */
+  tables: z.array(datasetNameField).max(200).optional(),
+  /** Per table, a column whose values only grow: later syncs append only the newer rows. */
+  cursor_columns: z.record(datasetNameField, z.string().min(1).max(63)).optional(),
+  schedule: scheduleField,
+}).strict();
+const credentials = z.object({
+  password: z.string().max(1000).optional(),
+  connection_string: z.string().max(2000).regex(/^postgres(ql)?:\/\//, { error: "Use a postgres:// URL" }).optional(),
+}).strict();
+type Config = z.infer<typeof config>;
+type Credentials = z.infer<typeof credentials>;
+type Ctx = SourceContext<Config, Credentials>;
+
+/** Where to connect: the connection string's parts, or the config's. */
+function target(ctx: Ctx) {
+  const url = ctx.credentials.connection_string ? new URL(ctx.credentials.connection_string) : undefined;
+  const host = url ? decodeURIComponent(url.hostname).replace(/^\[|\]$/g, "") : ctx.config.host;
+  if (!host) throw new ApiError(422, "unprocessable", "Set a host, or a connection string in credentials");
+  return {
+    host,
+    port: url?.port ? Number(url.port) : ctx.config.port,
+    database: url ? decodeURIComponent(url.pathname.slice(1)) || "postgres" : ctx.config.database ?? "postgres",
+    user: url ? decodeURIComponent(url.username) : ctx.config.user ?? "postgres",
+    password: url?.password ? decodeURIComponent(url.password) : ctx.credentials.password,
+    ssl: url?.searchParams.get("sslmode") === "require" || ctx.config.ssl === "require",
+  };
+}
+
+/** A read-only transaction on a fresh connection to the checked address; `close` ends both. */
+async function connect(ctx: Ctx, timeoutMs: number) {
+  const t = target(ctx);
+  const address = await checkHost(t.host, t.port, ctx.allow);
+  const sql = postgres({
+    host: address,
+    port: t.port,
+    database: t.database,
+    username: t.user,
+    password: t.password,
+    ssl: t.ssl ? { servername: t.host } : false,
+    max: 1,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: { application_name: "ai-workspace-connector" },
+  });
+  try {
+    const conn = await sql.reserve();
+    await conn.unsafe("begin read only");
+    await conn`select set_config('statement_timeout', ${String(timeoutMs)}, true)`;
+    return {
+      conn,
+      async close() {
+        await conn.unsafe("rollback").catch(() => {});
+        conn.release();
+        await sql.end({ timeout: 1 });
+      },
+    };
+  } catch (error) {
+    await sql.end({ timeout: 1 });
+    throw sourceError(error);
+  }
+}
+
+async function readOnly<T>(ctx: Ctx, timeoutMs: number, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const { conn, close } = await connect(ctx, timeoutMs);
+  try {
+    return await fn(conn);
+  } catch (error) {
+    throw sourceError(error);
+  } finally {
+    await close();
+  }
+}
+
+/** A source's error as the user should see it; the password never appears in these messages. */
+function sourceError(error: unknown): unknown {
+  if (error instanceof ApiError) return error;
+  const e = error as { code?: string; message?: string };
+  if (e.code === "57014") return new ApiError(422, "query_timeout", "The source database cancelled the statement: it ran too long");
+  if (e.code === "28P01" || e.code === "28000") return new ApiError(422, "connection_failed", "The source database refused the user or password");
+  if (e.code === "3D000") return new ApiError(422, "connection_failed", e.message ?? "No such database");
+  if (e.code === "25006") return new ApiError(422, "unprocessable", "Only read-only statements can run on a source database");
+  if (e.code && /^[0-9A-Z]{5}$/.test(e.code)) return new ApiError(422, "unprocessable", `The source database said: ${e.message}`);
+  return new ApiError(422, "connection_failed", `Cannot connect to the source database: ${e.message ?? error}`);
+}
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+function columnType(dataType: string): ColumnType {
+  if (/^(smallint|integer|bigint)$/.test(dataType)) return "integer";
+  if (/^(real|double precision|numeric)$/.test(dataType)) return "number";
+  if (dataType === "boolean") return "boolean";
+  if (dataType === "date") return "date";
+  if (dataType.startsWith("timestamp")) return "timestamp";
+  return "text";
+}
+
+interface SourceTable extends DatasetInfo {
+  schema: string;
+  table: string;
+  pgTypes: string[];
+}
+
+async function tables(ctx: Ctx): Promise<SourceTable[]> {
+  const rows = await readOnly(ctx, STATEMENT_TIMEOUT_MS, (sql) =>
+    sql<{ table_schema: string; table_name: string; column_name: string; data_type: string; type: string }[]>`
+      select c.table_schema, c.table_name, c.column_name, c.data_type,
+        format_type(a.atttypid, a.atttypmod) as type
+      from information_schema.columns c
+      join pg_attribute a on a.attrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass
+        and a.attname = c.column_name
+      where c.table_schema not in ('pg_catalog', 'information_schema') and c.table_schema not like 'pg\\_%'
+      order by c.table_schema, c.table_name, c.ordinal_position`);
+  const byName = new Map<string, SourceTable>();
+  for (const row of rows) {
+    const name = row.table_schema === "public" ? row.table_name : `${row.table_schema}.${row.table_name}`;
+    let table = byName.get(name);
+    if (!table) {
+      byName.set(name, table = { name, schema: row.table_schema, table: row.table_name, columns: [], pgTypes: [] });
+      table.cursorColumn = ctx.config.cursor_columns?.[name];
+    }
+    table.columns!.push({ name: row.column_name, type: columnType(row.data_type) });
+    table.pgTypes.push(row.type);
+  }
+  const wanted = ctx.config.tables;
+  const found = [...byName.values()];
+  if (!wanted) return found;
+  const missing = wanted.filter((name) => !byName.has(name));
+  if (missing.length) throw new ApiError(422, "unprocessable", `No such table or view in the source: ${missing.join(", ")}`);
+  return found.filter((t) => wanted.includes(t.name));
+}
+
+export const postgresConnector: ConnectorType<Config, Credentials> & {
+  runSql(ctx: Ctx, text: string, maxRows: number): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }>;
+} = {
+  type: "postgres",
+  label: "PostgreSQL",
+  config,
+  credentials,
+
+  async test(ctx) {
+    const [row] = await readOnly(ctx, SQL_TIMEOUT_MS, (sql) => sql<{ version: string }[]>`select version()`);
+    return `Connected: ${row.version.split(" ").slice(0, 2).join(" ")}`;
+  },
+
+  async discover(ctx) {
+    return (await tables(ctx)).map(({ name, columns, cursorColumn }) => ({ name, columns, cursorColumn }));
+  },
+
+  async read(ctx, dataset, from) {
+    const table = (await tables(ctx)).find((t) => t.name === dataset.name);
+    if (!table) throw new ApiError(422, "unprocessable", `The table ${dataset.name} is gone from the source`);
+    const names = table.columns!.map((c) => c.name);
+    const select = names.map((n) => `${quote(n)}::text`).join(", ");
+    let text = `select ${select} from ${quote(table.schema)}.${quote(table.table)}`;
+    const params: string[] = [];
+    if (from) {
+      const index = names.indexOf(from.column);
+      if (index < 0) throw new ApiError(422, "unprocessable", `No column ${from.column} in ${dataset.name}`);
+      text += ` where ${quote(from.column)} > $1::${table.pgTypes[index]}`;
+      params.push(from.after);
+    }
+    if (table.cursorColumn && names.includes(table.cursorColumn)) text += ` order by ${quote(table.cursorColumn)}`;
+    async function* batches(): AsyncGenerator<unknown[][]> {
+      const { conn, close } = await connect(ctx, STATEMENT_TIMEOUT_MS);
+      try {
+        for await (const rows of conn.unsafe(text, params).values().cursor(BATCH_ROWS)) yield rows as unknown[][];
+      } catch (error) {
+        throw sourceError(error);
+      } finally {
+        await close();
+      }
+    }
+    return { columns: table.columns!, batches: batches() };
+  },
+
+  async runSql(ctx, text, maxRows) {
+    return await readOnly(ctx, SQL_TIMEOUT_MS, async (sql) => {
+      const rows: unknown[][] = [];
+      let columns: string[] = [];
+      let truncated = false;
+      const query = sql.unsafe(text).values();
+      for await (const batch of query.cursor(Math.min(maxRows + 1, 1000))) {
+        columns = (batch as unknown as { columns?: { name: string }[] }).columns?.map((c) => c.name) ?? columns;
+        for (const row of batch) {
+          if (rows.length === maxRows) {
+            truncated = true;
+            break;
+          }
+          rows.push(row as unknown[]);
+        }
+        if (truncated) break;
+      }
+      return { columns, rows, truncated };
+    });
+  },
+};

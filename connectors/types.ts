@@ -1,0 +1,64 @@
+/**
+ * The one small interface every connector type implements: validate its config, test the
+ * connection, discover datasets, read rows in batches. Syncing, storage and scheduling live
+ * elsewhere (functions/sync_connector.ts, connectors/dataset_store.ts) and are shared by all types.
+ */
+import type { z } from "zod";
+import type { AllowList } from "../lib/net/outbound.ts";
+
+/** The column types a dataset stores. */
+export type ColumnType = "integer" | "number" | "boolean" | "date" | "timestamp" | "text";
+export const COLUMN_TYPES: readonly ColumnType[] = ["integer", "number", "boolean", "date", "timestamp", "text"];
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+
+/** What a connector is given to do its work. Credentials exist only in memory, here. */
+export interface SourceContext<Config, Credentials> {
+  config: Config;
+  credentials: Credentials;
+  /** Where outbound connections may go (OUTBOUND_ALLOW_HOSTS). */
+  allow: AllowList;
+  /** A fetch bound to the outbound guard. */
+  fetch: typeof fetch;
+  /** The uploaded file, for connectors that take one. */
+  file?: () => ReadableStream<Uint8Array>;
+  signal?: AbortSignal;
+}
+
+/** A dataset a source offers. */
+export interface DatasetInfo {
+  name: string;
+  /** Set when the source knows it; otherwise the sync infers types from the rows. */
+  columns?: Column[];
+  /** A column whose values only grow, so later syncs can append the rows past the last one. */
+  cursorColumn?: string;
+}
+
+/** Rows as arrays in the order of `columns`; a column without a type is inferred from its values. */
+export interface RowSource {
+  columns: { name: string; type?: ColumnType }[];
+  batches: AsyncIterable<unknown[][]>;
+}
+
+/** Where an incremental read starts: the cursor column and the highest value stored so far. */
+export interface ReadFrom {
+  column: string;
+  after: string;
+}
+
+export interface ConnectorType<Config = unknown, Credentials = unknown> {
+  type: string;
+  label: string;
+  config: z.ZodType<Config>;
+  credentials: z.ZodType<Credentials>;
+  /** Checks the source answers; returns a sentence for the user, throws an ApiError otherwise. */
+  test(ctx: SourceContext<Config, Credentials>): Promise<string>;
+  discover(ctx: SourceContext<Config, Credentials>): Promise<DatasetInfo[]>;
+  read(ctx: SourceContext<Config, Credentials>, dataset: DatasetInfo, from?: ReadFrom): Promise<RowSource>;
+}
+
+/** Rows per batch that sources yield and the store writes. */
+export const BATCH_ROWS = 10_000;
