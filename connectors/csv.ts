@@ -60,7 +60,9 @@ export const csvConnector: ConnectorType<Config, Record<string, never>> = {
   credentials: z.object({}).strict(),
 
   async test(ctx) {
-    for await (const header of records(ctx)) return `Readable: ${header.length} columns (${header.slice(0, 5).join(", ")})`;
+    for await (const header of records(ctx)) {
+      return `Readable: ${header.length} columns (${header.slice(0, 5).join(", ")})`;
+    }
     throw new ApiError(422, "connection_failed", "The file is empty");
   },
 

@@ -117,7 +117,9 @@ export const httpJsonConnector: ConnectorType<Config, Credentials> = {
   },
 
   discover(ctx) {
-    return Promise.resolve([{ name: ctx.config.dataset_name ?? (new URL(ctx.config.url).pathname.split("/").pop() || "records") }]);
+    return Promise.resolve([{
+      name: ctx.config.dataset_name ?? (new URL(ctx.config.url).pathname.split("/").pop() || "records"),
+    }]);
   },
 
   async read(ctx): Promise<RowSource> {

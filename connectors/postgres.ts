@@ -98,11 +98,19 @@ async function readOnly<T>(ctx: Ctx, timeoutMs: number, fn: (sql: postgres.Sql) 
 function sourceError(error: unknown): unknown {
   if (error instanceof ApiError) return error;
   const e = error as { code?: string; message?: string };
-  if (e.code === "57014") return new ApiError(422, "query_timeout", "The source database cancelled the statement: it ran too long");
-  if (e.code === "28P01" || e.code === "28000") return new ApiError(422, "connection_failed", "The source database refused the user or password");
+  if (e.code === "57014") {
+    return new ApiError(422, "query_timeout", "The source database cancelled the statement: it ran too long");
+  }
+  if (e.code === "28P01" || e.code === "28000") {
+    return new ApiError(422, "connection_failed", "The source database refused the user or password");
+  }
   if (e.code === "3D000") return new ApiError(422, "connection_failed", e.message ?? "No such database");
-  if (e.code === "25006") return new ApiError(422, "unprocessable", "Only read-only statements can run on a source database");
-  if (e.code && /^[0-9A-Z]{5}$/.test(e.code)) return new ApiError(422, "unprocessable", `The source database said: ${e.message}`);
+  if (e.code === "25006") {
+    return new ApiError(422, "unprocessable", "Only read-only statements can run on a source database");
+  }
+  if (e.code && /^[0-9A-Z]{5}$/.test(e.code)) {
+    return new ApiError(422, "unprocessable", `The source database said: ${e.message}`);
+  }
   return new ApiError(422, "connection_failed", `Cannot connect to the source database: ${e.message ?? error}`);
 }
 
@@ -124,15 +132,19 @@ interface SourceTable extends DatasetInfo {
 }
 
 async function tables(ctx: Ctx): Promise<SourceTable[]> {
-  const rows = await readOnly(ctx, STATEMENT_TIMEOUT_MS, (sql) =>
-    sql<{ table_schema: string; table_name: string; column_name: string; data_type: string; type: string }[]>`
+  const rows = await readOnly(
+    ctx,
+    STATEMENT_TIMEOUT_MS,
+    (sql) =>
+      sql<{ table_schema: string; table_name: string; column_name: string; data_type: string; type: string }[]>`
       select c.table_schema, c.table_name, c.column_name, c.data_type,
         format_type(a.atttypid, a.atttypmod) as type
       from information_schema.columns c
       join pg_attribute a on a.attrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass
         and a.attname = c.column_name
       where c.table_schema not in ('pg_catalog', 'information_schema') and c.table_schema not like 'pg\\_%'
-      order by c.table_schema, c.table_name, c.ordinal_position`);
+      order by c.table_schema, c.table_name, c.ordinal_position`,
+  );
   const byName = new Map<string, SourceTable>();
   for (const row of rows) {
     const name = row.table_schema === "public" ? row.table_name : `${row.table_schema}.${row.table_name}`;
@@ -148,12 +160,18 @@ async function tables(ctx: Ctx): Promise<SourceTable[]> {
   const found = [...byName.values()];
   if (!wanted) return found;
   const missing = wanted.filter((name) => !byName.has(name));
-  if (missing.length) throw new ApiError(422, "unprocessable", `No such table or view in the source: ${missing.join(", ")}`);
+  if (missing.length) {
+    throw new ApiError(422, "unprocessable", `No such table or view in the source: ${missing.join(", ")}`);
+  }
   return found.filter((t) => wanted.includes(t.name));
 }
 
 export const postgresConnector: ConnectorType<Config, Credentials> & {
-  runSql(ctx: Ctx, text: string, maxRows: number): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }>;
+  runSql(
+    ctx: Ctx,
+    text: string,
+    maxRows: number,
+  ): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }>;
 } = {
   type: "postgres",
   label: "PostgreSQL",

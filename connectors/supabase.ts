@@ -48,12 +48,17 @@ async function tables(ctx: Ctx): Promise<DatasetInfo[]> {
   const doc = await response.json() as OpenApiDoc;
   const all = Object.entries(doc.definitions ?? {}).map(([name, def]) => ({
     name,
-    columns: Object.entries(def.properties ?? {}).map(([column, p]) => ({ name: column, type: columnType(p.format, p.type) })),
+    columns: Object.entries(def.properties ?? {}).map(([column, p]) => ({
+      name: column,
+      type: columnType(p.format, p.type),
+    })),
   }));
   const wanted = ctx.config.tables;
   if (!wanted) return all;
   const missing = wanted.filter((name) => !all.some((t) => t.name === name));
-  if (missing.length) throw new ApiError(422, "unprocessable", `No such table in the Supabase project: ${missing.join(", ")}`);
+  if (missing.length) {
+    throw new ApiError(422, "unprocessable", `No such table in the Supabase project: ${missing.join(", ")}`);
+  }
   return all.filter((t) => wanted.includes(t.name));
 }
 
@@ -72,7 +77,9 @@ export const supabaseConnector: ConnectorType<Config, Credentials> = {
 
   async read(ctx, dataset) {
     const table = (await tables(ctx)).find((t) => t.name === dataset.name);
-    if (!table?.columns?.length) throw new ApiError(422, "unprocessable", `The table ${dataset.name} is gone from the project`);
+    if (!table?.columns?.length) {
+      throw new ApiError(422, "unprocessable", `The table ${dataset.name} is gone from the project`);
+    }
     const columns = table.columns;
     const client = createClient(ctx.config.url, ctx.credentials.key, {
       global: { fetch: ctx.fetch },

@@ -33,7 +33,8 @@ export interface PageState extends Record<string, unknown> {
 }
 
 /** The biggest request body accepted anywhere. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const UPLOAD_PATH = /^\/api\/connectors\/[^/]+\/upload$/;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Builds the app; `prebuilt` serves islands from `deno task build` output. */
 export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } = {}) {
@@ -67,12 +68,14 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
     referrerPolicy: "strict-origin-when-cross-origin",
     crossOriginEmbedderPolicy: false,
   }));
-  app.use(bodyLimit({
+  const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
       throw new ApiError(413, "payload_too_large", `The body is over the ${MAX_BODY_BYTES / 1024} KiB limit`);
     },
-  }));
+  });
+  // File uploads stream to storage with their own, larger cap (UPLOAD_MAX_MB).
+  app.use((c, next) => UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next));
   app.use(async function principalMiddleware(c, next) {
     let resolved: Promise<Principal | null> | undefined;
     c.set("principal", () => resolved ??= resolvePrincipal(deps, c, supabase));

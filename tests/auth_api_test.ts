@@ -1,6 +1,6 @@
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { sql } from "drizzle-orm";
-import { rows } from "./support/sql.ts";
+import { rows } from "../db/rows.ts";
 import { closeSharedAppsAfterAll, cookieFrom, testEachBackend } from "./support/test_app.ts";
 
 type Me = { user: { id: string; email: string }; workspaces: { id: string; name: string; role: string }[] };

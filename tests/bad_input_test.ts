@@ -6,7 +6,7 @@
 import { equal, match, ok } from "node:assert/strict";
 import { sql } from "drizzle-orm";
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
-import { rows } from "./support/sql.ts";
+import { rows } from "../db/rows.ts";
 
 interface Operation {
   method: string;

@@ -5,7 +5,7 @@
 import { deepStrictEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { type SQL, sql } from "drizzle-orm";
 import { asUser } from "../db/rls.ts";
-import { rows } from "./support/sql.ts";
+import { rows } from "../db/rows.ts";
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
 
 /** Two users, each with a dashboard (and widget, chat, connector) in their own workspace. */

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import * as schema from "../db/schema.ts";
 import { closeSharedAppsAfterAll, testEachBackend } from "./support/test_app.ts";
-import { rows } from "./support/sql.ts";
+import { rows } from "../db/rows.ts";
 
 testEachBackend("every drizzle table and column exists in the migrated database, with RLS on", async (t) => {
   const tables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => v instanceof PgTable);

@@ -27,7 +27,10 @@ export class Vault {
     this.#secrets = (async () => {
       const byId = new Map<string, CryptoKey>();
       for (const secret of [current, ...previous]) {
-        byId.set(await keyIdOf(secret), await crypto.subtle.importKey("raw", utf8.encode(secret), "HKDF", false, ["deriveKey"]));
+        byId.set(
+          await keyIdOf(secret),
+          await crypto.subtle.importKey("raw", utf8.encode(secret), "HKDF", false, ["deriveKey"]),
+        );
       }
       return byId;
     })();

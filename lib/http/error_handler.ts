@@ -30,6 +30,10 @@ export function toApiError(error: unknown, log: Logger, requestId?: string): Api
     const message = invalidJson ? "The body is not valid JSON" : error.message || "Request refused";
     return new ApiError(error.status as ApiError["status"], code, message);
   }
+  // Row Level Security refused a write the caller could read: a viewer, say.
+  if (postgresCode(error) === "42501") {
+    return new ApiError(403, "forbidden", "You can read this but not change it: ask a workspace owner for access");
+  }
   if (isDatabaseUnavailable(error)) {
     log.error("database unavailable", { error, request_id: requestId });
     return new ApiError(503, "database_unavailable", "The database is unavailable right now: try again shortly", {
@@ -42,6 +46,14 @@ export function toApiError(error: unknown, log: Logger, requestId?: string): Api
     request_id: requestId,
   });
   return new ApiError(500, "internal_error", "Something went wrong on our side; it has been logged");
+}
+
+function postgresCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** Sends an ApiError in the API's JSON shape. */

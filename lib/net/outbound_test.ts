@@ -45,7 +45,9 @@ Deno.test("guarded fetch refuses other schemes and checks every redirect", async
     if (url.pathname === "/to-metadata") return Response.redirect("http://169.254.169.254/latest/meta-data/", 302);
     if (url.pathname === "/hop") return Response.redirect(new URL("/ok", url), 302);
     if (url.pathname === "/big") return new Response("x".repeat(5000));
-    if (url.pathname === "/stream") return new Response(ReadableStream.from(["x", "y"].map((c) => new TextEncoder().encode(c.repeat(600)))));
+    if (url.pathname === "/stream") {
+      return new Response(ReadableStream.from(["x", "y"].map((c) => new TextEncoder().encode(c.repeat(600)))));
+    }
     return Response.json({ ok: true });
   });
   const base = `http://127.0.0.1:${server.addr.port}`;

@@ -4,6 +4,8 @@ import { apiRouter } from "../../lib/http/api_router.ts";
 import { authRoutes } from "./auth.ts";
 import { meRoutes } from "./me.ts";
 import { tokenRoutes } from "./tokens.ts";
+import { connectorRoutes } from "./connectors.ts";
+import { queryRoutes } from "./query.ts";
 import { renderApiReference } from "../../components/ApiReference.tsx";
 
 const INFO = {
@@ -20,6 +22,8 @@ export function createApi(deps: AppDeps) {
   api.route("/auth", authRoutes(deps));
   api.route("/me", meRoutes(deps));
   api.route("/tokens", tokenRoutes(deps));
+  api.route("/connectors", connectorRoutes(deps));
+  api.route("/query", queryRoutes(deps));
   api.doc31("/openapi.json", { openapi: "3.1.0", info: INFO, servers: [{ url: "/api" }] });
   let referenceHtml: string | undefined;
   api.get("/docs", (c) => {

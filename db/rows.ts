@@ -1,6 +1,6 @@
-/** Raw SQL in tests: rows as plain arrays, whichever driver answered. */
+/** Raw SQL: rows as plain objects, whichever driver answered. */
 import type { SQL } from "drizzle-orm";
-import type { Db } from "../../db/client.ts";
+import type { Db } from "./client.ts";
 
 /** Runs `query` and returns its rows. */
 export async function rows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {

@@ -1,0 +1,144 @@
+/**
+ * The structured query (dimensions, measures, filters, order, limit) and its compiler to
+ * parameterized SQL over a dataset's table. Column names are looked up in the dataset's schema
+ * and replaced by the storage names (c0, c1, …), so no identifier from a request reaches the SQL;
+ * every value is a bound parameter.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import { ApiError } from "../lib/http/errors.ts";
+import { pgType, storageColumn } from "./dataset_store.ts";
+import type { Column, ColumnType } from "./types.ts";
+
+/** The most rows a query returns, whatever it asks for. */
+export const ROW_CAP = 10_000;
+export const DEFAULT_LIMIT = 1000;
+
+const columnName = z.string().min(1).max(200);
+const scalar = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
+
+export const StructuredQuery = z.object({
+  dimensions: z.array(columnName).max(10).optional(),
+  measures: z.array(
+    z.object({
+      fn: z.enum(["count", "sum", "avg", "min", "max"]),
+      column: columnName.optional(),
+      as: z.string().min(1).max(100).optional(),
+    }).strict(),
+  ).max(20).optional(),
+  filters: z.array(
+    z.object({
+      column: columnName,
+      op: z.enum(["eq", "neq", "gt", "gte", "lt", "lte", "in", "contains"]),
+      value: z.union([scalar, z.array(scalar).max(1000)]),
+    }).strict(),
+  ).max(20).optional(),
+  order_by: z.array(z.object({ column: columnName, dir: z.enum(["asc", "desc"]).default("asc") }).strict()).max(5)
+    .optional(),
+  limit: z.number().int().min(1).max(ROW_CAP).optional(),
+}).strict();
+export type StructuredQuery = z.infer<typeof StructuredQuery>;
+
+/** Compiled SQL and the columns its rows will have. */
+export interface CompiledQuery {
+  query: SQL;
+  columns: Column[];
+}
+
+const COMPARISONS = { eq: "=", neq: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
+
+function invalid(message: string): ApiError {
+  return new ApiError(400, "invalid_request", `Invalid request: query: ${message}`);
+}
+
+/** Output as JSON-friendly values: numbers as float8 (int8 would be a string or a bigint), times as ISO text. */
+function output(expression: string, type: ColumnType): string {
+  if (type === "integer") return `(${expression})::float8`;
+  if (type === "date" || type === "timestamp") return `to_json(${expression}) #>> '{}'`;
+  return expression;
+}
+
+/** Compiles `q` over `table` whose columns are `columns`. Throws a 400 naming any unknown column. */
+export function compileQuery(table: string, columns: Column[], q: StructuredQuery): CompiledQuery {
+  const lookup = (name: string, role: string) => {
+    const index = columns.findIndex((c) => c.name === name);
+    if (index < 0) {
+      const known = columns.map((c) => c.name).slice(0, 30).join(", ");
+      throw invalid(`${role} "${name}" is not a column of this dataset (columns: ${known})`);
+    }
+    return { ref: storageColumn(index), column: columns[index] };
+  };
+
+  const dimensions = (q.dimensions ?? []).map((d) => lookup(d, "dimension"));
+  const measures = (q.measures ?? []).map((m) => {
+    if (!m.column) {
+      if (m.fn !== "count") throw invalid(`${m.fn} needs a column`);
+      return { expression: "count(*)", name: m.as ?? "count", type: "integer" as ColumnType };
+    }
+    const { ref, column } = lookup(m.column, "measure column");
+    const numeric = column.type === "integer" || column.type === "number";
+    if ((m.fn === "sum" || m.fn === "avg") && !numeric) {
+      throw invalid(`${m.fn} needs a numeric column; ${m.column} is ${column.type}`);
+    }
+    const type: ColumnType = m.fn === "count" ? "integer" : m.fn === "avg" ? "number" : column.type;
+    return { expression: `${m.fn}(${ref})`, name: m.as ?? `${m.fn}_${m.column}`, type };
+  });
+  const aggregated = measures.length > 0 || dimensions.length > 0;
+
+  const selected = aggregated
+    ? [
+      ...dimensions.map((d) => ({ expression: d.ref, name: d.column.name, type: d.column.type })),
+      ...measures,
+    ]
+    : columns.map((c, i) => ({ expression: storageColumn(i), name: c.name, type: c.type }));
+  const names = new Set<string>();
+  for (const s of selected) {
+    if (names.has(s.name)) throw invalid(`two output columns are named "${s.name}": give one an "as"`);
+    names.add(s.name);
+  }
+
+  const parts: SQL[] = [
+    // Aliased o0, o1, … so that rows come back keyed by position, whatever the user's names are.
+    sql.raw(`select ${selected.map((s, i) => `${output(s.expression, s.type)} as o${i}`).join(", ")} from ${table}`),
+  ];
+
+  const conditions = (q.filters ?? []).map((f) => {
+    const { ref, column } = lookup(f.column, "filter column");
+    const cast = pgType(column.type);
+    if (f.op === "in") {
+      if (!Array.isArray(f.value) || f.value.length === 0) throw invalid(`"in" on ${f.column} needs a non-empty list`);
+      return sql.join([
+        sql.raw(`${ref} in (`),
+        sql.join(f.value.map((v) => sql`${v === null ? null : String(v)}::${sql.raw(cast)}`), sql`, `),
+        sql.raw(")"),
+      ]);
+    }
+    if (Array.isArray(f.value)) throw invalid(`"${f.op}" on ${f.column} takes one value, not a list`);
+    if (f.op === "contains") {
+      return sql`strpos(lower(${sql.raw(ref)}::text), lower(${String(f.value ?? "")})) > 0`;
+    }
+    if (f.value === null) {
+      if (f.op === "eq") return sql.raw(`${ref} is null`);
+      if (f.op === "neq") return sql.raw(`${ref} is not null`);
+      throw invalid(`"${f.op}" on ${f.column} cannot compare with null`);
+    }
+    return sql`${sql.raw(ref)} ${sql.raw(COMPARISONS[f.op])} ${String(f.value)}::${sql.raw(cast)}`;
+  });
+  if (conditions.length) parts.push(sql` where `, sql.join(conditions, sql` and `));
+
+  if (aggregated && dimensions.length) {
+    parts.push(sql.raw(` group by ${dimensions.map((d) => d.ref).join(", ")}`));
+  }
+
+  const order = (q.order_by ?? []).map((o) => {
+    const position = selected.findIndex((s) => s.name === o.column);
+    if (aggregated && position < 0) throw invalid(`order_by "${o.column}" must be a dimension or a measure's name`);
+    // By output position: it works for measures and dimensions alike.
+    const term = position >= 0 ? String(position + 1) : lookup(o.column, "order_by column").ref;
+    return `${term} ${o.dir === "desc" ? "desc" : "asc"}`;
+  });
+  if (order.length) parts.push(sql.raw(` order by ${order.join(", ")}`));
+
+  parts.push(sql.raw(` limit ${Math.min(q.limit ?? DEFAULT_LIMIT, ROW_CAP)}`));
+  return { query: sql.join(parts), columns: selected.map((s) => ({ name: s.name, type: s.type })) };
+}

@@ -1,0 +1,224 @@
+/**
+ * A connector sync: read every dataset of the source in batches, stage the rows, and publish
+ * each dataset atomically (a full snapshot, or an append past the cursor column). Each run is a
+ * row in connector_syncs with its status, row count and error; the partial unique index there
+ * refuses a second concurrent run, and a heartbeat lets the next run see that one was cut off.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { AppDeps } from "../lib/deps.ts";
+import { ApiError } from "../lib/http/errors.ts";
+import { asSystem, asUser } from "../db/rls.ts";
+import { connectors, connectorSyncs, datasets } from "../db/schema.ts";
+import {
+  type ConnectorRow,
+  type DatasetRow,
+  failStaleSyncs,
+  findConnector,
+  findDataset,
+  readFilePiece,
+} from "../db/queries/connectors.ts";
+import { recordAudit } from "../db/queries/audit.ts";
+import { rows } from "../db/rows.ts";
+import type { RequestMeta } from "../lib/deps.ts";
+import { DatasetWriter, storageColumn, storageTable } from "../connectors/dataset_store.ts";
+import { connectorType } from "../connectors/registry.ts";
+import type { DatasetInfo, ReadFrom, SourceContext } from "../connectors/types.ts";
+import { allowListFor, guardedFetch } from "../lib/net/outbound.ts";
+import { vaultFor } from "../lib/crypto/vault.ts";
+
+/** A sync whose heartbeat is older than this was cut off. */
+const STALE_AFTER_MS = 2 * 60_000;
+
+/** Runs in progress in this process, so shutdown and tests can wait for them. */
+const running = new Map<string, Promise<void>>();
+
+/** Waits until every sync this process started has finished. */
+export async function syncsSettled(): Promise<void> {
+  while (running.size) await Promise.allSettled([...running.values()]);
+}
+
+/** The context a connector module works with: config parsed, credentials decrypted in memory. */
+export async function sourceContext(deps: AppDeps, connector: ConnectorRow): Promise<SourceContext<unknown, unknown>> {
+  const type = connectorType(connector.type);
+  const credentials = connector.credentialsCiphertext && connector.credentialsKeyId
+    ? await vaultFor(deps.config).open(connector.workspaceId, connector.id, {
+      ciphertext: new Uint8Array(connector.credentialsCiphertext),
+      keyId: connector.credentialsKeyId,
+    })
+    : {};
+  const allow = allowListFor(deps.config);
+  const upload = (connector.config as { upload?: { id: string } }).upload;
+  return {
+    config: type.config.parse(connector.config),
+    credentials: type.credentials.parse(credentials),
+    allow,
+    fetch: guardedFetch(allow, { maxBytes: deps.config.uploadMaxBytes }, deps.fetch),
+    file: upload ? () => storedFile(deps, connector.id, upload.id) : undefined,
+  };
+}
+
+/** An uploaded file read back piece by piece. */
+function storedFile(deps: AppDeps, connectorId: string, uploadId: string): ReadableStream<Uint8Array> {
+  let seq = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      const piece = await readFilePiece(deps.db.orm, connectorId, uploadId, seq++);
+      if (piece) controller.enqueue(new Uint8Array(piece));
+      else controller.close();
+    },
+  });
+}
+
+/**
+ * Starts a sync of a connector the user may write to and returns its id at once; the work goes on
+ * in the background. 409 `sync_in_progress` while another sync of it is queued or running.
+ */
+export async function startSync(
+  deps: AppDeps,
+  userId: string | null,
+  connectorId: string,
+  trigger: "manual" | "schedule",
+  meta: RequestMeta = {},
+): Promise<string> {
+  const begin = async (tx: Parameters<Parameters<typeof asSystem>[1]>[0]) => {
+    const connector = await findConnector(tx, connectorId);
+    if (!connector) throw new ApiError(404, "not_found", "Connector not found");
+    await failStaleSyncs(tx, connectorId, new Date(deps.now().getTime() - STALE_AFTER_MS));
+    const [sync] = await tx.insert(connectorSyncs).values({
+      workspaceId: connector.workspaceId,
+      connectorId,
+      trigger,
+    }).onConflictDoNothing().returning({ id: connectorSyncs.id });
+    if (!sync) {
+      throw new ApiError(409, "sync_in_progress", "This connector is already syncing; wait for that sync to finish");
+    }
+    await tx.update(connectors).set({ status: "syncing" }).where(eq(connectors.id, connectorId));
+    if (userId) {
+      await recordAudit(tx, {
+        action: "connector.sync",
+        userId,
+        workspaceId: connector.workspaceId,
+        targetType: "connector",
+        targetId: connectorId,
+        details: { sync_id: sync.id },
+      }, meta);
+    }
+    return sync.id;
+  };
+  const syncId = userId ? await asUser(deps.db, userId, begin) : await asSystem(deps.db, begin);
+  const work = runSync(deps, syncId).finally(() => running.delete(syncId));
+  running.set(syncId, work);
+  return syncId;
+}
+
+/** Does the work of a sync row that `startSync` made. Never throws: failures are recorded. */
+export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
+  const db = deps.db.orm;
+  const started = deps.now();
+  const [sync] = await db.update(connectorSyncs).set({ status: "running", startedAt: started, heartbeatAt: started })
+    .where(and(eq(connectorSyncs.id, syncId), eq(connectorSyncs.status, "queued")))
+    .returning();
+  if (!sync) return;
+  const connector = await findConnector(db, sync.connectorId);
+  let total = 0;
+  try {
+    if (!connector) throw new Error("The connector was deleted");
+    const ctx = await sourceContext(deps, connector);
+    const type = connectorType(connector.type);
+    const found = await type.discover(ctx);
+    if (found.length === 0) throw new ApiError(422, "unprocessable", "The source has no datasets to sync");
+    for (const dataset of found) {
+      total += await syncDataset(deps, connector, ctx, dataset, async (datasetRows) => {
+        await db.update(connectorSyncs).set({ rows: total + datasetRows, heartbeatAt: deps.now() })
+          .where(eq(connectorSyncs.id, syncId));
+      });
+    }
+    await finish(deps, syncId, sync.connectorId, { status: "succeeded", rows: total });
+  } catch (error) {
+    const message = error instanceof ApiError
+      ? error.message
+      : `The sync failed: ${(error as Error)?.message ?? error}`;
+    deps.log.warn("connector sync failed", { syncId, connectorId: sync.connectorId, error: message });
+    await finish(deps, syncId, sync.connectorId, { status: "failed", rows: total, error: message }).catch((e) =>
+      deps.log.error("could not record a failed sync", { syncId, error: String(e) })
+    );
+  }
+}
+
+async function finish(
+  deps: AppDeps,
+  syncId: string,
+  connectorId: string,
+  result: { status: "succeeded" | "failed"; rows: number; error?: string },
+): Promise<void> {
+  const now = deps.now();
+  await asSystem(deps.db, async (tx) => {
+    await tx.update(connectorSyncs).set({ ...result, error: result.error ?? null, finishedAt: now, heartbeatAt: now })
+      .where(eq(connectorSyncs.id, syncId));
+    await tx.update(connectors).set(
+      result.status === "succeeded"
+        ? { status: "ready", lastSync: now, lastError: null }
+        : { status: "error", lastError: result.error },
+    ).where(eq(connectors.id, connectorId));
+  });
+}
+
+/** Syncs one dataset; returns the number of rows read. */
+async function syncDataset(
+  deps: AppDeps,
+  connector: ConnectorRow,
+  ctx: SourceContext<unknown, unknown>,
+  dataset: DatasetInfo,
+  progress: (rows: number) => Promise<void>,
+): Promise<number> {
+  const existing = await findDataset(deps.db.orm, connector.id, dataset.name);
+  const from = appendFrom(existing, dataset);
+  const source = await connectorType(connector.type).read(ctx, dataset, from);
+  const datasetId = existing?.id ?? crypto.randomUUID();
+  const writer = await DatasetWriter.start(deps.db, datasetId, source.columns);
+  try {
+    for await (const batch of source.batches) {
+      await writer.write(batch);
+      await progress(writer.rows);
+    }
+    const columns = await writer.prepare(connector.workspaceId);
+    const cursorIndex = dataset.cursorColumn ? columns.findIndex((c) => c.name === dataset.cursorColumn) : -1;
+    await asSystem(deps.db, async (tx) => {
+      if (from) await writer.appendToLive(tx);
+      else await writer.replaceLive(tx);
+      const live = storageTable(datasetId);
+      const cursorSql = cursorIndex >= 0 ? `max(${storageColumn(cursorIndex)})::text` : "null::text";
+      const [{ count, cursor }] = await rows<{ count: string; cursor: string | null }>(
+        tx,
+        sql.raw(`select count(*)::text as count, ${cursorSql} as cursor from ${live}`),
+      );
+      const values = {
+        columns,
+        rowCount: Number(count),
+        storageTable: live,
+        syncedAt: deps.now(),
+        cursorValue: cursor,
+      };
+      await tx.insert(datasets).values({
+        id: datasetId,
+        workspaceId: connector.workspaceId,
+        connectorId: connector.id,
+        name: dataset.name,
+        ...values,
+      }).onConflictDoUpdate({ target: [datasets.connectorId, datasets.name], set: values });
+    });
+    return writer.rows;
+  } catch (error) {
+    await writer.discard();
+    throw error;
+  }
+}
+
+/** Where an incremental sync starts, or undefined for a full snapshot. */
+function appendFrom(existing: DatasetRow | undefined, dataset: DatasetInfo): ReadFrom | undefined {
+  if (!existing?.cursorValue || !dataset.cursorColumn || !dataset.columns) return undefined;
+  // A changed column list means the stored table no longer fits: take a full snapshot instead.
+  const same = existing.columns.length === dataset.columns.length &&
+    existing.columns.every((c, i) => c.name === dataset.columns![i].name && c.type === dataset.columns![i].type);
+  return same ? { column: dataset.cursorColumn, after: existing.cursorValue } : undefined;
+}

@@ -1,0 +1,162 @@
+/**
+ * Real sources for connector tests, started by the tests: one local HTTP server that serves the
+ * vega-datasets files, a paginated JSON API behind a secret header, and a server that answers as
+ * Supabase's PostgREST does for the calls supabase-js makes; plus tables on the machine's Postgres.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+import "vega-datasets"; // so that a fresh checkout installs the package whose files are read below
+
+/** The secret header value the JSON API and the fake Supabase demand. */
+export const API_SECRET = "Bearer s3cret-api-token-7f2c";
+export const SUPABASE_KEY = "sb-service-key-9d1e-very-secret";
+
+/** Where vega-datasets' files are (the package is a dependency so that tests can read them). */
+export function vegaDataDir(): string {
+  return fileURLToPath(new URL("../../node_modules/vega-datasets/data/", import.meta.url));
+}
+
+/** 250 records that the JSON API pages through, 100 at a time. */
+export const ITEMS = Array.from({ length: 250 }, (_, i) => ({
+  id: i + 1,
+  sku: `SKU-${String(i + 1).padStart(4, "0")}`,
+  price: Math.round((i * 7.31) % 100 * 100) / 100,
+  in_stock: i % 3 !== 0,
+  added: `2024-01-${String((i % 28) + 1).padStart(2, "0")}`,
+  tags: { group: i % 5 },
+}));
+
+const SUPABASE_PROFILES = Array.from({ length: 2345 }, (_, i) => ({
+  id: i + 1,
+  handle: `user${i + 1}`,
+  score: (i * 13) % 97,
+  created_at: new Date(Date.UTC(2024, 0, 1) + i * 3600_000).toISOString(),
+}));
+
+export interface Sources {
+  base: string;
+  port: number;
+  /** Requests seen, for tests that check what reached the source. */
+  requests: Request[];
+  /** Lets requests waiting on /api/gated through (later ones wait again). */
+  release(): void;
+  close(): Promise<void>;
+}
+
+export function startSources(): Sources {
+  const requests: Request[] = [];
+  let gate = Promise.withResolvers<void>();
+  const dataDir = vegaDataDir();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    requests.push(req.clone());
+    const url = new URL(req.url);
+    const path = url.pathname;
+    if (path.startsWith("/vega/")) {
+      const file = await Deno.open(join(dataDir, path.slice("/vega/".length).replaceAll("/", "")));
+      return new Response(file.readable);
+    }
+    if (path.startsWith("/api/")) {
+      if (req.headers.get("authorization") !== API_SECRET) {
+        return Response.json({ error: "unauthorized" }, { status: 401 });
+      }
+      if (path === "/api/pages") {
+        const page = Number(url.searchParams.get("page") ?? 1);
+        return Response.json({ data: { items: ITEMS.slice((page - 1) * 100, page * 100) } });
+      }
+      if (path === "/api/cursor") {
+        const from = Number(url.searchParams.get("after") ?? 0);
+        const next = from + 100 < ITEMS.length ? String(from + 100) : null;
+        return Response.json({ results: ITEMS.slice(from, from + 100), meta: { next } });
+      }
+      if (path === "/api/links") {
+        const from = Number(url.searchParams.get("offset") ?? 0);
+        const next = from + 100 < ITEMS.length ? `/api/links?offset=${from + 100}` : undefined;
+        return Response.json({ records: ITEMS.slice(from, from + 100), links: { next } });
+      }
+      if (path === "/api/gated") {
+        await gate.promise;
+        return Response.json({ data: { items: ITEMS } });
+      }
+    }
+    if (path.startsWith("/rest/v1/")) {
+      if (req.headers.get("apikey") !== SUPABASE_KEY) {
+        return Response.json({ message: "Invalid API key" }, { status: 401 });
+      }
+      if (path === "/rest/v1/") return Response.json(postgrestOpenApi());
+      if (path === "/rest/v1/profiles") {
+        // As PostgREST: offset/limit from the query, order=col.asc,…
+        const offset = Number(url.searchParams.get("offset") ?? 0);
+        const limit = Math.min(Number(url.searchParams.get("limit") ?? 1000), 1000);
+        if (!url.searchParams.get("order")?.startsWith("id.asc")) {
+          return Response.json({ message: "unordered" }, { status: 400 });
+        }
+        return Response.json(SUPABASE_PROFILES.slice(offset, offset + limit));
+      }
+      return Response.json({ message: "relation does not exist" }, { status: 404 });
+    }
+    return new Response("not found", { status: 404 });
+  });
+  return {
+    base: `http://127.0.0.1:${server.addr.port}`,
+    port: server.addr.port,
+    requests,
+    release() {
+      gate.resolve();
+      gate = Promise.withResolvers<void>();
+    },
+    close: () => server.shutdown(),
+  };
+}
+
+function postgrestOpenApi() {
+  return {
+    swagger: "2.0",
+    definitions: {
+      profiles: {
+        properties: {
+          id: { format: "bigint", type: "integer" },
+          handle: { format: "text", type: "string" },
+          score: { format: "integer", type: "integer" },
+          created_at: { format: "timestamp with time zone", type: "string" },
+        },
+      },
+    },
+  };
+}
+
+/** The Supabase profiles, for tests that compute aggregates themselves. */
+export const supabaseProfiles = () => SUPABASE_PROFILES;
+
+/** A source schema on the machine's Postgres, dropped by `close`. */
+export interface PostgresSource {
+  url: string;
+  schema: string;
+  sql: postgres.Sql;
+  close(): Promise<void>;
+}
+
+/** Creates a schema with an `orders` table of `rows` rows in the server at TEST_DATABASE_URL. */
+export async function startPostgresSource(rows = 2500): Promise<PostgresSource | undefined> {
+  const url = Deno.env.get("TEST_DATABASE_URL");
+  if (!url) return undefined;
+  const schema = `src_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  await sql.unsafe(`create schema ${schema}`);
+  await sql.unsafe(`create table ${schema}.orders (
+    id bigint primary key, customer text, amount numeric(10,2), paid boolean, placed_on date, placed_at timestamptz)`);
+  await sql.unsafe(`insert into ${schema}.orders
+    select i, 'customer ' || (i % 50), (i % 1000) / 10.0, i % 2 = 0, date '2024-01-01' + (i % 365),
+      timestamptz '2024-01-01 00:00:00+00' + i * interval '1 minute'
+    from generate_series(1, ${rows}) i`);
+  await sql.unsafe(`create view ${schema}.big_orders as select * from ${schema}.orders where amount > 50`);
+  return {
+    url,
+    schema,
+    sql,
+    async close() {
+      await sql.unsafe(`drop schema ${schema} cascade`);
+      await sql.end();
+    },
+  };
+}
