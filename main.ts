@@ -7,6 +7,7 @@ import { createLogger } from "./lib/log.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { createApp } from "./lib/app.ts";
+import { startScheduler } from "./functions/scheduled_syncs.ts";
 
 const config = await loadConfig();
 const log = createLogger(config.logLevel);
@@ -14,10 +15,9 @@ const db = await openDatabase({ ...config.database });
 const applied = await migrate(db);
 if (applied.length) log.info("migrations applied", { versions: applied });
 
-const { app } = await createApp(
-  { config, db, log, now: () => new Date(), fetch: globalThis.fetch },
-  { prebuilt: config.production },
-);
+const deps = { config, db, log, now: () => new Date(), fetch: globalThis.fetch };
+const { app } = await createApp(deps, { prebuilt: config.production });
+const scheduler = startScheduler(deps);
 
 const server = Deno.serve({
   port: config.port,
@@ -30,6 +30,7 @@ const server = Deno.serve({
 // Close the database cleanly so PGlite's data folder is never left half-written.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
+    scheduler.stop();
     await server.shutdown();
     await db.close();
     Deno.exit(0);

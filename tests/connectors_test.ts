@@ -8,6 +8,10 @@ import { join } from "node:path";
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { API_SECRET, ITEMS, startSources, SUPABASE_KEY, supabaseProfiles, vegaDataDir } from "./support/sources.ts";
 import { syncsSettled } from "../functions/sync_connector.ts";
+import { runDueSyncs } from "../functions/scheduled_syncs.ts";
+import { sql } from "drizzle-orm";
+import { rows } from "../db/rows.ts";
+import { asUser } from "../db/rls.ts";
 
 const sources = startSources();
 const ENV = { OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sources.port}` };
@@ -132,6 +136,313 @@ testEachBackend(
   },
   ENV,
 );
+
+testEachBackend("http_json follows page, cursor and next-URL pagination with a secret header", async (t) => {
+  const { cookie } = await t.signUp();
+  const credentials = { headers: { Authorization: API_SECRET } };
+  const configs = [
+    { url: `${sources.base}/api/pages`, records_path: "data.items", pagination: { type: "page", param: "page" } },
+    {
+      url: `${sources.base}/api/cursor`,
+      records_path: "results",
+      pagination: { type: "cursor", param: "after", cursor_path: "meta.next" },
+    },
+    {
+      url: `${sources.base}/api/links`,
+      records_path: "records",
+      pagination: { type: "next_url", next_path: "links.next" },
+    },
+  ];
+  for (const config of configs) {
+    const connector = await createConnector(t, cookie, { name: "Items", type: "http_json", config, credentials });
+    equal(connector.has_credentials, true);
+    const done = await sync(t, cookie, connector.id);
+    deepStrictEqual([done.status, done.rows], ["succeeded", ITEMS.length], `${config.url}: ${done.error}`);
+    const dataset = config.url.split("/").pop()!;
+    const result = await query(t, cookie, connector.id, dataset, {
+      measures: [{ fn: "sum", column: "price" }, { fn: "count", column: "in_stock" }],
+      filters: [{ column: "in_stock", op: "eq", value: true }],
+    });
+    const inStock = ITEMS.filter((i) => i.in_stock);
+    ok(close(result.rows[0][0] as number, inStock.reduce((a, i) => a + i.price, 0)), "sum of prices");
+    equal(result.rows[0][1], inStock.length);
+  }
+  // Secret headers belong in credentials, not in the plain config.
+  const refused = await t.call("/api/connectors", {
+    body: {
+      name: "x",
+      type: "http_json",
+      config: { url: `${sources.base}/api/pages`, headers: { Authorization: "x" } },
+    },
+    cookie,
+  });
+  equal(refused.status, 400);
+  match(refused.text, /credentials\.headers/);
+  // Without the header the source says 401: the sync fails visibly, on the sync and the connector.
+  const anonymous = await createConnector(t, cookie, {
+    name: "No key",
+    type: "http_json",
+    config: { url: `${sources.base}/api/pages`, records_path: "data.items" },
+  });
+  const failed = await sync(t, cookie, anonymous.id);
+  equal(failed.status, "failed");
+  match(failed.error!, /answered 401/);
+  const after = (await t.call(`/api/connectors/${anonymous.id}`, { cookie })).body as Connector;
+  deepStrictEqual([after.status, after.last_error], ["error", failed.error]);
+  const tested = await t.call(`/api/connectors/${anonymous.id}/test`, { method: "POST", cookie });
+  deepStrictEqual(tested.body, { ok: false, message: failed.error });
+}, ENV);
+
+testEachBackend("a Supabase table is read page by page through supabase-js", async (t) => {
+  const { cookie } = await t.signUp();
+  const connector = await createConnector(t, cookie, {
+    name: "Supabase",
+    type: "supabase",
+    config: { url: sources.base, tables: ["profiles"] },
+    credentials: { key: SUPABASE_KEY },
+  });
+  deepStrictEqual(
+    await t.call(`/api/connectors/${connector.id}/test`, { method: "POST", cookie }).then((r) => r.body),
+    {
+      ok: true,
+      message: "Connected: 1 tables visible with this key",
+    },
+  );
+  const done = await sync(t, cookie, connector.id);
+  deepStrictEqual([done.status, done.rows], ["succeeded", supabaseProfiles().length]);
+  const result = await query(t, cookie, connector.id, "profiles", {
+    measures: [{ fn: "sum", column: "score" }, { fn: "max", column: "created_at" }],
+  });
+  const profiles = supabaseProfiles();
+  deepStrictEqual(result.rows, [[
+    profiles.reduce((a, p) => a + p.score, 0),
+    profiles.at(-1)!.created_at.replace(".000Z", "+00:00"),
+  ]]);
+}, ENV);
+
+testEachBackend(
+  "an uploaded CSV is streamed into pieces, typed from every row, and replaced on re-upload",
+  async (t) => {
+    const { cookie } = await t.signUp();
+    const connector = await createConnector(t, cookie, { name: "Upload", type: "csv", config: {} });
+    // 3 MiB: over the 1 MiB JSON body limit, so the upload path must stream. The last row makes
+    // "code" text although 60,000 rows before it look like integers.
+    const lines = ["id,code,amount,when,flag,note"];
+    for (let i = 1; i <= 60_000; i++) {
+      lines.push(
+        `${i},${i % 97},${(i / 8).toFixed(3)},2024-02-${String(1 + (i % 28)).padStart(2, "0")},${
+          i % 2 === 0
+        },"a, ""quoted"" note"`,
+      );
+    }
+    lines.push(`60001,N/A,1.5,2024-03-01,true,last`);
+    const csvText = lines.join("\n") + "\n";
+    ok(csvText.length > 3 * 1024 * 1024);
+    const res = await t.call(`/api/connectors/${connector.id}/upload?filename=orders.csv`, {
+      method: "POST",
+      body: csvText,
+      headers: { "content-type": "text/csv" },
+      cookie,
+    });
+    equal(res.status, 200, res.text);
+    equal(((res.body as Connector).config.upload as { bytes: number }).bytes, new TextEncoder().encode(csvText).length);
+    equal((await sync(t, cookie, connector.id)).rows, 60_001);
+    const datasets = (await t.call(`/api/connectors/${connector.id}/datasets`, { cookie })).body as {
+      items: { name: string; columns: { name: string; type: string }[] }[];
+    };
+    deepStrictEqual(datasets.items[0].name, "orders");
+    deepStrictEqual(datasets.items[0].columns.map((c) => c.type), [
+      "integer",
+      "text",
+      "number",
+      "date",
+      "boolean",
+      "text",
+    ]);
+    const notes = await query(t, cookie, connector.id, "orders", {
+      dimensions: ["note"],
+      measures: [{ fn: "count" }],
+      order_by: [{ column: "note" }],
+    });
+    deepStrictEqual(notes.rows, [['a, "quoted" note', 60_000], ["last", 1]]);
+
+    const second = await t.call(`/api/connectors/${connector.id}/upload`, {
+      method: "POST",
+      body: "a,b\n1,2\n",
+      headers: { "content-type": "text/csv" },
+      cookie,
+    });
+    equal(second.status, 200);
+    equal((await sync(t, cookie, connector.id)).rows, 1);
+    const pieces = await t.deps.db.orm.execute(sql`select count(*)::int as n from connector_files`);
+    equal((Array.isArray(pieces) ? pieces : (pieces as { rows: { n: number }[] }).rows)[0].n, 1, "old pieces dropped");
+    equal(
+      (await t.call(`/api/connectors/${connector.id}/upload`, { method: "POST", body: "{}", cookie })).status,
+      415,
+    );
+  },
+  ENV,
+);
+
+testEachBackend("a second sync while one runs is refused, and readers see the old rows until the swap", async (t) => {
+  const { cookie } = await t.signUp();
+  const connector = await createConnector(t, cookie, {
+    name: "Gated",
+    type: "http_json",
+    config: { url: `${sources.base}/api/gated`, records_path: "data.items", dataset_name: "items" },
+    credentials: { headers: { Authorization: API_SECRET } },
+  });
+  const first = await t.call(`/api/connectors/${connector.id}/sync`, { method: "POST", cookie });
+  equal(first.status, 202);
+  const second = await t.call(`/api/connectors/${connector.id}/sync`, { method: "POST", cookie });
+  equal(second.status, 409);
+  equal((second.body as { error: { code: string } }).error.code, "sync_in_progress");
+  await sources.release();
+  await syncsSettled();
+  const count = { measures: [{ fn: "count" }] };
+  deepStrictEqual((await query(t, cookie, connector.id, "items", count)).rows, [[ITEMS.length]]);
+
+  // A re-sync in flight: the staging table fills while queries still answer from the old rows.
+  const again = await t.call(`/api/connectors/${connector.id}/sync`, { method: "POST", cookie });
+  equal(again.status, 202);
+  const events = fetchEvents(t, cookie, connector.id, (again.body as { sync_id: string }).sync_id);
+  deepStrictEqual((await query(t, cookie, connector.id, "items", { ...count, limit: 5 })).rows, [[ITEMS.length]]);
+  await sources.release();
+  await syncsSettled();
+  const seen = await events;
+  equal(seen.at(-1)?.status, "succeeded");
+  equal(seen.at(-1)?.rows, ITEMS.length);
+}, ENV);
+
+/** Reads a sync's progress stream to its end. */
+async function fetchEvents(t: TestApp, cookie: string, id: string, syncId: string) {
+  const res = await t.fetch(
+    new Request(`http://localhost/api/connectors/${id}/syncs/${syncId}/events`, { headers: { cookie } }),
+  );
+  equal(res.headers.get("content-type"), "text/event-stream");
+  const text = await res.text();
+  return [...text.matchAll(/^data: (.+)$/gm)].map((m) => JSON.parse(m[1]) as { status: string; rows: number });
+}
+
+testEachBackend("addresses the server must not call are refused before anything is saved", async (t) => {
+  const { cookie } = await t.signUp();
+  const attempts = [
+    { type: "http_json", config: { url: "http://169.254.169.254/latest/meta-data/" } },
+    { type: "http_json", config: { url: "http://127.0.0.1:1/" } },
+    { type: "csv", config: { url: "http://[::1]:8080/x.csv" } },
+    { type: "csv", config: { url: "http://10.0.0.7/data.csv" } },
+    { type: "postgres", config: { host: "192.168.0.10" }, credentials: { password: "pw" } },
+    { type: "postgres", config: {}, credentials: { connection_string: "postgres://u:pw@localhost:5432/db" } },
+    { type: "supabase", config: { url: "http://0.0.0.0:54321" }, credentials: { key: "k" } },
+  ];
+  for (const attempt of attempts) {
+    const res = await t.call("/api/connectors", { body: { name: "x", ...attempt }, cookie });
+    equal(res.status, 422, `${JSON.stringify(attempt)}: ${res.text}`);
+    equal((res.body as { error: { code: string } }).error.code, "outbound_refused");
+  }
+  const listed = (await t.call("/api/connectors", { cookie })).body as { items: unknown[] };
+  equal(listed.items.length, 0);
+}, ENV);
+
+testEachBackend("another user cannot see, sync, query or read the rows of a connector", async (t) => {
+  const a = await t.signUp();
+  const b = await t.signUp();
+  const connector = await createConnector(t, a.cookie, {
+    name: "Private",
+    type: "csv",
+    config: { url: `${sources.base}/vega/seattle-weather.csv`, dataset_name: "weather" },
+  });
+  await sync(t, a.cookie, connector.id);
+  for (const [method, path] of [["GET", ""], ["PATCH", ""], ["DELETE", ""], ["POST", "/sync"], ["GET", "/datasets"]]) {
+    const res = await t.call(`/api/connectors/${connector.id}${path}`, {
+      method,
+      cookie: b.cookie,
+      body: method === "PATCH" ? { name: "mine" } : undefined,
+    });
+    equal(res.status, 404, `${method} ${path}`);
+  }
+  const res = await t.call("/api/query", {
+    body: { connector_id: connector.id, dataset: "weather", query: { measures: [{ fn: "count" }] } },
+    cookie: b.cookie,
+  });
+  equal(res.status, 404);
+  // Even SQL that names the rows' table directly, as the app role for B, sees nothing.
+  const [{ storage_table }] = await rows<{ storage_table: string }>(
+    t.deps.db.orm,
+    sql`select storage_table from datasets where connector_id = ${connector.id}`,
+  );
+  const seen = await asUser(t.deps.db, b.user.id, (tx) => rows(tx, sql.raw(`select * from ${storage_table}`)));
+  equal(seen.length, 0);
+  const own = await asUser(
+    t.deps.db,
+    a.user.id,
+    (tx) => rows(tx, sql.raw(`select count(*)::int as n from ${storage_table}`)),
+  );
+  equal((own[0] as { n: number }).n, 1461);
+}, ENV);
+
+testEachBackend("query columns are checked against the dataset; values are parameters", async (t) => {
+  const { cookie } = await t.signUp();
+  const connector = await createConnector(t, cookie, {
+    name: "Weather",
+    type: "csv",
+    config: { url: `${sources.base}/vega/seattle-weather.csv`, dataset_name: "weather" },
+  });
+  await sync(t, cookie, connector.id);
+  const bad = [
+    { dimensions: ["weather; drop table users"] },
+    { measures: [{ fn: "sum", column: "weather" }] },
+    { filters: [{ column: "date", op: "gt", value: "not a date" }] },
+    { order_by: [{ column: "wind" }], measures: [{ fn: "count" }] },
+    { limit: 100_000 },
+  ];
+  for (const q of bad) {
+    const res = await t.call("/api/query", {
+      body: { connector_id: connector.id, dataset: "weather", query: q },
+      cookie,
+    });
+    equal(res.status, 400, `${JSON.stringify(q)}: ${res.text}`);
+  }
+  const injected = await query(t, cookie, connector.id, "weather", {
+    measures: [{ fn: "count" }],
+    filters: [{ column: "weather", op: "eq", value: "rain' or '1'='1" }],
+  });
+  deepStrictEqual(injected.rows, [[0]]);
+  const capped = await query(t, cookie, connector.id, "weather", { limit: 10_000 });
+  equal(capped.rows.length, 1461);
+  equal((await query(t, cookie, connector.id, "weather", {})).rows.length, 1000, "default limit");
+}, ENV);
+
+testEachBackend("a due schedule starts a sync and moves to the next time", async (t) => {
+  const { cookie } = await t.signUp();
+  const connector = await createConnector(t, cookie, {
+    name: "Hourly",
+    type: "csv",
+    config: { url: `${sources.base}/vega/seattle-weather.csv`, schedule: "0 * * * *" },
+  });
+  const next = new Date(
+    (await t.call(`/api/connectors/${connector.id}`, { cookie }).then((r) => r.body as { next_sync_at: string }))
+      .next_sync_at,
+  );
+  equal(next.getUTCMinutes(), 0);
+  ok(next > new Date());
+  const bad = await t.call(`/api/connectors/${connector.id}`, {
+    method: "PATCH",
+    body: { config: { schedule: "every hour" } },
+    cookie,
+  });
+  equal(bad.status, 400);
+  const later = { ...t.deps, now: () => new Date(next.getTime() + 1000) };
+  deepStrictEqual(await runDueSyncs(later), [connector.id]);
+  deepStrictEqual(await runDueSyncs(later), [], "claimed once");
+  await syncsSettled();
+  const history = (await t.call(`/api/connectors/${connector.id}/syncs`, { cookie })).body as {
+    items: { trigger: string; status: string }[];
+  };
+  deepStrictEqual(history.items.map((s) => [s.trigger, s.status]), [["schedule", "succeeded"]]);
+  const moved = (await t.call(`/api/connectors/${connector.id}`, { cookie })).body as { next_sync_at: string };
+  equal(new Date(moved.next_sync_at).getTime(), next.getTime() + 3600_000);
+}, ENV);
 
 closeSharedAppsAfterAll();
 Deno.test({

@@ -39,14 +39,15 @@ export interface Sources {
   port: number;
   /** Requests seen, for tests that check what reached the source. */
   requests: Request[];
-  /** Lets requests waiting on /api/gated through (later ones wait again). */
-  release(): void;
+  /** Waits for a request on /api/gated and lets it through (later ones wait again). */
+  release(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function startSources(): Sources {
   const requests: Request[] = [];
   let gate = Promise.withResolvers<void>();
+  let waiting = Promise.withResolvers<void>();
   const dataDir = vegaDataDir();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     requests.push(req.clone());
@@ -75,6 +76,7 @@ export function startSources(): Sources {
         return Response.json({ records: ITEMS.slice(from, from + 100), links: { next } });
       }
       if (path === "/api/gated") {
+        waiting.resolve();
         await gate.promise;
         return Response.json({ data: { items: ITEMS } });
       }
@@ -101,7 +103,9 @@ export function startSources(): Sources {
     base: `http://127.0.0.1:${server.addr.port}`,
     port: server.addr.port,
     requests,
-    release() {
+    async release() {
+      await waiting.promise;
+      waiting = Promise.withResolvers<void>();
       gate.resolve();
       gate = Promise.withResolvers<void>();
     },
