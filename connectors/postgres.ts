@@ -197,7 +197,7 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
     if (from) {
       const index = names.indexOf(from.column);
       if (index < 0) throw new ApiError(422, "unprocessable", `No column ${from.column} in ${dataset.name}`);
-      text += ` where ${quote(from.column)} > $1::${table.pgTypes[index]}`;
+      text += ` where ${quote(from.column)} > $1::text::${table.pgTypes[index]}`;
       params.push(from.after);
     }
     if (table.cursorColumn && names.includes(table.cursorColumn)) text += ` order by ${quote(table.cursorColumn)}`;

@@ -109,7 +109,7 @@ export function compileQuery(table: string, columns: Column[], q: StructuredQuer
       if (!Array.isArray(f.value) || f.value.length === 0) throw invalid(`"in" on ${f.column} needs a non-empty list`);
       return sql.join([
         sql.raw(`${ref} in (`),
-        sql.join(f.value.map((v) => sql`${v === null ? null : String(v)}::${sql.raw(cast)}`), sql`, `),
+        sql.join(f.value.map((v) => sql`${v === null ? null : String(v)}::text::${sql.raw(cast)}`), sql`, `),
         sql.raw(")"),
       ]);
     }
@@ -122,7 +122,8 @@ export function compileQuery(table: string, columns: Column[], q: StructuredQuer
       if (f.op === "neq") return sql.raw(`${ref} is not null`);
       throw invalid(`"${f.op}" on ${f.column} cannot compare with null`);
     }
-    return sql`${sql.raw(ref)} ${sql.raw(COMPARISONS[f.op])} ${String(f.value)}::${sql.raw(cast)}`;
+    // Through text: a driver that types parameters itself (postgres.js) would turn "true" into false.
+    return sql`${sql.raw(ref)} ${sql.raw(COMPARISONS[f.op])} ${String(f.value)}::text::${sql.raw(cast)}`;
   });
   if (conditions.length) parts.push(sql` where `, sql.join(conditions, sql` and `));
 

@@ -142,7 +142,7 @@ export async function updateConnector(
   // The stored upload is not the user's to set: it stays with the connector across config edits.
   const upload = (current.config as { upload?: unknown }).upload;
   const config = patch.config
-    ? parseWith(type.config, { ...patch.config, upload }, "config") as Record<string, unknown>
+    ? parseWith(type.config, upload ? { ...patch.config, upload } : patch.config, "config") as Record<string, unknown>
     : undefined;
   const credentials = patch.credentials
     ? parseWith(type.credentials, patch.credentials, "credentials") as Record<string, unknown>

@@ -5,8 +5,18 @@
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
-import { API_SECRET, ITEMS, startSources, SUPABASE_KEY, supabaseProfiles, vegaDataDir } from "./support/sources.ts";
+import { closeSharedAppsAfterAll, TEST_SECRET, type TestApp, testEachBackend } from "./support/test_app.ts";
+import { loadConfig } from "../lib/config.ts";
+import { rotateCredentials } from "../functions/rotate_credentials.ts";
+import {
+  API_SECRET,
+  ITEMS,
+  startPostgresSource,
+  startSources,
+  SUPABASE_KEY,
+  supabaseProfiles,
+  vegaDataDir,
+} from "./support/sources.ts";
 import { syncsSettled } from "../functions/sync_connector.ts";
 import { runDueSyncs } from "../functions/scheduled_syncs.ts";
 import { sql } from "drizzle-orm";
@@ -14,7 +24,8 @@ import { rows } from "../db/rows.ts";
 import { asUser } from "../db/rls.ts";
 
 const sources = startSources();
-const ENV = { OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sources.port}` };
+// The local sources, and the machine's Postgres port for the postgres connector; everything else stays refused.
+const ENV = { OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sources.port},127.0.0.1:5432` };
 
 interface Connector {
   id: string;
@@ -164,7 +175,10 @@ testEachBackend("http_json follows page, cursor and next-URL pagination with a s
       filters: [{ column: "in_stock", op: "eq", value: true }],
     });
     const inStock = ITEMS.filter((i) => i.in_stock);
-    ok(close(result.rows[0][0] as number, inStock.reduce((a, i) => a + i.price, 0)), "sum of prices");
+    ok(
+      close(result.rows[0][0] as number, inStock.reduce((a, i) => a + i.price, 0)),
+      `sum of prices: ${JSON.stringify(result)} ${inStock.reduce((a, i) => a + i.price, 0)}`,
+    );
     equal(result.rows[0][1], inStock.length);
   }
   // Secret headers belong in credentials, not in the plain config.
@@ -442,6 +456,148 @@ testEachBackend("a due schedule starts a sync and moves to the next time", async
   deepStrictEqual(history.items.map((s) => [s.trigger, s.status]), [["schedule", "succeeded"]]);
   const moved = (await t.call(`/api/connectors/${connector.id}`, { cookie })).body as { next_sync_at: string };
   equal(new Date(moved.next_sync_at).getTime(), next.getTime() + 3600_000);
+}, ENV);
+
+testEachBackend(
+  "a postgres source: tables and views, incremental append, read-only SQL; no secret leaks anywhere",
+  async (t) => {
+    const source = await startPostgresSource(2500);
+    if (!source) return; // needs TEST_DATABASE_URL (CI sets it)
+    try {
+      const { cookie } = await t.signUp();
+      const password = `pw-${crypto.randomUUID()}`;
+      await source.sql.unsafe(`create role ${source.schema}_reader login password '${password}'`);
+      await source.sql.unsafe(`grant usage on schema ${source.schema} to ${source.schema}_reader;
+      grant select on all tables in schema ${source.schema} to ${source.schema}_reader`);
+      const url = new URL(source.url);
+      const responses: string[] = [];
+      const call = async (path: string, options: Parameters<TestApp["call"]>[1] = {}) => {
+        const res = await t.call(path, { cookie, ...options });
+        responses.push(res.text);
+        return res;
+      };
+      const created = await call("/api/connectors", {
+        body: {
+          name: "Orders DB",
+          type: "postgres",
+          config: {
+            host: url.hostname,
+            port: Number(url.port),
+            database: url.pathname.slice(1),
+            user: `${source.schema}_reader`,
+            tables: [`${source.schema}.orders`, `${source.schema}.big_orders`],
+            cursor_columns: { [`${source.schema}.orders`]: "id" },
+          },
+          credentials: { password },
+        },
+      });
+      equal(created.status, 201, created.text);
+      const id = (created.body as Connector).id;
+      const tested = (await call(`/api/connectors/${id}/test`, { method: "POST" })).body as {
+        ok: boolean;
+        message: string;
+      };
+      equal(tested.ok, true, tested.message);
+      match(tested.message, /^Connected: PostgreSQL \d+/);
+      const bigOrders = async () =>
+        (await source.sql.unsafe(`select count(*)::int as n from ${source.schema}.big_orders`))[0].n as number;
+      const bigBefore = await bigOrders();
+      equal((await sync(t, cookie, id)).rows, 2500 + bigBefore);
+      const orders = `${source.schema}.orders`;
+      const [expected] = await source.sql.unsafe(
+        `select sum(amount)::float8 as total, count(*) filter (where paid)::int as paid
+      from ${source.schema}.orders`,
+      );
+      const got = await query(t, cookie, id, orders, {
+        measures: [{ fn: "sum", column: "amount", as: "total" }, { fn: "count" }],
+        filters: [{ column: "paid", op: "eq", value: true }],
+      });
+      equal(got.rows[0][1], expected.paid);
+      const all = await query(t, cookie, id, orders, { measures: [{ fn: "sum", column: "amount" }] });
+      ok(close(all.rows[0][0] as number, expected.total));
+
+      // New rows past the cursor are appended; the sync reads only those.
+      await source.sql.unsafe(`insert into ${source.schema}.orders select i, 'late', 1, true, date '2025-01-01', now()
+      from generate_series(2501, 2600) i`);
+      const incremental = await sync(t, cookie, id);
+      equal(incremental.rows, 100 + await bigOrders(), "100 new orders appended, the view taken whole");
+      deepStrictEqual((await query(t, cookie, id, orders, { measures: [{ fn: "count" }] })).rows, [[2600]]);
+
+      const sqlRes = await call(`/api/connectors/${id}/sql`, {
+        body: {
+          sql: `select customer, count(*) as n from ${orders} group by 1 order by 2 desc, 1 limit 3`,
+          max_rows: 2,
+        },
+      });
+      equal(sqlRes.status, 200, sqlRes.text);
+      deepStrictEqual((sqlRes.body as { columns: string[]; truncated: boolean }).columns, ["customer", "n"]);
+      equal((sqlRes.body as { truncated: boolean }).truncated, true);
+      const write = await call(`/api/connectors/${id}/sql`, { body: { sql: `delete from ${orders}` } });
+      equal(write.status, 422);
+      match(write.text, /read-only/);
+      // (The machine's Postgres trusts local users, so a bad database stands in for a bad password.)
+      const config = (created.body as Connector).config;
+      const changed = await call(`/api/connectors/${id}`, {
+        method: "PATCH",
+        body: { config: { ...config, database: "no_such_database" }, credentials: { password: "wrong-password-here" } },
+      });
+      equal(changed.status, 200, changed.text);
+      match(
+        JSON.stringify((await call(`/api/connectors/${id}/test`, { method: "POST" })).body),
+        /"ok":false.*does not exist/,
+      );
+
+      // The secret is nowhere: not in responses, logs, audit rows or any column in clear.
+      const dump = await rows<{ t: string }>(
+        t.deps.db.orm,
+        sql.raw(`select string_agg(x::text, ' ') as t from (
+        select row_to_json(c)::text as x from connectors c union all select row_to_json(a)::text from audit_logs a
+        union all select row_to_json(s)::text from connector_syncs s union all select row_to_json(d)::text from datasets d) all_rows`),
+      );
+      for (const secret of [password, "wrong-password-here"]) {
+        ok(!responses.some((r) => r.includes(secret)), "in a response");
+        ok(!t.logs.some((l) => l.includes(secret)), "in a log line");
+        ok(!dump[0].t.includes(secret), "in a column");
+      }
+      ok(dump[0].t.includes("Orders DB"), "the dump did read the connector");
+    } finally {
+      await source.close();
+    }
+  },
+  ENV,
+);
+
+testEachBackend("rotating keys re-encrypts credentials, which still open afterwards", async (t) => {
+  const { cookie } = await t.signUp();
+  const created = await createConnector(t, cookie, {
+    name: "Rotated",
+    type: "http_json",
+    config: { url: `${sources.base}/api/pages`, records_path: "data.items" },
+    credentials: { headers: { Authorization: API_SECRET } },
+  });
+  const keyOf = async () =>
+    (await rows<{ k: string }>(
+      t.deps.db.orm,
+      sql`select credentials_key_id as k from connectors where id = ${created.id}`,
+    ))[0].k;
+  const before = await keyOf();
+  const rotatedConfig = await loadConfig({
+    APP_SECRET: "a-brand-new-secret-0123456789-0123456789",
+    APP_SECRET_PREVIOUS: TEST_SECRET,
+    DATA_DIR: "/nonexistent",
+    OUTBOUND_ALLOW_HOSTS: ENV.OUTBOUND_ALLOW_HOSTS,
+  });
+  ok(await rotateCredentials(rotatedConfig, t.deps.db) >= 1);
+  const after = await keyOf();
+  ok(after !== before);
+  equal(await rotateCredentials(rotatedConfig, t.deps.db), 0, "nothing left to rotate");
+  const { testConnector } = await import("../functions/connectors.ts");
+  const result = await testConnector(
+    { ...t.deps, config: rotatedConfig },
+    (await t.call("/api/me", { cookie }).then((r) => r.body as { user: { id: string } })).user.id,
+    created.id,
+  );
+  deepStrictEqual(result, { ok: true, message: "Connected: the first page has 100 records" });
 }, ENV);
 
 closeSharedAppsAfterAll();
