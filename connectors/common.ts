@@ -13,7 +13,7 @@ export const scheduleField = z.string().trim().max(100).refine((expression) => {
 }, { error: "Not a cron expression: use five fields, such as 0 * * * * for hourly" }).optional();
 
 /** The name a dataset is shown and queried under. */
-export const datasetNameField = z.string().trim().min(1).max(100).regex(/^[^\x00-\x1f]+$/, {
+export const datasetNameField = z.string().trim().min(1).max(100).regex(/^\P{Cc}+$/u, {
   error: "No control characters",
 });
 

@@ -9,7 +9,9 @@ import type { ConnectorType, RowSource, SourceContext } from "./types.ts";
 
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|x-auth-token)$/i;
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: "Not a header name" });
-const headerValue = z.string().max(4000).regex(/^[^\r\n\x00]*$/, { error: "No line breaks in header values" });
+const headerValue = z.string().max(4000).regex(/^\P{Cc}*$/u, {
+  error: "No control characters (line breaks) in header values",
+});
 
 const config = z.object({
   url: z.url({ protocol: /^https?$/, error: "Use an http or https URL" }).max(2000),

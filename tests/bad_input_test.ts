@@ -12,6 +12,8 @@ interface Operation {
   method: string;
   path: string;
   hasBody: boolean;
+  /** The body is not JSON (a CSV upload): JSON bodies get 415 there. */
+  rawBody: boolean;
   hasQuery: boolean;
   secured: boolean;
 }
@@ -20,7 +22,10 @@ async function operations(t: TestApp): Promise<Operation[]> {
   const doc = (await t.call("/api/openapi.json")).body as {
     paths: Record<
       string,
-      Record<string, { requestBody?: unknown; parameters?: { in: string }[]; security?: unknown[] }>
+      Record<
+        string,
+        { requestBody?: { content: Record<string, unknown> }; parameters?: { in: string }[]; security?: unknown[] }
+      >
     >;
   };
   return Object.entries(doc.paths).flatMap(([path, ops]) =>
@@ -28,6 +33,7 @@ async function operations(t: TestApp): Promise<Operation[]> {
       method: method.toUpperCase(),
       path,
       hasBody: Boolean(op.requestBody),
+      rawBody: Boolean(op.requestBody && !op.requestBody.content["application/json"]),
       hasQuery: (op.parameters ?? []).some((p) => p.in === "query"),
       secured: Boolean(op.security?.length),
     }))
@@ -58,7 +64,9 @@ async function counts(t: TestApp) {
   const [row] = await rows<Record<string, number>>(
     t.deps.db.orm,
     sql`select (select count(*)::int from users) as users, (select count(*)::int from api_tokens) as tokens,
-      (select count(*)::int from sessions) as sessions, (select count(*)::int from workspaces) as workspaces`,
+      (select count(*)::int from sessions) as sessions, (select count(*)::int from workspaces) as workspaces,
+      (select count(*)::int from connectors) as connectors, (select count(*)::int from connector_syncs) as syncs,
+      (select count(*)::int from datasets) as datasets, (select count(*)::int from connector_files) as files`,
   );
   return row;
 }
@@ -93,7 +101,18 @@ testEachBackend("every API operation answers bad input with a 4xx error shape an
       if (!op.hasBody) assertApiError(await t.call(url(unknownId), as), `${name} unknown id`, 404);
       checks += 2;
     }
-    if (op.hasQuery) {
+    if (op.rawBody) {
+      const target = url(unknownId);
+      assertApiError(await t.call(target, { ...as, body: {} }), `${name} JSON instead of the file`, 415);
+      assertApiError(
+        await t.call(target, { ...as, body: "a,b", headers: { "content-type": "text/csv" } }),
+        `${name} unknown id`,
+        404,
+      );
+      checks += 2;
+      continue;
+    }
+    if (op.hasQuery && op.method === "GET") {
       assertApiError(await t.call(`${url(unknownId)}?limit=lots`, as), `${name} wrong query type`, 400);
       assertApiError(await t.call(`${url(unknownId)}?limit=100000`, as), `${name} query out of range`, 400);
       checks += 2;

@@ -79,8 +79,9 @@ const PatchBody = z.object({
   name: name.optional(),
   config: object.optional(),
   credentials: object.nullable().optional(),
-})
-  .strict().openapi("UpdateConnectorRequest");
+}).strict()
+  .refine((b) => Object.keys(b).length > 0, { error: "Send at least one of name, config, credentials" })
+  .openapi("UpdateConnectorRequest");
 const SqlBody = z.object({
   sql: z.string().trim().min(1).max(20_000),
   max_rows: z.number().int().min(1).max(10_000).default(1000),
@@ -330,27 +331,23 @@ export function connectorRoutes(deps: AppDeps) {
       next_cursor: found.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
     }, 200);
   });
-  // deno-lint-ignore no-explicit-any -- an SSE Response has no schema for the typed helper to check
-  app.openapi(
-    syncEventsRoute,
-    (async (c: any) => {
-      const { id, sync_id } = c.req.valid("param");
-      const user = userId(c);
-      const read = () => asUser(deps.db, user, (tx) => findSync(tx, sync_id));
-      const first = await read();
-      if (!first || first.connectorId !== id) throw notFound("Sync");
-      return streamSSE(c, async (stream) => {
-        let last = "";
-        for (let sync: SyncRow | undefined = first; sync && !stream.aborted; sync = await read()) {
-          const data = JSON.stringify(syncJson(sync));
-          if (data !== last) await stream.writeSSE({ event: "sync", data });
-          last = data;
-          if (sync.status === "succeeded" || sync.status === "failed") break;
-          await stream.sleep(PROGRESS_POLL_MS);
-        }
-      });
-    }) as never,
-  );
+  app.openapi(syncEventsRoute, async (c) => {
+    const { id, sync_id } = c.req.valid("param");
+    const user = userId(c);
+    const read = () => asUser(deps.db, user, (tx) => findSync(tx, sync_id));
+    const first = await read();
+    if (!first || first.connectorId !== id) throw notFound("Sync");
+    return streamSSE(c, async (stream) => {
+      let last = "";
+      for (let sync: SyncRow | undefined = first; sync && !stream.aborted; sync = await read()) {
+        const data = JSON.stringify(syncJson(sync));
+        if (data !== last) await stream.writeSSE({ event: "sync", data });
+        last = data;
+        if (sync.status === "succeeded" || sync.status === "failed") break;
+        await stream.sleep(PROGRESS_POLL_MS);
+      }
+    }) as never; // an event stream: no JSON schema for the typed helper to check
+  });
   app.openapi(datasetsRoute, async (c) => {
     const found = await datasetsOf(deps, userId(c), c.req.valid("param").id);
     return c.json({
