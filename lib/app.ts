@@ -95,7 +95,8 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
   });
   app.onError((error, c) => {
     const apiError = toApiError(error, deps.log, c.get("requestId"));
-    // Pages get the _500 page for our failures; everything else gets the JSON error shape.
+    // Pages get the _404 and _500 pages; everything else gets the JSON error shape.
+    if (!isApi(c.req.path) && apiError.status === 404) return fresh.renderNotFound(c);
     return isApi(c.req.path) || apiError.status < 500 ? errorResponse(c, apiError) : fresh.renderError(c, apiError);
   });
   return { app, ready: fresh.ready };

@@ -1,12 +1,141 @@
-import { sectionRoute } from "../../../components/section_page.tsx";
+/** Connectors: the list, and a form per type to add one. Works without JavaScript. */
+import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
+import type { PageState } from "../../../lib/app.ts";
+import { createConnector, listConnectorsOf } from "../../../functions/connectors.ts";
+import type { ConnectorRow } from "../../../db/queries/connectors.ts";
+import { CONNECTOR_TYPE_NAMES, CONNECTOR_TYPES, type ConnectorTypeName } from "../../../connectors/registry.ts";
+import { connectorInputFromForm, FORM_FIELDS } from "../../../components/connector_form.ts";
+import { renderFormError } from "../../../components/auth_form.ts";
+import { EmptyState } from "../../../components/EmptyState.tsx";
+import { StatusBadge } from "../../../components/StatusBadge.tsx";
 
-const route = sectionRoute("connectors", {
-  title: "Connectors",
-  lead: "The databases, APIs and files your workspace reads.",
-  icon: "connectors",
-  empty: "No connectors yet",
-  emptyText: "Connect Postgres, a REST/JSON API or a CSV file. Credentials are encrypted and never shown again.",
-});
+interface Data {
+  connectors: ConnectorRow[];
+  type: ConnectorTypeName;
+  error?: string;
+  values?: Record<string, string>;
+}
 
-export const handler = route.handler;
-export default route.Page;
+function chosenType(url: URL, form?: FormData): ConnectorTypeName {
+  const type = String(form?.get("type") ?? url.searchParams.get("type") ?? "postgres");
+  return (CONNECTOR_TYPE_NAMES as string[]).includes(type) ? type as ConnectorTypeName : "postgres";
+}
+
+async function load(ctx: FreshContext<PageState>, extra: Partial<Data> = {}): Promise<Data> {
+  const connectors = await listConnectorsOf(ctx.state.deps, ctx.state.user!.id, { limit: 100 });
+  return { connectors, type: chosenType(new URL(ctx.req.url)), ...extra };
+}
+
+export const handler = {
+  GET: (ctx: FreshContext<PageState>) => load(ctx),
+  async POST(ctx: FreshContext<PageState>) {
+    const form = await ctx.req.formData();
+    try {
+      const created = await createConnector(
+        ctx.state.deps,
+        ctx.state.user!.id,
+        connectorInputFromForm(form),
+        ctx.state.meta,
+      );
+      return ctx.redirect(`/connectors/${created.id}`);
+    } catch (error) {
+      // Secrets are not echoed back into the form.
+      const values = Object.fromEntries(
+        [...form.entries()].filter(([k]) => !["password", "auth_value", "key"].includes(k)).map((
+          [k, v],
+        ) => [k, String(v)]),
+      );
+      return await renderFormError(
+        ctx,
+        error,
+        (message) => load(ctx, { error: message, values, type: chosenType(new URL(ctx.req.url), form) }),
+      );
+    }
+  },
+};
+
+export default function Connectors({ data }: PageProps<Data>) {
+  const fields = FORM_FIELDS[data.type];
+  return (
+    <section class="section">
+      <header class="section-header">
+        <div>
+          <h1>Connectors</h1>
+          <p class="muted">The databases, APIs and files your workspace reads.</p>
+        </div>
+      </header>
+      {data.connectors.length === 0
+        ? (
+          <EmptyState icon="connectors" title="No connectors yet">
+            Connect Postgres, a REST/JSON API, a CSV file or Supabase below. Credentials are encrypted and never shown
+            again.
+          </EmptyState>
+        )
+        : (
+          <ul class="card item-list" aria-label="Connectors">
+            {data.connectors.map((c) => (
+              <li>
+                <a class="item-name" href={`/connectors/${c.id}`}>{c.name}</a>
+                <span class="muted small">{CONNECTOR_TYPES[c.type as ConnectorTypeName]?.label ?? c.type}</span>
+                <StatusBadge status={c.status} />
+              </li>
+            ))}
+          </ul>
+        )}
+      <div class="card" id="new">
+        <h2>Add a connector</h2>
+        <nav class="tabs" aria-label="Connector type">
+          {CONNECTOR_TYPE_NAMES.map((type) => (
+            <a
+              href={`/connectors?type=${type}#new`}
+              class={type === data.type ? "tab active" : "tab"}
+              aria-current={type === data.type ? "page" : undefined}
+            >
+              {CONNECTOR_TYPES[type].label}
+            </a>
+          ))}
+        </nav>
+        {data.error && <p class="alert" role="alert">{data.error}</p>}
+        <form method="post" class="form form-grid">
+          <input type="hidden" name="type" value={data.type} />
+          <label>
+            Name
+            <input
+              type="text"
+              name="name"
+              required
+              maxLength={100}
+              value={data.values?.name ?? ""}
+              placeholder="Sales database"
+            />
+          </label>
+          {fields.map((f) => (
+            <label>
+              {f.label}
+              {f.type === "select"
+                ? (
+                  <select name={f.name}>
+                    {f.options!.map((o) => <option key={o} value={o} selected={data.values?.[f.name] === o}>{o}
+                    </option>)}
+                  </select>
+                )
+                : (
+                  <input
+                    type={f.secret ? "password" : f.type === "number" ? "number" : "text"}
+                    name={f.name}
+                    required={f.required}
+                    placeholder={f.placeholder}
+                    autocomplete={f.secret ? "new-password" : "off"}
+                    value={f.secret ? "" : data.values?.[f.name] ?? ""}
+                  />
+                )}
+            </label>
+          ))}
+          <div>
+            <button type="submit" class="button primary">Save connector</button>
+          </div>
+        </form>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * Test the connection, upload a CSV, and sync with a live progress bar. Progress comes from the
+ * server as server-sent events (the sync row lives in Postgres, so any process can report it);
+ * when the sync ends the page reloads to show the new datasets and history.
+ */
+import { useSignal } from "@preact/signals";
+
+interface Progress {
+  status: string;
+  rows: number;
+  error: string | null;
+}
+
+async function errorMessage(res: Response): Promise<string> {
+  const body = await res.json().catch(() => undefined) as { error?: { message?: string } } | undefined;
+  return body?.error?.message ?? `The server answered ${res.status}`;
+}
+
+export default function ConnectorActions(props: { connectorId: string; acceptsUpload: boolean }) {
+  const base = `/api/connectors/${props.connectorId}`;
+  const busy = useSignal(false);
+  const message = useSignal<{ ok: boolean; text: string } | null>(null);
+  const progress = useSignal<Progress | null>(null);
+
+  async function test() {
+    busy.value = true;
+    message.value = null;
+    try {
+      const res = await fetch(`${base}/test`, { method: "POST" });
+      const body = await res.json() as { ok: boolean; message: string };
+      message.value = res.ok ? { ok: body.ok, text: body.message } : { ok: false, text: await errorMessage(res) };
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function sync() {
+    busy.value = true;
+    message.value = null;
+    const res = await fetch(`${base}/sync`, { method: "POST" });
+    if (!res.ok) {
+      message.value = { ok: false, text: await errorMessage(res) };
+      busy.value = false;
+      return;
+    }
+    const { sync_id } = await res.json() as { sync_id: string };
+    progress.value = { status: "queued", rows: 0, error: null };
+    const events = new EventSource(`${base}/syncs/${sync_id}/events`);
+    events.addEventListener("sync", (event) => {
+      const next = JSON.parse((event as MessageEvent).data) as Progress;
+      progress.value = next;
+      if (next.status === "succeeded" || next.status === "failed") {
+        events.close();
+        busy.value = false;
+        if (next.status === "succeeded") location.reload();
+        else message.value = { ok: false, text: next.error ?? "The sync failed" };
+      }
+    });
+    events.onerror = () => {
+      events.close();
+      busy.value = false;
+    };
+  }
+
+  async function upload(event: Event) {
+    event.preventDefault();
+    const file = (event.currentTarget as HTMLFormElement).querySelector("input[type=file]") as HTMLInputElement;
+    if (!file.files?.[0]) return;
+    busy.value = true;
+    message.value = { ok: true, text: `Uploading ${file.files[0].name}…` };
+    const res = await fetch(`${base}/upload?filename=${encodeURIComponent(file.files[0].name)}`, {
+      method: "POST",
+      headers: { "content-type": "text/csv" },
+      body: file.files[0],
+    });
+    busy.value = false;
+    if (!res.ok) {
+      message.value = { ok: false, text: await errorMessage(res) };
+      return;
+    }
+    await sync();
+  }
+
+  const p = progress.value;
+  return (
+    <div class="card actions">
+      <div class="inline-form">
+        <button type="button" class="button" onClick={test} disabled={busy.value}>Test connection</button>
+        <button type="button" class="button primary" onClick={sync} disabled={busy.value}>Sync now</button>
+      </div>
+      {props.acceptsUpload && (
+        <form class="inline-form" onSubmit={upload}>
+          <input type="file" accept=".csv,text/csv" aria-label="CSV file" />
+          <button type="submit" class="button" disabled={busy.value}>Upload and sync</button>
+        </form>
+      )}
+      {p && (
+        <div class="sync-progress" role="status" aria-live="polite">
+          <progress max={1} value={p.status === "succeeded" ? 1 : undefined} aria-label="Sync progress" />
+          <span data-testid="sync-status">
+            {p.status === "running" || p.status === "queued"
+              ? `Syncing… ${p.rows.toLocaleString("en-US")} rows so far`
+              : `${p.status}: ${p.rows.toLocaleString("en-US")} rows`}
+          </span>
+        </div>
+      )}
+      {message.value && (
+        <p
+          class={message.value.ok ? "notice" : "alert"}
+          role={message.value.ok ? "status" : "alert"}
+          data-testid="action-message"
+        >
+          {message.value.text}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,223 @@
+/**
+ * One connector: what it reads, its datasets with a preview of each, the sync history, and the
+ * actions (test, sync with live progress, upload) in the ConnectorActions island.
+ */
+import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
+import type { PageState } from "../../../lib/app.ts";
+import { datasetsOf, deleteConnector, getConnector, updateConnector } from "../../../functions/connectors.ts";
+import { queryDataset, type QueryResult } from "../../../functions/query_dataset.ts";
+import { asUser } from "../../../db/rls.ts";
+import { type ConnectorRow, type DatasetRow, listSyncs, type SyncRow } from "../../../db/queries/connectors.ts";
+import { CONNECTOR_TYPES, type ConnectorTypeName } from "../../../connectors/registry.ts";
+import { FORM_FIELDS } from "../../../components/connector_form.ts";
+import { renderFormError } from "../../../components/auth_form.ts";
+import { StatusBadge } from "../../../components/StatusBadge.tsx";
+import ConnectorActions from "../../../islands/ConnectorActions.tsx";
+
+const PREVIEW_ROWS = 20;
+
+interface Data {
+  connector: ConnectorRow;
+  datasets: { dataset: DatasetRow; preview: QueryResult }[];
+  syncs: SyncRow[];
+  error?: string;
+}
+
+async function load(ctx: FreshContext<PageState>, error?: string): Promise<Data> {
+  const { deps, user } = ctx.state;
+  const connector = await getConnector(deps, user!.id, ctx.params.id);
+  const [datasets, syncs] = await Promise.all([
+    datasetsOf(deps, user!.id, connector.id),
+    asUser(deps.db, user!.id, (tx) => listSyncs(tx, connector.id, { limit: 20 })),
+  ]);
+  const previews = [];
+  for (const dataset of datasets.filter((d) => d.syncedAt)) {
+    const preview = await queryDataset(deps, user!.id, {
+      connectorId: connector.id,
+      dataset: dataset.name,
+      query: { limit: PREVIEW_ROWS },
+    });
+    previews.push({ dataset, preview });
+  }
+  return { connector, datasets: previews, syncs, error };
+}
+
+export const handler = {
+  GET: (ctx: FreshContext<PageState>) => load(ctx),
+  async POST(ctx: FreshContext<PageState>) {
+    const form = await ctx.req.formData();
+    const { deps, user, meta } = ctx.state;
+    try {
+      if (form.get("action") === "delete") {
+        await deleteConnector(deps, user!.id, ctx.params.id, meta);
+        return ctx.redirect("/connectors");
+      }
+      // Replacing secrets: only the fields filled in are sent; blank keeps what is stored.
+      const connector = await getConnector(deps, user!.id, ctx.params.id);
+      const secret = (name: string) => String(form.get(name) ?? "");
+      const credentials = connector.type === "postgres"
+        ? { password: secret("password") }
+        : connector.type === "supabase"
+        ? { key: secret("key") }
+        : connector.type === "http_json"
+        ? { headers: { [secret("auth_header") || "Authorization"]: secret("auth_value") } }
+        : undefined;
+      if (credentials && Object.values(credentials).every((v) => typeof v === "string" ? v !== "" : true)) {
+        await updateConnector(deps, user!.id, ctx.params.id, { credentials }, meta);
+      }
+      return ctx.redirect(`/connectors/${ctx.params.id}`);
+    } catch (error) {
+      return await renderFormError(ctx, error, (message) => load(ctx, message));
+    }
+  },
+};
+
+const when = (d: Date | null) => d ? d.toISOString().replace("T", " ").slice(0, 19) + " UTC" : "—";
+
+export default function ConnectorPage({ data }: PageProps<Data>) {
+  const { connector } = data;
+  const type = CONNECTOR_TYPES[connector.type as ConnectorTypeName];
+  const config = Object.entries(connector.config).filter(([k]) => k !== "upload");
+  const upload = (connector.config as { upload?: { bytes: number; name?: string } }).upload;
+  const secretFields = FORM_FIELDS[connector.type as ConnectorTypeName].filter((f) =>
+    f.secret || f.name === "auth_header"
+  );
+  return (
+    <section class="section">
+      <header class="section-header">
+        <div>
+          <p class="muted small">
+            <a href="/connectors">Connectors</a> / {type?.label ?? connector.type}
+          </p>
+          <h1>
+            {connector.name} <StatusBadge status={connector.status} />
+          </h1>
+          <p class="muted">
+            Last sync: {when(connector.lastSync)}
+            {connector.nextSyncAt && <>· next scheduled: {when(connector.nextSyncAt)}</>}
+          </p>
+        </div>
+      </header>
+      {connector.lastError && (
+        <p class="alert" role="alert" data-testid="last-error">
+          The last sync failed: {connector.lastError}
+        </p>
+      )}
+      {data.error && <p class="alert" role="alert">{data.error}</p>}
+
+      <ConnectorActions connectorId={connector.id} acceptsUpload={connector.type === "csv"} />
+
+      <div class="card">
+        <h2>Settings</h2>
+        <dl class="facts">
+          {config.map(([key, value]) => (
+            <>
+              <dt>{key}</dt>
+              <dd>
+                <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>
+              </dd>
+            </>
+          ))}
+          {upload && (
+            <>
+              <dt>file</dt>
+              <dd>{upload.name ?? "uploaded"} ({(upload.bytes / 1024).toFixed(1)} KiB)</dd>
+            </>
+          )}
+          <dt>credentials</dt>
+          <dd>{connector.credentialsCiphertext ? "stored, encrypted (never shown)" : "none"}</dd>
+        </dl>
+        {secretFields.length > 0 && (
+          <form method="post" class="inline-form">
+            {secretFields.map((f) => (
+              <input
+                type={f.secret ? "password" : "text"}
+                name={f.name}
+                placeholder={f.secret ? `New ${f.label.toLowerCase()}` : f.placeholder}
+                aria-label={f.label}
+                autocomplete="new-password"
+              />
+            ))}
+            <button type="submit" class="button small">Replace credentials</button>
+          </form>
+        )}
+      </div>
+
+      {data.datasets.map(({ dataset, preview }) => (
+        <div class="card" data-testid="dataset">
+          <h2>
+            {dataset.name}{" "}
+            <span class="muted small">
+              {dataset.rowCount.toLocaleString("en-US")} rows · {dataset.columns.length} columns
+            </span>
+          </h2>
+          <div class="table-wrap">
+            <table class="table preview">
+              <thead>
+                <tr>
+                  {preview.columns.map((c) => (
+                    <th>
+                      {c.name} <span class="muted small">{c.type}</span>
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {preview.rows.map((row) => (
+                  <tr>
+                    {row.map((value, i) => (
+                      <td key={i}>{value === null ? <span class="muted">null</span> : String(value)}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ))}
+
+      <div class="card">
+        <h2>Sync history</h2>
+        {data.syncs.length === 0 ? <p class="muted">No syncs yet.</p> : (
+          <div class="table-wrap">
+            <table class="table" data-testid="sync-history">
+              <thead>
+                <tr>
+                  <th>Started</th>
+                  <th>Trigger</th>
+                  <th>Status</th>
+                  <th>Rows</th>
+                  <th>Took</th>
+                  <th>Error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.syncs.map((s) => (
+                  <tr>
+                    <td>{when(s.startedAt ?? s.createdAt)}</td>
+                    <td>{s.trigger}</td>
+                    <td>
+                      <StatusBadge status={s.status} />
+                    </td>
+                    <td>{s.rows.toLocaleString("en-US")}</td>
+                    <td>
+                      {s.startedAt && s.finishedAt
+                        ? `${((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000).toFixed(1)} s`
+                        : "—"}
+                    </td>
+                    <td class="small">{s.error ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+
+      <form method="post" class="danger-zone">
+        <input type="hidden" name="action" value="delete" />
+        <button type="submit" class="button danger small">Delete connector and its datasets</button>
+      </form>
+    </section>
+  );
+}
