@@ -1,10 +1,11 @@
 /** CSV files, uploaded or fetched from a URL, parsed as a stream: a file is never held whole. */
-import { parse } from "csv-parse";
+// @ts-types="npm:@types/papaparse@5.5.2"
+import Papa from "papaparse";
 import { Readable } from "node:stream";
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { datasetNameField, scheduleField, uniqueNames } from "./common.ts";
-import { BATCH_ROWS, type ConnectorType, type RowSource, type SourceContext } from "./types.ts";
+import { type ConnectorType, type RowSource, type SourceContext } from "./types.ts";
 
 const config = z.object({
   url: z.url({ protocol: /^https?$/, error: "Use an http or https URL" }).max(2000).optional(),
@@ -34,20 +35,55 @@ async function open(ctx: Ctx): Promise<ReadableStream<Uint8Array>> {
   return response.body;
 }
 
-/** The parsed records of the file, header first. */
-async function* records(ctx: Ctx): AsyncGenerator<string[]> {
-  const parser = parse({
-    bom: true,
-    delimiter: ctx.config.delimiter ?? ",",
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-  });
+/**
+ * The parsed records of the file, header first, in batches as the bytes arrive. Papa Parse does the
+ * parsing (it is several times faster than the alternatives here); the stream is paused while a
+ * batch waits to be taken, so memory holds about one batch, whatever the file's size.
+ */
+async function* records(ctx: Ctx): AsyncGenerator<string[][]> {
   const input = Readable.fromWeb(await open(ctx) as import("node:stream/web").ReadableStream);
-  input.on("error", (error) => parser.destroy(error));
-  input.pipe(parser);
+  const batches: string[][][] = [];
+  let done = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  let parser: Papa.Parser | undefined;
+  input.on("error", (error) => {
+    failure = error;
+    wake?.();
+  });
+  Papa.parse<string[]>(input as unknown as File, {
+    delimiter: ctx.config.delimiter ?? ",",
+    skipEmptyLines: true,
+    chunk(results, p) {
+      parser = p;
+      p.pause();
+      batches.push(results.data);
+      wake?.();
+    },
+    complete() {
+      done = true;
+      wake?.();
+    },
+    error(error: Error) {
+      failure = error;
+      wake?.();
+    },
+  });
   try {
-    yield* parser as AsyncIterable<string[]>;
+    while (true) {
+      if (batches.length) {
+        yield batches.shift()!;
+        continue;
+      }
+      if (failure) {
+        throw new ApiError(422, "unprocessable", `Cannot read the CSV: ${(failure as Error).message ?? failure}`);
+      }
+      if (done) return;
+      const waiting = new Promise<void>((resolve) => wake = resolve);
+      parser?.resume();
+      await waiting;
+      wake = undefined;
+    }
   } finally {
     input.destroy();
   }
@@ -60,7 +96,7 @@ export const csvConnector: ConnectorType<Config, Record<string, never>> = {
   credentials: z.object({}).strict(),
 
   async test(ctx) {
-    for await (const header of records(ctx)) {
+    for await (const [header] of records(ctx)) {
       return `Readable: ${header.length} columns (${header.slice(0, 5).join(", ")})`;
     }
     throw new ApiError(422, "connection_failed", "The file is empty");
@@ -73,18 +109,14 @@ export const csvConnector: ConnectorType<Config, Record<string, never>> = {
   async read(ctx): Promise<RowSource> {
     const iterator = records(ctx);
     const first = await iterator.next();
-    if (first.done) throw new ApiError(422, "unprocessable", "The file is empty: no header row");
-    const names = uniqueNames(first.value);
+    if (first.done || first.value.length === 0) {
+      throw new ApiError(422, "unprocessable", "The file is empty: no header row");
+    }
+    const [header, ...firstRows] = first.value;
+    const names = uniqueNames(header);
     async function* batches() {
-      let batch: string[][] = [];
-      for await (const record of { [Symbol.asyncIterator]: () => iterator }) {
-        batch.push(record);
-        if (batch.length === BATCH_ROWS) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length) yield batch;
+      if (firstRows.length) yield firstRows;
+      yield* { [Symbol.asyncIterator]: () => iterator };
     }
     return { columns: names.map((name) => ({ name })), batches: batches() };
   },

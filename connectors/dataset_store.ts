@@ -5,10 +5,10 @@
  * running, then swaps it in with one short transaction: readers see the old rows or the new ones.
  */
 import { sql } from "drizzle-orm";
-import type { Database, Db } from "../db/client.ts";
+import type { BulkLoad, Database, Db } from "../db/client.ts";
 import { APP_ROLE } from "../db/rls.ts";
-import { TypeInference } from "./type_inference.ts";
-import type { Column, ColumnType } from "./types.ts";
+import { TypeInference, widen } from "./type_inference.ts";
+import { BATCH_ROWS, type Column, type ColumnType } from "./types.ts";
 
 const PG_TYPES: Record<ColumnType, string> = {
   integer: "bigint",
@@ -50,44 +50,96 @@ export class DatasetWriter {
   rows = 0;
   readonly #inference: TypeInference;
   readonly #staging: string;
-  readonly #stagingTypes: string[];
+  /** Each staged column's type: declared, else what the values so far showed (text while unknown). */
+  #stagingTypes: ColumnType[] | undefined;
+  #pending: (string | null)[][] = [];
+  #inFlight: Promise<void> = Promise.resolve();
+  #load: BulkLoad | undefined;
 
   private constructor(
     readonly db: Database,
     readonly datasetId: string,
     readonly columns: { name: string; type?: ColumnType }[],
   ) {
-    this.#inference = new TypeInference(columns.length);
+    this.#inference = new TypeInference(columns.length, columns.map((c) => c.type));
     this.#staging = `${storageTable(datasetId)}_next`;
-    // Columns of unknown type are staged as text and typed once every value has been seen.
-    this.#stagingTypes = columns.map((c) => pgType(c.type ?? "text"));
   }
 
-  /** Makes an empty staging table for `columns`. */
+  /** A writer whose staging table is made with the first rows, typed as they look. */
   static async start(
     db: Database,
     datasetId: string,
     columns: { name: string; type?: ColumnType }[],
   ): Promise<DatasetWriter> {
     const writer = new DatasetWriter(db, datasetId, columns);
-    const definition = writer.#stagingTypes.map((type, i) => `${storageColumn(i)} ${type}`).join(", ");
     await db.orm.execute(sql.raw(`drop table if exists ${writer.#staging}`));
-    await db.orm.execute(sql.raw(`create table ${writer.#staging} (${definition})`));
     return writer;
   }
 
-  /** Appends a batch. */
+  /**
+   * Appends a batch. Rows are gathered to BATCH_ROWS and written while the next ones are read:
+   * one write is in flight at a time, so the source and the database work side by side.
+   */
   async write(batch: unknown[][]): Promise<void> {
-    if (batch.length === 0) return;
     const width = this.columns.length;
-    const texts = batch.map((row) => {
+    for (const row of batch) {
       const out = new Array<string | null>(width);
       for (let i = 0; i < width; i++) out[i] = toText(row[i]);
-      return out;
-    });
-    for (const row of texts) this.#inference.observe(row);
-    await this.db.bulkInsert(this.#staging, this.#stagingTypes, texts);
+      this.#inference.observe(out);
+      this.#pending.push(out);
+    }
     this.rows += batch.length;
+    if (this.#pending.length >= BATCH_ROWS) await this.#flush();
+  }
+
+  /**
+   * Sends the pending rows. Every value has been seen by the inference first, so a column whose
+   * values outgrew its staged type (a "N/A" among integers) is widened before they reach it;
+   * that rewrite is rare, and the common case writes typed rows once, at COPY speed.
+   */
+  async #flush(): Promise<void> {
+    await this.#inFlight;
+    const rows = this.#pending;
+    this.#pending = [];
+    const seen = this.#inference.types(undefined);
+    const wanted = this.columns.map((c, i) => c.type ?? seen[i] ?? "text");
+    if (!this.#stagingTypes) {
+      const definition = wanted.map((type, i) => `${storageColumn(i)} ${pgType(type)}`).join(", ");
+      await this.db.orm.execute(sql.raw(`create table ${this.#staging} (${definition})`));
+      this.#stagingTypes = wanted;
+    } else {
+      const staged = this.#stagingTypes;
+      const widened = wanted.map((type, i) => widen(staged[i], type));
+      await this.#retype(widened);
+    }
+    if (rows.length) {
+      this.#load ??= await this.db.bulkLoad(this.#staging, this.#stagingTypes.map(pgType));
+      this.#inFlight = this.#load.write(rows);
+    }
+  }
+
+  /** Finishes the open bulk load, so its rows are stored. */
+  async #endLoad(): Promise<void> {
+    await this.#inFlight;
+    const load = this.#load;
+    this.#load = undefined;
+    await load?.end();
+  }
+
+  /** Changes the staged columns whose type differs from `types`. */
+  async #retype(types: ColumnType[]): Promise<void> {
+    const changes = types.flatMap((type, i) =>
+      type === this.#stagingTypes![i]
+        ? []
+        : [`alter column ${storageColumn(i)} type ${pgType(type)} using ${storageColumn(i)}::text::${pgType(type)}`]
+    );
+    if (changes.length === 0) return;
+    await this.#endLoad();
+    await this.db.orm.transaction(async (tx) => {
+      await tx.execute(sql.raw("set local timezone = 'UTC'"));
+      await tx.execute(sql.raw(`alter table ${this.#staging} ${changes.join(", ")}`));
+    });
+    this.#stagingTypes = types;
   }
 
   /** The columns as they will be published: declared types, or what the values showed. */
@@ -97,27 +149,22 @@ export class DatasetWriter {
   }
 
   /**
-   * Types the staged columns and grants the app role read access to rows of `workspaceId` only.
-   * Runs before the swap, outside its transaction, because it rewrites the table.
+   * Writes what is pending, gives the staged columns their final types (a column that was empty
+   * in the first rows was staged as text) and lets the app role read the rows of `workspaceId` only.
    */
   async prepare(workspaceId: string): Promise<Column[]> {
     if (!/^[0-9a-f-]{36}$/.test(workspaceId)) throw new Error(`Not a workspace id: ${workspaceId}`);
+    await this.#flush();
+    await this.#endLoad();
     const columns = this.finalColumns();
-    const retype = columns.flatMap((c, i) =>
-      this.columns[i].type || c.type === "text"
-        ? []
-        : [`alter column ${storageColumn(i)} type ${pgType(c.type)} using ${storageColumn(i)}::${pgType(c.type)}`]
-    );
-    const statements = [
-      "set local timezone = 'UTC'",
-      retype.length ? `alter table ${this.#staging} ${retype.join(", ")}` : "",
-      `alter table ${this.#staging} enable row level security`,
-      `create policy workspace_read on ${this.#staging} for select to ${APP_ROLE} ` +
-      `using ('${workspaceId}'::uuid = any ((select app.readable_workspaces())::uuid[]))`,
-      `grant select on ${this.#staging} to ${APP_ROLE}`,
-    ].filter(Boolean);
+    await this.#retype(columns.map((c) => c.type));
     await this.db.orm.transaction(async (tx) => {
-      for (const statement of statements) await tx.execute(sql.raw(statement));
+      await tx.execute(sql.raw(`alter table ${this.#staging} enable row level security`));
+      await tx.execute(sql.raw(
+        `create policy workspace_read on ${this.#staging} for select to ${APP_ROLE} ` +
+          `using ('${workspaceId}'::uuid = any ((select app.readable_workspaces())::uuid[]))`,
+      ));
+      await tx.execute(sql.raw(`grant select on ${this.#staging} to ${APP_ROLE}`));
     });
     return columns;
   }
@@ -138,6 +185,7 @@ export class DatasetWriter {
 
   /** Drops the staging table after a failure. */
   async discard(): Promise<void> {
+    await this.#endLoad().catch(() => {});
     await this.db.orm.execute(sql.raw(`drop table if exists ${this.#staging}`)).catch(() => {});
   }
 }

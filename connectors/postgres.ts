@@ -9,10 +9,12 @@ import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { checkHost } from "../lib/net/outbound.ts";
 import { datasetNameField, scheduleField } from "./common.ts";
-import { BATCH_ROWS, type ColumnType, type ConnectorType, type DatasetInfo, type SourceContext } from "./types.ts";
+import { type ColumnType, type ConnectorType, type DatasetInfo, type SourceContext } from "./types.ts";
 
 const STATEMENT_TIMEOUT_MS = 120_000;
 const SQL_TIMEOUT_MS = 15_000;
+/** Rows per FETCH: large, because each one is a round trip. */
+const CURSOR_ROWS = 50_000;
 
 const config = z.object({
   host: z.string().trim().min(1).max(253).optional(),
@@ -204,7 +206,7 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
     async function* batches(): AsyncGenerator<unknown[][]> {
       const { conn, close } = await connect(ctx, STATEMENT_TIMEOUT_MS);
       try {
-        for await (const rows of conn.unsafe(text, params).values().cursor(BATCH_ROWS)) yield rows as unknown[][];
+        for await (const rows of conn.unsafe(text, params).values().cursor(CURSOR_ROWS)) yield rows as unknown[][];
       } catch (error) {
         throw sourceError(error);
       } finally {

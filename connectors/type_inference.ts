@@ -32,6 +32,21 @@ export function typeOfValue(value: unknown): ColumnType {
   }
 }
 
+/** A quick check that `value` keeps `type` as it is (the common case, row after row). */
+function fits(value: unknown, type: ColumnType): boolean {
+  if (typeof value !== "string") return typeOfValue(value) === type;
+  switch (type) {
+    case "integer":
+      return INTEGER.test(value);
+    case "number":
+      return NUMBER.test(value);
+    case "boolean":
+      return BOOLEAN.test(value);
+    default:
+      return typeOfValue(value) === type;
+  }
+}
+
 /** The type that holds values of both types. */
 export function widen(a: ColumnType | undefined, b: ColumnType): ColumnType {
   if (a === undefined || a === b) return b;
@@ -43,23 +58,26 @@ export function widen(a: ColumnType | undefined, b: ColumnType): ColumnType {
 /** Tracks the type of each column across batches. Nulls and empty strings say nothing. */
 export class TypeInference {
   readonly #types: (ColumnType | undefined)[];
+  readonly #open: number[];
 
-  constructor(width: number) {
-    this.#types = new Array(width).fill(undefined);
+  /** `known` columns keep their type and are not looked at. */
+  constructor(width: number, known: (ColumnType | undefined)[] = []) {
+    this.#types = Array.from({ length: width }, (_, i) => known[i]);
+    this.#open = this.#types.flatMap((t, i) => t ? [] : [i]);
   }
 
   observe(row: readonly unknown[]): void {
-    for (let i = 0; i < this.#types.length; i++) {
+    for (const i of this.#open) {
       const value = row[i];
       if (value === null || value === undefined || value === "") continue;
       const current = this.#types[i];
-      if (current === "text") continue;
+      if (current === "text" || (current && fits(value, current))) continue;
       this.#types[i] = widen(current, typeOfValue(value));
     }
   }
 
-  /** The inferred types; a column with no values is text. */
-  types(): ColumnType[] {
-    return this.#types.map((t) => t ?? "text");
+  /** The inferred types; a column with no values yet is `empty` (text unless told otherwise). */
+  types<E extends ColumnType | undefined = "text">(empty: E = "text" as E): (ColumnType | E)[] {
+    return this.#types.map((t) => t ?? empty);
   }
 }

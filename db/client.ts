@@ -4,8 +4,8 @@
  * WebSockets to Neon. Nothing connects at import time: `main.ts` calls `openDatabase`.
  */
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { once } from "node:events";
+import { finished } from "node:stream/promises";
 import * as schema from "./schema.ts";
 import type { DatabaseDriver } from "../lib/config.ts";
 
@@ -22,13 +22,20 @@ export interface Database {
   /** Runs `fn` in one transaction on one connection, for migrations. */
   scriptTransaction(fn: (run: ScriptRunner) => Promise<void>): Promise<void>;
   /**
-   * Appends rows of text values (null for SQL null) to `table`, whose name the caller built and
-   * trusts. COPY where the driver can stream it; Neon's driver cannot, so it inserts from arrays.
+   * Opens a bulk load into `table` (a name the caller built and trusts) of rows of text values,
+   * null for SQL null. One COPY for the whole load over TCP (a COPY per batch would pay a round
+   * trip each); a COPY per batch in PGlite; inserts from arrays on Neon, whose driver has no COPY.
    */
-  bulkInsert(table: string, columnTypes: string[], rows: (string | null)[][]): Promise<void>;
+  bulkLoad(table: string, columnTypes: string[]): Promise<BulkLoad>;
   /** PGlite only: the data folder as a gzipped tarball (local backups, test templates). */
   dump?(): Promise<Blob>;
   close(): Promise<void>;
+}
+
+/** A bulk load in progress: `write` resolves when the rows are taken, `end` when they are stored. */
+export interface BulkLoad {
+  write(rows: (string | null)[][]): Promise<void>;
+  end(): Promise<void>;
 }
 
 /** Options that tests and tools pass to a driver. */
@@ -70,8 +77,13 @@ async function openPglite(options: OpenOptions): Promise<Database> {
         await fn(async (script) => (await tx.exec(script)).at(-1)?.rows as Record<string, unknown>[] ?? []);
       });
     },
-    async bulkInsert(table, _types, rows) {
-      await client.query(`copy ${table} from '/dev/blob' with (format csv)`, [], { blob: new Blob([toCsv(rows)]) });
+    bulkLoad(table) {
+      return Promise.resolve({
+        async write(rows) {
+          await client.query(`copy ${table} from '/dev/blob' with (format csv)`, [], { blob: new Blob([toCsv(rows)]) });
+        },
+        end: () => Promise.resolve(),
+      });
     },
     dump: async () => await client.dumpDataDir("gzip") as Blob,
     close: () => client.close(),
@@ -85,6 +97,8 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
     max: options.maxConnections ?? 10,
     onnotice: () => {},
     connect_timeout: 10,
+    // Text without an offset (a CSV's "2024-01-01 10:00") means UTC, whatever the server's default.
+    connection: { TimeZone: "UTC" },
   });
   return {
     driver: "postgres",
@@ -98,9 +112,21 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
         });
       });
     },
-    async bulkInsert(table, _types, rows) {
+    async bulkLoad(table) {
       const writable = await client.unsafe(`copy ${table} from stdin with (format csv)`).writable();
-      await pipeline(Readable.from([toCsv(rows)]), writable);
+      let failure: Error | undefined;
+      writable.on("error", (error) => failure = error);
+      return {
+        async write(rows) {
+          if (failure) throw failure;
+          if (!writable.write(toCsv(rows))) await once(writable, "drain");
+        },
+        async end() {
+          if (failure) throw failure;
+          writable.end();
+          await finished(writable);
+        },
+      };
     },
     close: () => client.end({ timeout: 5 }),
   };
@@ -140,27 +166,37 @@ async function openNeon(options: OpenOptions): Promise<Database> {
         client.release();
       }
     },
-    async bulkInsert(table, columnTypes, rows) {
-      const columns = columnTypes.map((_, i) => rows.map((row) => row[i]));
+    bulkLoad(table, columnTypes) {
       const casts = columnTypes.map((type, i) => `$${i + 1}::text[]::${type}[]`).join(", ");
-      await pool.query(`insert into ${table} select * from unnest(${casts})`, columns);
+      return Promise.resolve({
+        async write(rows) {
+          const columns = columnTypes.map((_, i) => rows.map((row) => row[i]));
+          await pool.query(`insert into ${table} select * from unnest(${casts})`, columns);
+        },
+        end: () => Promise.resolve(),
+      });
     },
     close: () => pool.end(),
   };
 }
 
-/** CSV for COPY: every value quoted, so an unquoted empty field means null. */
+/** CSV for COPY: an unquoted empty field is null, so every non-null value is quoted if it could be mistaken. */
 function toCsv(rows: (string | null)[][]): string {
-  let csv = "";
-  for (const row of rows) {
+  const lines = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    let line = "";
     for (let i = 0; i < row.length; i++) {
       const value = row[i];
-      if (i > 0) csv += ",";
-      if (value !== null) csv += '"' + (value.includes('"') ? value.replaceAll('"', '""') : value) + '"';
+      if (i > 0) line += ",";
+      if (value === null) continue;
+      line += value === "" || /[",\r\n\\]/.test(value) || value.trim() !== value
+        ? '"' + value.replaceAll('"', '""') + '"'
+        : value;
     }
-    csv += "\n";
+    lines[r] = line;
   }
-  return csv;
+  return lines.join("\n") + "\n";
 }
 
 function requireUrl(options: OpenOptions): string {

@@ -29,6 +29,9 @@ import { vaultFor } from "../lib/crypto/vault.ts";
 /** A sync whose heartbeat is older than this was cut off. */
 const STALE_AFTER_MS = 2 * 60_000;
 
+/** How often a running sync writes its row count (and heartbeat). */
+const PROGRESS_EVERY_MS = 250;
+
 /** Runs in progress in this process, so shutdown and tests can wait for them. */
 const running = new Map<string, Promise<void>>();
 
@@ -127,12 +130,21 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
     const type = connectorType(connector.type);
     const found = await type.discover(ctx);
     if (found.length === 0) throw new ApiError(422, "unprocessable", "The source has no datasets to sync");
+    // Progress is written at most every PROGRESS_EVERY_MS, beside the work rather than in its way.
+    let reported = 0;
+    let reporting: Promise<unknown> = Promise.resolve();
     for (const dataset of found) {
-      total += await syncDataset(deps, connector, ctx, dataset, async (datasetRows) => {
-        await db.update(connectorSyncs).set({ rows: total + datasetRows, heartbeatAt: deps.now() })
-          .where(eq(connectorSyncs.id, syncId));
+      total += await syncDataset(deps, connector, ctx, dataset, (datasetRows) => {
+        const now = performance.now();
+        if (now - reported < PROGRESS_EVERY_MS) return;
+        reported = now;
+        reporting = reporting.then(() =>
+          db.update(connectorSyncs).set({ rows: total + datasetRows, heartbeatAt: deps.now() })
+            .where(eq(connectorSyncs.id, syncId))
+        );
       });
     }
+    await reporting;
     await finish(deps, syncId, sync.connectorId, { status: "succeeded", rows: total });
   } catch (error) {
     const message = error instanceof ApiError
@@ -169,7 +181,7 @@ async function syncDataset(
   connector: ConnectorRow,
   ctx: SourceContext<unknown, unknown>,
   dataset: DatasetInfo,
-  progress: (rows: number) => Promise<void>,
+  progress: (rows: number) => void,
 ): Promise<number> {
   const existing = await findDataset(deps.db.orm, connector.id, dataset.name);
   const from = appendFrom(existing, dataset);
@@ -179,7 +191,7 @@ async function syncDataset(
   try {
     for await (const batch of source.batches) {
       await writer.write(batch);
-      await progress(writer.rows);
+      progress(writer.rows);
     }
     const columns = await writer.prepare(connector.workspaceId);
     const cursorIndex = dataset.cursorColumn ? columns.findIndex((c) => c.name === dataset.cursorColumn) : -1;
