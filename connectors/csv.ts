@@ -1,7 +1,5 @@
 /** CSV files, uploaded or fetched from a URL, parsed as a stream: a file is never held whole. */
-// @ts-types="npm:@types/papaparse@5.5.2"
-import Papa from "papaparse";
-import { Readable } from "node:stream";
+import { parseCsv } from "./csv_stream.ts";
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { datasetNameField, scheduleField, uniqueNames } from "./common.ts";
@@ -35,58 +33,9 @@ async function open(ctx: Ctx): Promise<ReadableStream<Uint8Array>> {
   return response.body;
 }
 
-/**
- * The parsed records of the file, header first, in batches as the bytes arrive. Papa Parse does the
- * parsing (it is several times faster than the alternatives here); the stream is paused while a
- * batch waits to be taken, so memory holds about one batch, whatever the file's size.
- */
+/** The parsed records of the file, header first, in batches as the bytes arrive. */
 async function* records(ctx: Ctx): AsyncGenerator<string[][]> {
-  const input = Readable.fromWeb(await open(ctx) as import("node:stream/web").ReadableStream);
-  const batches: string[][][] = [];
-  let done = false;
-  let failure: unknown;
-  let wake: (() => void) | undefined;
-  let parser: Papa.Parser | undefined;
-  input.on("error", (error) => {
-    failure = error;
-    wake?.();
-  });
-  Papa.parse<string[]>(input as unknown as File, {
-    delimiter: ctx.config.delimiter ?? ",",
-    skipEmptyLines: true,
-    chunk(results, p) {
-      parser = p;
-      p.pause();
-      batches.push(results.data);
-      wake?.();
-    },
-    complete() {
-      done = true;
-      wake?.();
-    },
-    error(error: Error) {
-      failure = error;
-      wake?.();
-    },
-  });
-  try {
-    while (true) {
-      if (batches.length) {
-        yield batches.shift()!;
-        continue;
-      }
-      if (failure) {
-        throw new ApiError(422, "unprocessable", `Cannot read the CSV: ${(failure as Error).message ?? failure}`);
-      }
-      if (done) return;
-      const waiting = new Promise<void>((resolve) => wake = resolve);
-      parser?.resume();
-      await waiting;
-      wake = undefined;
-    }
-  } finally {
-    input.destroy();
-  }
+  yield* parseCsv(await open(ctx), ctx.config.delimiter ?? ",");
 }
 
 export const csvConnector: ConnectorType<Config, Record<string, never>> = {

@@ -52,10 +52,14 @@ function target(ctx: Ctx) {
 }
 
 /** A read-only transaction on a fresh connection to the checked address; `close` ends both. */
-async function connect(ctx: Ctx, timeoutMs: number) {
+/**
+ * A one-connection client to the checked address whose sessions are read-only with a statement
+ * timeout from the start (startup parameters), whatever the statements do.
+ */
+async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
   const t = target(ctx);
   const address = await checkHost(t.host, t.port, ctx.allow);
-  const sql = postgres({
+  return postgres({
     host: address,
     port: t.port,
     database: t.database,
@@ -65,12 +69,20 @@ async function connect(ctx: Ctx, timeoutMs: number) {
     max: 1,
     connect_timeout: 10,
     onnotice: () => {},
-    connection: { application_name: "ai-workspace-connector" },
+    connection: {
+      application_name: "ai-workspace-connector",
+      default_transaction_read_only: true,
+      statement_timeout: timeoutMs,
+    },
   });
+}
+
+/** A read-only transaction on a fresh connection; `close` ends both. */
+async function connect(ctx: Ctx, timeoutMs: number) {
+  const sql = await client(ctx, timeoutMs);
   try {
     const conn = await sql.reserve();
     await conn.unsafe("begin read only");
-    await conn`select set_config('statement_timeout', ${String(timeoutMs)}, true)`;
     return {
       conn,
       async close() {
@@ -213,7 +225,23 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
         await close();
       }
     }
-    return { columns: table.columns!, batches: batches() };
+    // A full snapshot can also come as the source's own CSV export (COPY), unparsed on the way.
+    async function* copyOut(): AsyncGenerator<Uint8Array> {
+      const sql = await client(ctx, STATEMENT_TIMEOUT_MS);
+      try {
+        const readable = await sql.unsafe(`copy (${text}) to stdout with (format csv)`).readable();
+        for await (const chunk of readable) yield chunk as Uint8Array;
+      } catch (error) {
+        throw sourceError(error);
+      } finally {
+        await sql.end({ timeout: 1 });
+      }
+    }
+    return {
+      columns: table.columns!,
+      batches: batches(),
+      csv: from ? undefined : () => ReadableStream.from(copyOut()),
+    };
   },
 
   async runSql(ctx, text, maxRows) {

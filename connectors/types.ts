@@ -37,10 +37,16 @@ export interface DatasetInfo {
   cursorColumn?: string;
 }
 
-/** Rows as arrays in the order of `columns`; a column without a type is inferred from its values. */
+/**
+ * What a read returns: rows as arrays in the order of `columns` (a column without a type is
+ * inferred from its values). A source that exports CSV itself may also offer `csv`: the same rows
+ * as CSV without a header, every column typed, which a store that streams COPY takes unparsed.
+ * Both are lazy: only the one used touches the source.
+ */
 export interface RowSource {
   columns: { name: string; type?: ColumnType }[];
   batches: AsyncIterable<unknown[][]>;
+  csv?: () => ReadableStream<Uint8Array>;
 }
 
 /** Where an incremental read starts: the cursor column and the highest value stored so far. */

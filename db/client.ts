@@ -4,7 +4,6 @@
  * WebSockets to Neon. Nothing connects at import time: `main.ts` calls `openDatabase`.
  */
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { once } from "node:events";
 import { finished } from "node:stream/promises";
 import * as schema from "./schema.ts";
 import type { DatabaseDriver } from "../lib/config.ts";
@@ -35,6 +34,8 @@ export interface Database {
 /** A bulk load in progress: `write` resolves when the rows are taken, `end` when they are stored. */
 export interface BulkLoad {
   write(rows: (string | null)[][]): Promise<void>;
+  /** Where the driver streams COPY: CSV bytes as they come, record boundaries anywhere. */
+  writeCsv?(chunk: Uint8Array): Promise<void>;
   end(): Promise<void>;
 }
 
@@ -116,11 +117,15 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
       const writable = await client.unsafe(`copy ${table} from stdin with (format csv)`).writable();
       let failure: Error | undefined;
       writable.on("error", (error) => failure = error);
+      // Resolves when the chunk has gone to the connection: back-pressure without 'drain' events.
+      const send = (chunk: Uint8Array | string) =>
+        new Promise<void>((resolve, reject) => {
+          if (failure) return reject(failure);
+          writable.write(chunk, (error) => error ? reject(error) : resolve());
+        });
       return {
-        async write(rows) {
-          if (failure) throw failure;
-          if (!writable.write(toCsv(rows))) await once(writable, "drain");
-        },
+        write: (rows) => send(toCsv(rows)),
+        writeCsv: send,
         async end() {
           if (failure) throw failure;
           writable.end();

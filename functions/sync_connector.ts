@@ -189,9 +189,13 @@ async function syncDataset(
   const datasetId = existing?.id ?? crypto.randomUUID();
   const writer = await DatasetWriter.start(deps.db, datasetId, source.columns);
   try {
-    for await (const batch of source.batches) {
-      await writer.write(batch);
-      progress(writer.rows);
+    if (source.csv && writer.takesCsv) {
+      await writer.writeCsv(source.csv(), () => progress(writer.rows));
+    } else {
+      for await (const batch of source.batches) {
+        await writer.write(batch);
+        progress(writer.rows);
+      }
     }
     const columns = await writer.prepare(connector.workspaceId);
     const cursorIndex = dataset.cursorColumn ? columns.findIndex((c) => c.name === dataset.cursorColumn) : -1;
