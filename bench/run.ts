@@ -2,6 +2,7 @@
 import { benchStartup } from "./startup.ts";
 import { benchHttp } from "./http.ts";
 import { fixed, median } from "./_stats.ts";
+import { printSyncBench } from "./sync.ts";
 
 const { fresh, restart } = await benchStartup(5);
 console.log("| cold start: spawn to first 200 on /health (5 runs) | median ms |");
@@ -17,4 +18,9 @@ for (const concurrency of [1, 16]) {
     console.log(`| ${r.name} | ${fixed(r.rps, 0)} | ${fixed(r.p50, 2)} | ${fixed(r.p99, 2)} | ${r.errors} |`);
   }
   console.log();
+}
+try {
+  await printSyncBench(1_000_000, 3);
+} catch (error) {
+  console.log(`(sync benchmark skipped: it needs a PostgreSQL server at BENCH_DATABASE_URL: ${error})`);
 }
