@@ -326,6 +326,19 @@ testEachBackend("a second sync while one runs is refused, and readers see the ol
   const seen = await events;
   equal(seen.at(-1)?.status, "succeeded");
   equal(seen.at(-1)?.rows, ITEMS.length);
+
+  // A sync cut off by a crash (its heartbeat three minutes old) does not block the next one.
+  await t.deps.db.orm.execute(sql`insert into connector_syncs (workspace_id, connector_id, status, heartbeat_at)
+    select workspace_id, id, 'running', now() - interval '3 minutes' from connectors where id = ${connector.id}`);
+  const after = await t.call(`/api/connectors/${connector.id}/sync`, { method: "POST", cookie });
+  equal(after.status, 202, after.text);
+  await sources.release();
+  await syncsSettled();
+  const history = (await t.call(`/api/connectors/${connector.id}/syncs`, { cookie })).body as {
+    items: { status: string; error: string | null }[];
+  };
+  deepStrictEqual(history.items.slice(0, 2).map((s) => s.status), ["succeeded", "failed"]);
+  match(history.items[1].error!, /Interrupted/);
 }, ENV);
 
 /** Reads a sync's progress stream to its end. */

@@ -38,23 +38,26 @@ create table connector_files (
   primary key (connector_id, upload_id, seq)
 );
 
-do $$
-declare
-  t text;
+-- The policy pair every workspace table gets (0001 wrote it inline): members read, owners and
+-- editors write. Later migrations call this for their tables.
+create function app.secure_workspace_table(t text) returns void
+language plpgsql as $$
 begin
-  foreach t in array array['connector_syncs', 'connector_files'] loop
-    execute format('alter table %I enable row level security', t);
-    execute format(
-      'create policy %I on %I for select using (workspace_id = any ((select app.readable_workspaces())::uuid[]))',
-      t || '_read', t);
-    execute format(
-      'create policy %I on %I for all using (workspace_id = any ((select app.writable_workspaces())::uuid[])) '
-      'with check (workspace_id = any ((select app.writable_workspaces())::uuid[]))',
-      t || '_write', t);
-  end loop;
+  execute format('alter table %I enable row level security', t);
+  execute format(
+    'create policy %I on %I for select using (workspace_id = any ((select app.readable_workspaces())::uuid[]))',
+    t || '_read', t);
+  execute format(
+    'create policy %I on %I for all using (workspace_id = any ((select app.writable_workspaces())::uuid[])) '
+    'with check (workspace_id = any ((select app.writable_workspaces())::uuid[]))',
+    t || '_write', t);
+  execute format('grant select, insert, update, delete on %I to workspace_app', t);
 end
 $$;
-grant select, insert, update, delete on connector_syncs, connector_files to workspace_app;
+revoke execute on function app.secure_workspace_table(text) from public, workspace_app;
+
+select app.secure_workspace_table('connector_syncs');
+select app.secure_workspace_table('connector_files');
 
 -- Synced rows: one table per dataset, written by syncs (as the owner) and read by the app role
 -- through a policy that names the dataset's workspace (see connectors/dataset_store.ts).

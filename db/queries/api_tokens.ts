@@ -1,5 +1,6 @@
 /** API tokens for `Authorization: Bearer`: stored hashed, listed by prefix, revocable. */
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { afterCursor, type PageAfter } from "./pages.ts";
 import type { Db } from "../client.ts";
 import { apiTokens, users } from "../schema.ts";
 import { publicUserColumns } from "./users.ts";
@@ -34,19 +35,13 @@ export async function insertApiToken(
 export async function listApiTokens(
   db: Db,
   userId: string,
-  page: { limit: number; after?: { createdAt: Date; id: string } },
+  page: { limit: number; after?: PageAfter },
 ): Promise<TokenInfo[]> {
-  const after = page.after;
   return await db.select(info).from(apiTokens)
     .where(and(
       eq(apiTokens.userId, userId),
       isNull(apiTokens.revokedAt),
-      after
-        ? or(
-          lt(apiTokens.createdAt, after.createdAt),
-          and(eq(apiTokens.createdAt, after.createdAt), lt(apiTokens.id, after.id)),
-        )
-        : undefined,
+      afterCursor(apiTokens.createdAt, apiTokens.id, page.after),
     ))
     .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id))
     .limit(page.limit);

@@ -1,5 +1,6 @@
 /** Connectors, their datasets and sync runs. Callers choose RLS (asUser) or the system role. */
-import { and, desc, eq, inArray, lt, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { afterCursor, type PageAfter } from "./pages.ts";
 import type { Db } from "../client.ts";
 import { connectorFiles, connectors, connectorSyncs, datasets, memberships, workspaces } from "../schema.ts";
 
@@ -33,17 +34,11 @@ export async function findConnector(db: Db, id: string): Promise<ConnectorRow | 
 
 export async function listConnectors(
   db: Db,
-  page: { limit: number; workspaceId?: string; after?: { createdAt: Date; id: string } },
+  page: { limit: number; workspaceId?: string; after?: PageAfter },
 ): Promise<ConnectorRow[]> {
-  const after = page.after;
   return await db.select().from(connectors).where(and(
     page.workspaceId ? eq(connectors.workspaceId, page.workspaceId) : undefined,
-    after
-      ? or(
-        lt(connectors.createdAt, after.createdAt),
-        and(eq(connectors.createdAt, after.createdAt), lt(connectors.id, after.id)),
-      )
-      : undefined,
+    afterCursor(connectors.createdAt, connectors.id, page.after),
   )).orderBy(desc(connectors.createdAt), desc(connectors.id)).limit(page.limit);
 }
 
@@ -61,17 +56,11 @@ export async function findDataset(db: Db, connectorId: string, name: string): Pr
 export async function listSyncs(
   db: Db,
   connectorId: string,
-  page: { limit: number; after?: { createdAt: Date; id: string } },
+  page: { limit: number; after?: PageAfter },
 ): Promise<SyncRow[]> {
-  const after = page.after;
   return await db.select().from(connectorSyncs).where(and(
     eq(connectorSyncs.connectorId, connectorId),
-    after
-      ? or(
-        lt(connectorSyncs.createdAt, after.createdAt),
-        and(eq(connectorSyncs.createdAt, after.createdAt), lt(connectorSyncs.id, after.id)),
-      )
-      : undefined,
+    afterCursor(connectorSyncs.createdAt, connectorSyncs.id, page.after),
   )).orderBy(desc(connectorSyncs.createdAt), desc(connectorSyncs.id)).limit(page.limit);
 }
 
