@@ -24,7 +24,7 @@ import { connectorType, type ConnectorTypeName } from "../connectors/registry.ts
 import { dropDatasetTables } from "../connectors/dataset_store.ts";
 import { allowListFor, checkHost, checkUrl } from "../lib/net/outbound.ts";
 import { vaultFor } from "../lib/crypto/vault.ts";
-import { sourceContext } from "./sync_connector.ts";
+import { sourceContext } from "./source_context.ts";
 
 /** What a create takes (the route has already checked the outer shape). */
 export interface ConnectorInput {

@@ -15,7 +15,6 @@ import {
   failStaleSyncs,
   findConnector,
   findDataset,
-  readFilePiece,
 } from "../db/queries/connectors.ts";
 import { recordAudit } from "../db/queries/audit.ts";
 import { rows } from "../db/rows.ts";
@@ -23,11 +22,11 @@ import type { RequestMeta } from "../lib/deps.ts";
 import { DatasetWriter, storageColumn, storageTable } from "../connectors/dataset_store.ts";
 import { connectorType } from "../connectors/registry.ts";
 import type { DatasetInfo, ReadFrom, SourceContext } from "../connectors/types.ts";
-import { allowListFor, guardedFetch } from "../lib/net/outbound.ts";
-import { vaultFor } from "../lib/crypto/vault.ts";
+import { sourceContext } from "./source_context.ts";
 
-/** A sync whose heartbeat is older than this was cut off. */
+/** A sync whose heartbeat is older than this was cut off; a live one beats every HEARTBEAT_MS. */
 const STALE_AFTER_MS = 2 * 60_000;
+const HEARTBEAT_MS = 20_000;
 
 /** How often a running sync writes its row count (and heartbeat). */
 const PROGRESS_EVERY_MS = 250;
@@ -38,38 +37,6 @@ const running = new Map<string, Promise<void>>();
 /** Waits until every sync this process started has finished. */
 export async function syncsSettled(): Promise<void> {
   while (running.size) await Promise.allSettled([...running.values()]);
-}
-
-/** The context a connector module works with: config parsed, credentials decrypted in memory. */
-export async function sourceContext(deps: AppDeps, connector: ConnectorRow): Promise<SourceContext<unknown, unknown>> {
-  const type = connectorType(connector.type);
-  const credentials = connector.credentialsCiphertext && connector.credentialsKeyId
-    ? await vaultFor(deps.config).open(connector.workspaceId, connector.id, {
-      ciphertext: new Uint8Array(connector.credentialsCiphertext),
-      keyId: connector.credentialsKeyId,
-    })
-    : {};
-  const allow = allowListFor(deps.config);
-  const upload = (connector.config as { upload?: { id: string } }).upload;
-  return {
-    config: type.config.parse(connector.config),
-    credentials: type.credentials.parse(credentials),
-    allow,
-    fetch: guardedFetch(allow, { maxBytes: deps.config.uploadMaxBytes }, deps.fetch),
-    file: upload ? () => storedFile(deps, connector.id, upload.id) : undefined,
-  };
-}
-
-/** An uploaded file read back piece by piece. */
-function storedFile(deps: AppDeps, connectorId: string, uploadId: string): ReadableStream<Uint8Array> {
-  let seq = 0;
-  return new ReadableStream({
-    async pull(controller) {
-      const piece = await readFilePiece(deps.db.orm, connectorId, uploadId, seq++);
-      if (piece) controller.enqueue(new Uint8Array(piece));
-      else controller.close();
-    },
-  });
 }
 
 /**
@@ -124,6 +91,11 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
   if (!sync) return;
   const connector = await findConnector(db, sync.connectorId);
   let total = 0;
+  // A heartbeat apart from progress: a source that is slow to send its first row is not dead.
+  const heartbeat = setInterval(() => {
+    db.update(connectorSyncs).set({ heartbeatAt: deps.now() }).where(eq(connectorSyncs.id, syncId))
+      .catch(() => {});
+  }, HEARTBEAT_MS);
   try {
     if (!connector) throw new Error("The connector was deleted");
     const ctx = await sourceContext(deps, connector);
@@ -154,6 +126,8 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
     await finish(deps, syncId, sync.connectorId, { status: "failed", rows: total, error: message }).catch((e) =>
       deps.log.error("could not record a failed sync", { syncId, error: String(e) })
     );
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 
