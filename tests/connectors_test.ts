@@ -613,6 +613,44 @@ testEachBackend("rotating keys re-encrypts credentials, which still open afterwa
   deepStrictEqual(result, { ok: true, message: "Connected: the first page has 100 records" });
 }, ENV);
 
+testEachBackend(
+  "the new-connector form shows why it refused, keeps the fields, and never echoes a secret",
+  async (t) => {
+    const { cookie } = await t.signUp();
+    const form = new URLSearchParams({
+      type: "supabase",
+      name: "Project",
+      url: "http://169.254.169.254/",
+      key: "sb-secret-never-echoed",
+    });
+    const res = await t.call("/connectors", {
+      method: "POST",
+      body: form.toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      cookie,
+    });
+    equal(res.status, 422);
+    match(res.text, /role="alert">169\.254\.169\.254 resolves to 169\.254\.169\.254, a linkLocal address/);
+    match(res.text, /value="Project"/);
+    ok(!res.text.includes("sb-secret-never-echoed"));
+    form.set("url", sources.base);
+    form.set("key", SUPABASE_KEY);
+    const created = await t.call("/connectors", {
+      method: "POST",
+      body: form.toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      cookie,
+    });
+    equal(created.status, 303);
+    const page = await t.call(created.headers.get("location")!, { cookie });
+    equal(page.status, 200);
+    match(page.text, /stored, encrypted \(never shown\)/);
+    ok(!page.text.includes(SUPABASE_KEY));
+    equal((await t.call(`/connectors/${crypto.randomUUID()}`, { cookie })).status, 404);
+  },
+  ENV,
+);
+
 closeSharedAppsAfterAll();
 Deno.test({
   name: "(stop the test sources)",
