@@ -41,8 +41,10 @@ if (import.meta.main) {
   const { loadConfig } = await import("../lib/config.ts");
   const { openDatabase } = await import("../db/client.ts");
   const config = await loadConfig();
+  const { migrate } = await import("../db/migrate.ts");
   const db = await openDatabase({ ...config.database });
   try {
+    await migrate(db);
     const count = await rotateCredentials(config, db);
     console.log(
       `Re-encrypted ${count} credential${count === 1 ? "" : "s"} under key ${await vaultFor(config).currentKeyId}.`,
