@@ -197,13 +197,10 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
     return `Connected: ${row.version.split(" ").slice(0, 2).join(" ")}`;
   },
 
-  async discover(ctx) {
-    return (await tables(ctx)).map(({ name, columns, cursorColumn }) => ({ name, columns, cursorColumn }));
-  },
+  discover: tables,
 
-  async read(ctx, dataset, from) {
-    const table = (await tables(ctx)).find((t) => t.name === dataset.name);
-    if (!table) throw new ApiError(422, "unprocessable", `The table ${dataset.name} is gone from the source`);
+  read(ctx, dataset, from) {
+    const table = dataset as SourceTable;
     const names = table.columns!.map((c) => c.name);
     const select = names.map((n) => `${quote(n)}::text`).join(", ");
     let text = `select ${select} from ${quote(table.schema)}.${quote(table.table)}`;
@@ -237,11 +234,11 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
         await sql.end({ timeout: 1 });
       }
     }
-    return {
+    return Promise.resolve({
       columns: table.columns!,
       batches: batches(),
       csv: from ? undefined : () => ReadableStream.from(copyOut()),
-    };
+    });
   },
 
   async runSql(ctx, text, maxRows) {

@@ -75,12 +75,9 @@ export const supabaseConnector: ConnectorType<Config, Credentials> = {
 
   discover: tables,
 
-  async read(ctx, dataset) {
-    const table = (await tables(ctx)).find((t) => t.name === dataset.name);
-    if (!table?.columns?.length) {
-      throw new ApiError(422, "unprocessable", `The table ${dataset.name} is gone from the project`);
-    }
-    const columns = table.columns;
+  read(ctx, dataset) {
+    const columns = dataset.columns ?? [];
+    if (columns.length === 0) throw new ApiError(422, "unprocessable", `The table ${dataset.name} has no columns`);
     const client = createClient(ctx.config.url, ctx.credentials.key, {
       global: { fetch: ctx.fetch },
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
@@ -97,6 +94,6 @@ export const supabaseConnector: ConnectorType<Config, Credentials> = {
         if (rows.length < PAGE_ROWS) return;
       }
     }
-    return { columns, batches: batches() };
+    return Promise.resolve({ columns, batches: batches() });
   },
 };

@@ -63,6 +63,10 @@ export interface ConnectorType<Config = unknown, Credentials = unknown> {
   /** Checks the source answers; returns a sentence for the user, throws an ApiError otherwise. */
   test(ctx: SourceContext<Config, Credentials>): Promise<string>;
   discover(ctx: SourceContext<Config, Credentials>): Promise<DatasetInfo[]>;
+  /**
+   * Reads a dataset that `discover` returned in the same sync: a type may keep in it what it needs
+   * to read it again (a schema, the source's types), so nothing is discovered twice.
+   */
   read(ctx: SourceContext<Config, Credentials>, dataset: DatasetInfo, from?: ReadFrom): Promise<RowSource>;
 }
 
