@@ -8,7 +8,6 @@ import { sql } from "drizzle-orm";
 import type { BulkLoad, Database, Db } from "../db/client.ts";
 import { APP_ROLE } from "../db/rls.ts";
 import { TypeInference, widen } from "./type_inference.ts";
-import { rows } from "../db/rows.ts";
 import { BATCH_ROWS, type Column, type ColumnType } from "./types.ts";
 
 const CSV_PIECE_BYTES = 1024 * 1024;
@@ -58,8 +57,6 @@ export class DatasetWriter {
   #pending: (string | null)[][] = [];
   #inFlight: Promise<void> = Promise.resolve();
   #load: BulkLoad | undefined;
-  /** Rows came as CSV bytes, so the count is the table's. */
-  #rowsFromTable = false;
 
   private constructor(
     readonly db: Database,
@@ -134,7 +131,6 @@ export class DatasetWriter {
     this.#load ??= await this.db.bulkLoad(this.#staging, this.#stagingTypes!.map(pgType));
     const load = this.#load;
     if (!load.writeCsv) throw new Error(`The ${this.db.driver} driver cannot stream COPY`);
-    this.#rowsFromTable = true;
     // Sources send small pieces (postgres.js: a row each); the database gets them by the MiB.
     let pieces: Uint8Array[] = [];
     let size = 0;
@@ -153,7 +149,7 @@ export class DatasetWriter {
     for await (const chunk of csv) {
       pieces.push(chunk);
       size += chunk.byteLength;
-      // Newlines approximate rows while the load runs; `prepare` counts them exactly.
+      // Newlines approximate rows while the load runs; the published count is the table's.
       for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) this.rows++;
       if (size >= CSV_PIECE_BYTES) await send();
     }
@@ -198,13 +194,6 @@ export class DatasetWriter {
     if (!/^[0-9a-f-]{36}$/.test(workspaceId)) throw new Error(`Not a workspace id: ${workspaceId}`);
     await this.#flush();
     await this.#endLoad();
-    if (this.#rowsFromTable) {
-      const [{ n }] = await rows<{ n: number }>(
-        this.db.orm,
-        sql.raw(`select count(*)::int as n from ${this.#staging}`),
-      );
-      this.rows = n;
-    }
     const columns = this.finalColumns();
     await this.#retype(columns.map((c) => c.type));
     await this.db.orm.transaction(async (tx) => {

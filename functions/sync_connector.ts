@@ -8,6 +8,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { AppDeps } from "../lib/deps.ts";
 import { ApiError } from "../lib/http/errors.ts";
 import { asSystem, asUser } from "../db/rls.ts";
+import type { Db } from "../db/client.ts";
 import { connectors, connectorSyncs, datasets } from "../db/schema.ts";
 import {
   type ConnectorRow,
@@ -21,7 +22,7 @@ import { rows } from "../db/rows.ts";
 import type { RequestMeta } from "../lib/deps.ts";
 import { DatasetWriter, storageColumn, storageTable } from "../connectors/dataset_store.ts";
 import { connectorType } from "../connectors/registry.ts";
-import type { DatasetInfo, ReadFrom, SourceContext } from "../connectors/types.ts";
+import type { ConnectorType, DatasetInfo, ReadFrom, SourceContext } from "../connectors/types.ts";
 import { sourceContext } from "./source_context.ts";
 
 /** A sync whose heartbeat is older than this was cut off; a live one beats every HEARTBEAT_MS. */
@@ -50,7 +51,7 @@ export async function startSync(
   trigger: "manual" | "schedule",
   meta: RequestMeta = {},
 ): Promise<string> {
-  const begin = async (tx: Parameters<Parameters<typeof asSystem>[1]>[0]) => {
+  const begin = async (tx: Db) => {
     const connector = await findConnector(tx, connectorId);
     if (!connector) throw new ApiError(404, "not_found", "Connector not found");
     await failStaleSyncs(tx, connectorId, new Date(deps.now().getTime() - STALE_AFTER_MS));
@@ -106,7 +107,7 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
     let reported = 0;
     let reporting: Promise<unknown> = Promise.resolve();
     for (const dataset of found) {
-      total += await syncDataset(deps, connector, ctx, dataset, (datasetRows) => {
+      total += await syncDataset(deps, connector, type, ctx, dataset, (datasetRows) => {
         const now = performance.now();
         if (now - reported < PROGRESS_EVERY_MS) return;
         reported = now;
@@ -153,13 +154,14 @@ async function finish(
 async function syncDataset(
   deps: AppDeps,
   connector: ConnectorRow,
+  type: ConnectorType,
   ctx: SourceContext<unknown, unknown>,
   dataset: DatasetInfo,
   progress: (rows: number) => void,
 ): Promise<number> {
   const existing = await findDataset(deps.db.orm, connector.id, dataset.name);
   const from = appendFrom(existing, dataset);
-  const source = await connectorType(connector.type).read(ctx, dataset, from);
+  const source = await type.read(ctx, dataset, from);
   const datasetId = existing?.id ?? crypto.randomUUID();
   const writer = await DatasetWriter.start(deps.db, datasetId, source.columns);
   try {
@@ -173,7 +175,7 @@ async function syncDataset(
     }
     const columns = await writer.prepare(connector.workspaceId);
     const cursorIndex = dataset.cursorColumn ? columns.findIndex((c) => c.name === dataset.cursorColumn) : -1;
-    await asSystem(deps.db, async (tx) => {
+    const rowCount = await asSystem(deps.db, async (tx) => {
       if (from) await writer.appendToLive(tx);
       else await writer.replaceLive(tx);
       const live = storageTable(datasetId);
@@ -196,8 +198,10 @@ async function syncDataset(
         name: dataset.name,
         ...values,
       }).onConflictDoUpdate({ target: [datasets.connectorId, datasets.name], set: values });
+      return values.rowCount;
     });
-    return writer.rows;
+    // A snapshot's count is the table's (CSV streamed through was only counted by its newlines).
+    return from ? writer.rows : rowCount;
   } catch (error) {
     await writer.discard();
     throw error;
