@@ -4,10 +4,18 @@
  */
 import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../lib/app.ts";
-import { datasetsOf, deleteConnector, getConnector, updateConnector } from "../../../functions/connectors.ts";
+import { deleteConnector, getConnector, updateConnector } from "../../../functions/connectors.ts";
+import { notFound } from "../../../lib/http/errors.ts";
 import { queryDataset, type QueryResult } from "../../../functions/query_dataset.ts";
 import { asUser } from "../../../db/rls.ts";
-import { type ConnectorRow, type DatasetRow, listSyncs, type SyncRow } from "../../../db/queries/connectors.ts";
+import {
+  type ConnectorRow,
+  type DatasetRow,
+  findConnector,
+  listDatasets,
+  listSyncs,
+  type SyncRow,
+} from "../../../db/queries/connectors.ts";
 import { CONNECTOR_TYPES, type ConnectorTypeName } from "../../../connectors/registry.ts";
 import { FORM_FIELDS } from "../../../components/connector_form.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
@@ -25,11 +33,16 @@ interface Data {
 
 async function load(ctx: FreshContext<PageState>, error?: string): Promise<Data> {
   const { deps, user } = ctx.state;
-  const connector = await getConnector(deps, user!.id, ctx.params.id);
-  const [datasets, syncs] = await Promise.all([
-    datasetsOf(deps, user!.id, connector.id),
-    asUser(deps.db, user!.id, (tx) => listSyncs(tx, connector.id, { limit: 20 })),
-  ]);
+  // One RLS transaction for what the page shows; the previews below go through the query cache.
+  const { connector, datasets, syncs } = await asUser(deps.db, user!.id, async (tx) => {
+    const connector = await findConnector(tx, ctx.params.id);
+    if (!connector) throw notFound("Connector");
+    return {
+      connector,
+      datasets: await listDatasets(tx, connector.id),
+      syncs: await listSyncs(tx, connector.id, { limit: 20 }),
+    };
+  });
   const previews = [];
   for (const dataset of datasets.filter((d) => d.syncedAt)) {
     const preview = await queryDataset(deps, user!.id, {
