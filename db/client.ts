@@ -195,9 +195,8 @@ function toCsv(rows: (string | null)[][]): string {
       const value = row[i];
       if (i > 0) line += ",";
       if (value === null) continue;
-      line += value === "" || /[",\r\n\\]/.test(value) || value.trim() !== value
-        ? '"' + value.replaceAll('"', '""') + '"'
-        : value;
+      // Backslashes too: an unquoted `\.` line would end the COPY.
+      line += value === "" || /[",\r\n\\]/.test(value) ? '"' + value.replaceAll('"', '""') + '"' : value;
     }
     lines[r] = line;
   }
