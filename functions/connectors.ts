@@ -22,6 +22,7 @@ import {
 import { recordAudit } from "../db/queries/audit.ts";
 import { connectorType, type ConnectorTypeName } from "../connectors/registry.ts";
 import { dropDatasetTables } from "../connectors/dataset_store.ts";
+import { postgresConnector } from "../connectors/postgres.ts";
 import { allowListFor, checkHost, checkUrl } from "../lib/net/outbound.ts";
 import { vaultFor } from "../lib/crypto/vault.ts";
 import { sourceContext } from "./source_context.ts";
@@ -310,7 +311,6 @@ export async function runSourceSql(
 ): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }> {
   const connector = await getConnector(deps, userId, id);
   if (connector.type !== "postgres") throw new ApiError(422, "unprocessable", "SQL runs on postgres connectors only");
-  const { postgresConnector } = await import("../connectors/postgres.ts");
   const ctx = await sourceContext(deps, connector);
   return await postgresConnector.runSql(ctx as Parameters<typeof postgresConnector.runSql>[0], text, maxRows);
 }
