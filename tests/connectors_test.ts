@@ -471,11 +471,15 @@ testEachBackend("a due schedule starts a sync and moves to the next time", async
   equal(new Date(moved.next_sync_at).getTime(), next.getTime() + 3600_000);
 }, ENV);
 
-testEachBackend(
+// The source is a schema on the server at TEST_DATABASE_URL (CI sets it); without one the test shows as ignored.
+const withPostgresSource = Deno.env.get("TEST_DATABASE_URL")
+  ? testEachBackend
+  : (name: string) => Deno.test({ name, ignore: true, fn() {} });
+
+withPostgresSource(
   "a postgres source: tables and views, incremental append, read-only SQL; no secret leaks anywhere",
   async (t) => {
-    const source = await startPostgresSource(2500);
-    if (!source) return; // needs TEST_DATABASE_URL (CI sets it)
+    const source = (await startPostgresSource(2500))!;
     try {
       const { cookie } = await t.signUp();
       const password = `pw-${crypto.randomUUID()}`;
