@@ -64,6 +64,7 @@ export async function benchSync(rows: number, runs: number) {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const csvPath = await writeCsv(rows);
+  const csvMB = (await Deno.stat(csvPath)).size / 1e6;
   const files = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
     return new Response((await Deno.open(csvPath)).readable, { headers: { "content-type": "text/csv" } });
   });
@@ -135,6 +136,7 @@ export async function benchSync(rows: number, runs: number) {
       csv: rate(csvSeconds),
       postgres: rate(pgSeconds),
       peakMiB: median(peaks),
+      csvMB,
     };
   } finally {
     await db.close();
@@ -155,5 +157,8 @@ if (import.meta.main) {
   console.log(`| PostgreSQL COPY of the CSV (the ceiling) | ${fixed(r.copy, 0)} | 1.00 |`);
   console.log(`| CSV sync (by URL) | ${fixed(r.csv, 0)} | ${fixed(r.csv / r.copy, 2)} |`);
   console.log(`| postgres sync | ${fixed(r.postgres, 0)} | ${fixed(r.postgres / r.copy, 2)} |`);
-  console.log(`Peak RSS during a CSV sync of ${rows.toLocaleString("en-US")} rows: ${fixed(r.peakMiB, 0)} MiB`);
+  console.log(
+    `Peak RSS during a CSV sync of ${rows.toLocaleString("en-US")} rows (${fixed(r.csvMB, 0)} MB): ` +
+      `${fixed(r.peakMiB, 0)} MiB`,
+  );
 }
