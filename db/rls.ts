@@ -22,3 +22,21 @@ export function asUser<T>(db: Database, userId: string, fn: (tx: Db) => Promise<
 export function asSystem<T>(db: Database, fn: (tx: Db) => Promise<T>): Promise<T> {
   return db.orm.transaction((tx) => fn(tx as unknown as Db));
 }
+
+/**
+ * One transaction that first runs `system` as the owning role (for owner-only tables such as rate
+ * limits), then switches to `userId` under RLS for `fn`. Both commit or neither does, so a refused
+ * request leaves no trace in either part.
+ */
+export function asSystemThenUser<S, T>(
+  db: Database,
+  userId: string,
+  system: (tx: Db) => Promise<S>,
+  fn: (tx: Db, fromSystem: S) => Promise<T>,
+): Promise<T> {
+  return db.orm.transaction(async (tx) => {
+    const fromSystem = await system(tx as unknown as Db);
+    await tx.execute(sql`select set_config('app.user_id', ${userId}, true), set_config('role', ${APP_ROLE}, true)`);
+    return await fn(tx as unknown as Db, fromSystem);
+  });
+}

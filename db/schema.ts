@@ -6,6 +6,7 @@ import {
   bigint,
   boolean,
   customType,
+  date,
   integer,
   jsonb,
   pgTable,
@@ -246,6 +247,7 @@ export const chatSessions = pgTable("chat_sessions", {
   workspaceId: workspaceId(),
   userId: uuid("user_id"),
   title: text("title").notNull().default("New chat"),
+  titleSource: text("title_source").$type<"auto" | "generated" | "user">().notNull().default("auto"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -256,7 +258,48 @@ export const chatMessages = pgTable("chat_messages", {
   sessionId: uuid("session_id").notNull().references(() => chatSessions.id, { onDelete: "cascade" }),
   role: text("role").$type<"system" | "user" | "assistant">().notNull(),
   parts: jsonb("parts").$type<unknown[]>().notNull().default([]),
+  userId: uuid("user_id"),
+  status: text("status").$type<"done" | "stopped" | "error">().notNull().default("done"),
+  error: text("error"),
+  model: text("model"),
+  inputTokens: integer("input_tokens"),
+  outputTokens: integer("output_tokens"),
   createdAt: createdAt(),
+});
+
+export const chatStreams = pgTable("chat_streams", {
+  id: id(),
+  workspaceId: workspaceId(),
+  sessionId: uuid("session_id").notNull().references(() => chatSessions.id, { onDelete: "cascade" }),
+  messageId: uuid("message_id").notNull(),
+  status: text("status").$type<"active" | "done">().notNull().default("active"),
+  stopRequested: boolean("stop_requested").notNull().default(false),
+  heartbeatAt: at("heartbeat_at").notNull().defaultNow(),
+  createdAt: createdAt(),
+});
+
+export const chatStreamChunks = pgTable("chat_stream_chunks", {
+  streamId: uuid("stream_id").notNull().references(() => chatStreams.id, { onDelete: "cascade" }),
+  seq: integer("seq").notNull(),
+  workspaceId: workspaceId(),
+  chunks: text("chunks").notNull(),
+}, (t) => [primaryKey({ columns: [t.streamId, t.seq] })]);
+
+export const llmUsageDaily = pgTable("llm_usage_daily", {
+  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  day: date("day", { mode: "string" }).notNull(),
+  inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
+  outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+  requests: integer("requests").notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.userId, t.day] })]);
+
+export const workspaceLlmSettings = pgTable("workspace_llm_settings", {
+  workspaceId: uuid("workspace_id").primaryKey().references(() => workspaces.id, { onDelete: "cascade" }),
+  baseUrl: text("base_url"),
+  model: text("model"),
+  apiKeyCiphertext: bytea("api_key_ciphertext"),
+  apiKeyKeyId: text("api_key_key_id"),
+  updatedAt: updatedAt(),
 });
 
 export const artifacts = pgTable("artifacts", {

@@ -28,12 +28,20 @@ const cache = new Map<string, { at: number; result: QueryResult }>();
 export async function queryDataset(
   deps: AppDeps,
   userId: string,
-  input: { connectorId: string; dataset: string; query: StructuredQuery },
+  input: {
+    connectorId: string;
+    dataset: string;
+    query: StructuredQuery;
+    /** Only this workspace's datasets (a chat sees its own workspace, not all the user's). */
+    workspaceId?: string;
+  },
 ): Promise<QueryResult> {
   return await asUser(deps.db, userId, async (tx) => {
     const dataset = await findDataset(tx, input.connectorId, input.dataset);
-    if (!dataset?.storageTable || !dataset.syncedAt) {
-      if (!await findConnector(tx, input.connectorId)) throw notFound("Connector");
+    const elsewhere = input.workspaceId !== undefined && dataset?.workspaceId !== input.workspaceId;
+    if (!dataset?.storageTable || !dataset.syncedAt || elsewhere) {
+      const connector = await findConnector(tx, input.connectorId);
+      if (!connector || (input.workspaceId && connector.workspaceId !== input.workspaceId)) throw notFound("Connector");
       throw new ApiError(404, "not_found", `No synced dataset "${input.dataset}" on this connector: run a sync first`);
     }
     const key = `${dataset.id}@${dataset.syncedAt.getTime()}:${JSON.stringify(input.query)}`;

@@ -18,6 +18,12 @@ const envSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
   LLM_MODEL: z.string().optional(),
+  /** How long the model may stay silent: before its first token, and between tokens. */
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** Tokens (in and out) each user may spend a UTC day; 0 turns the budget off. */
+  CHAT_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(1_000_000),
+  /** Chat messages each user may send a minute. */
+  CHAT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   SUPABASE_URL: z.url().optional(),
   SUPABASE_ANON_KEY: z.string().optional(),
   SUPABASE_JWT_SECRET: z.string().optional(),
@@ -37,7 +43,8 @@ export interface Config {
   appUrl?: string;
   outboundAllowHosts: string[];
   uploadMaxBytes: number;
-  llm: { apiKey?: string; baseUrl?: string; model?: string };
+  llm: { apiKey?: string; baseUrl?: string; model?: string; timeoutMs: number };
+  chat: { dailyTokenBudget: number; requestsPerMinute: number };
   supabase: { url?: string; anonKey?: string; jwtSecret?: string };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
@@ -87,7 +94,8 @@ export async function loadConfig(
     appUrl: e.APP_URL,
     outboundAllowHosts: splitList(e.OUTBOUND_ALLOW_HOSTS),
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
-    llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL },
+    llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
+    chat: { dailyTokenBudget: e.CHAT_DAILY_TOKEN_BUDGET, requestsPerMinute: e.CHAT_REQUESTS_PER_MINUTE },
     supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },
     logLevel: e.LOG_LEVEL,
   };

@@ -104,3 +104,9 @@ export async function readFilePiece(db: Db, connectorId: string, uploadId: strin
   ));
   return row?.bytes;
 }
+
+/** Every dataset of a workspace, by connector and name. */
+export async function listWorkspaceDatasets(db: Db, workspaceId: string): Promise<DatasetRow[]> {
+  return await db.select().from(datasets).where(eq(datasets.workspaceId, workspaceId))
+    .orderBy(datasets.connectorId, datasets.name);
+}

@@ -6,6 +6,9 @@ import { meRoutes } from "./me.ts";
 import { tokenRoutes } from "./tokens.ts";
 import { connectorRoutes } from "./connectors.ts";
 import { queryRoutes } from "./query.ts";
+import { chatRoutes } from "./chat.ts";
+import { artifactRoutes } from "./artifacts.ts";
+import { llmSettingsRoutes } from "./llm_settings.ts";
 import { renderApiReference } from "../../components/ApiReference.tsx";
 
 const INFO = {
@@ -24,6 +27,9 @@ export function createApi(deps: AppDeps) {
   api.route("/tokens", tokenRoutes(deps));
   api.route("/connectors", connectorRoutes(deps));
   api.route("/query", queryRoutes(deps));
+  api.route("/chat", chatRoutes(deps));
+  api.route("/artifacts", artifactRoutes(deps));
+  api.route("/settings/llm", llmSettingsRoutes(deps));
   api.doc31("/openapi.json", { openapi: "3.1.0", info: INFO, servers: [{ url: "/api" }] });
   let referenceHtml: string | undefined;
   api.get("/docs", (c) => {

@@ -1,0 +1,42 @@
+/** Artifacts: one row per version; the newest version is the artifact. Run inside asUser. */
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { artifacts } from "../schema.ts";
+
+export type ArtifactRow = typeof artifacts.$inferSelect;
+
+/** One version of an artifact, the newest when `version` is not given. */
+export async function findArtifact(db: Db, artifactId: string, version?: number): Promise<ArtifactRow | undefined> {
+  const [row] = await db.select().from(artifacts)
+    .where(and(eq(artifacts.artifactId, artifactId), version ? eq(artifacts.version, version) : undefined))
+    .orderBy(desc(artifacts.version))
+    .limit(1);
+  return row;
+}
+
+/** Every version of an artifact, newest first, without their data. */
+export async function listVersions(db: Db, artifactId: string) {
+  return await db.select({
+    version: artifacts.version,
+    name: artifacts.name,
+    createdAt: artifacts.createdAt,
+    createdBy: artifacts.createdBy,
+  }).from(artifacts).where(eq(artifacts.artifactId, artifactId)).orderBy(desc(artifacts.version));
+}
+
+/** The newest version of each artifact in a session (or workspace), newest artifact first. */
+export async function listLatest(
+  db: Db,
+  filter: { sessionId?: string; workspaceId?: string; limit: number },
+): Promise<ArtifactRow[]> {
+  const latest = db.selectDistinctOn([artifacts.artifactId]).from(artifacts).where(and(
+    filter.sessionId ? eq(artifacts.sessionId, filter.sessionId) : undefined,
+    filter.workspaceId ? eq(artifacts.workspaceId, filter.workspaceId) : undefined,
+  )).orderBy(artifacts.artifactId, desc(artifacts.version)).as("latest");
+  return await db.select().from(latest).orderBy(sql`${latest.createdAt} desc`).limit(filter.limit) as ArtifactRow[];
+}
+
+export async function insertArtifact(db: Db, values: typeof artifacts.$inferInsert): Promise<ArtifactRow> {
+  const [row] = await db.insert(artifacts).values(values).returning();
+  return row;
+}

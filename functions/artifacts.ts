@@ -1,0 +1,246 @@
+/**
+ * Artifacts: charts, tables, CSV files and markdown documents made in chat. Each change is a new
+ * version row, so old versions stay viewable. Query-backed artifacts keep their query and a
+ * snapshot of its result, so they read the same later and can be re-run when revised.
+ */
+import Papa from "papaparse";
+import { z } from "zod";
+import type { AppDeps } from "../lib/deps.ts";
+import { ApiError, notFound } from "../lib/http/errors.ts";
+import { asUser } from "../db/rls.ts";
+import { type ArtifactRow, findArtifact, insertArtifact, listLatest, listVersions } from "../db/queries/artifacts.ts";
+import { StructuredQuery } from "../connectors/query.ts";
+import type { Column } from "../connectors/types.ts";
+import { ChartSpec, missingColumns } from "../lib/charts/chart_spec.ts";
+import { renderChartSvg } from "../lib/charts/render_svg.ts";
+import { queryDataset } from "./query_dataset.ts";
+
+export const ARTIFACT_TYPES = ["chart", "table", "csv", "document"] as const;
+export type ArtifactType = typeof ARTIFACT_TYPES[number];
+
+/** Where a query-backed artifact's rows come from. */
+export const ArtifactSource = z.object({
+  connector_id: z.uuid(),
+  dataset: z.string().min(1),
+  query: StructuredQuery,
+});
+export type ArtifactSource = z.infer<typeof ArtifactSource>;
+
+/** What each type of artifact holds. */
+export interface QueryArtifactData {
+  source: ArtifactSource;
+  columns: Column[];
+  rows: unknown[][];
+  chart?: ChartSpec;
+}
+export interface DocumentData {
+  markdown: string;
+}
+
+/** Who is acting, and in which workspace and chat. */
+export interface ArtifactContext {
+  userId: string;
+  workspaceId: string;
+  sessionId?: string;
+}
+
+/** Runs an artifact's query inside the context's workspace. */
+async function runSource(deps: AppDeps, ctx: ArtifactContext, source: ArtifactSource) {
+  return await queryDataset(deps, ctx.userId, {
+    connectorId: source.connector_id,
+    dataset: source.dataset,
+    query: source.query,
+    workspaceId: ctx.workspaceId,
+  });
+}
+
+function checkChart(chart: ChartSpec, columns: Column[]) {
+  const missing = missingColumns(chart, columns);
+  if (missing.length) {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `The chart names ${missing.map((m) => `"${m}"`).join(", ")}, which the query does not return: ` +
+        `its columns are ${columns.map((c) => `"${c.name}"`).join(", ")}`,
+    );
+  }
+}
+
+/** A chart, table or CSV artifact from a query on a dataset. */
+export async function createQueryArtifact(
+  deps: AppDeps,
+  ctx: ArtifactContext,
+  input: { type: "chart" | "table" | "csv"; name: string; source: ArtifactSource; chart?: ChartSpec },
+): Promise<ArtifactRow> {
+  if (input.type === "chart" && !input.chart) throw new ApiError(400, "invalid_request", "A chart needs a chart spec");
+  const result = await runSource(deps, ctx, input.source);
+  if (input.chart) checkChart(input.chart, result.columns);
+  const data: QueryArtifactData = {
+    source: input.source,
+    columns: result.columns,
+    rows: result.rows,
+    ...(input.type === "chart" ? { chart: input.chart } : {}),
+  };
+  return await insertVersion(deps, ctx, {
+    artifactId: crypto.randomUUID(),
+    version: 1,
+    type: input.type,
+    name: input.name,
+    data,
+  });
+}
+
+/** A markdown document artifact. */
+export async function createDocument(
+  deps: AppDeps,
+  ctx: ArtifactContext,
+  input: { name: string; markdown: string },
+): Promise<ArtifactRow> {
+  const data: DocumentData = { markdown: input.markdown };
+  return await insertVersion(deps, ctx, {
+    artifactId: crypto.randomUUID(),
+    version: 1,
+    type: "document",
+    name: input.name,
+    data,
+  });
+}
+
+/** What a revision may change; what it leaves out stays as it was. */
+export interface ArtifactChanges {
+  name?: string;
+  markdown?: string;
+  chart?: ChartSpec;
+  query?: StructuredQuery;
+}
+
+/** A new version of an artifact with `changes` applied; a changed query is run again. */
+export async function reviseArtifact(
+  deps: AppDeps,
+  ctx: ArtifactContext,
+  artifactId: string,
+  changes: ArtifactChanges,
+): Promise<ArtifactRow> {
+  const current = await getArtifact(deps, ctx.userId, artifactId, { workspaceId: ctx.workspaceId });
+  let data: QueryArtifactData | DocumentData;
+  if (current.type === "document") {
+    if (changes.chart || changes.query) {
+      throw new ApiError(400, "invalid_request", "A document has no query or chart: change its markdown");
+    }
+    data = { markdown: changes.markdown ?? (current.data as DocumentData).markdown };
+  } else {
+    if (changes.markdown !== undefined) throw new ApiError(400, "invalid_request", "Only documents have markdown");
+    if (changes.chart && current.type !== "chart") {
+      throw new ApiError(400, "invalid_request", `A ${current.type} has no chart spec`);
+    }
+    const before = current.data as QueryArtifactData;
+    const source = changes.query ? { ...before.source, query: changes.query } : before.source;
+    const result = changes.query ? await runSource(deps, ctx, source) : before;
+    const chart = changes.chart ?? before.chart;
+    if (chart) checkChart(chart, result.columns);
+    data = { source, columns: result.columns, rows: result.rows, ...(chart ? { chart } : {}) };
+  }
+  return await insertVersion(deps, ctx, {
+    artifactId,
+    version: current.version + 1,
+    type: current.type as ArtifactType,
+    name: changes.name ?? current.name,
+    data,
+    sessionId: current.sessionId ?? ctx.sessionId,
+  });
+}
+
+async function insertVersion(
+  deps: AppDeps,
+  ctx: ArtifactContext,
+  row: {
+    artifactId: string;
+    version: number;
+    type: ArtifactType;
+    name: string;
+    data: unknown;
+    sessionId?: string | null;
+  },
+): Promise<ArtifactRow> {
+  return await asUser(deps.db, ctx.userId, async (tx) => {
+    try {
+      return await insertArtifact(tx, {
+        ...row,
+        workspaceId: ctx.workspaceId,
+        sessionId: row.sessionId ?? ctx.sessionId ?? null,
+        createdBy: ctx.userId,
+      });
+    } catch (error) {
+      // Two revisions of the same version at once: the unique (artifact_id, version) keeps one.
+      if (pgCode(error) === "23505") {
+        throw new ApiError(409, "conflict", "The artifact changed meanwhile: read it again and revise that");
+      }
+      throw error;
+    }
+  });
+}
+
+function pgCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: string }).code;
+    if (code) return code;
+  }
+  return undefined;
+}
+
+/** One artifact (its newest version unless `version` is given); 404 outside the caller's reach. */
+export async function getArtifact(
+  deps: AppDeps,
+  userId: string,
+  artifactId: string,
+  options: { version?: number; workspaceId?: string } = {},
+): Promise<ArtifactRow> {
+  const row = await asUser(deps.db, userId, (tx) => findArtifact(tx, artifactId, options.version));
+  if (!row || (options.workspaceId && row.workspaceId !== options.workspaceId)) {
+    throw notFound(options.version ? `Version ${options.version} of the artifact` : "Artifact");
+  }
+  return row;
+}
+
+/** The versions of an artifact the caller can read, newest first. */
+export async function artifactVersions(deps: AppDeps, userId: string, artifactId: string) {
+  const versions = await asUser(deps.db, userId, (tx) => listVersions(tx, artifactId));
+  if (!versions.length) throw notFound("Artifact");
+  return versions;
+}
+
+/** The newest version of each artifact in a chat, or in a workspace. */
+export async function listArtifacts(
+  deps: AppDeps,
+  userId: string,
+  filter: { sessionId?: string; workspaceId?: string; limit: number },
+): Promise<ArtifactRow[]> {
+  return await asUser(deps.db, userId, (tx) => listLatest(tx, filter));
+}
+
+/** Rendered charts by version row id: a version never changes, so neither does its SVG. */
+const svgCache = new Map<string, Promise<string>>();
+const SVG_CACHE_ENTRIES = 200;
+
+/** A chart artifact's SVG. */
+export function artifactSvg(row: ArtifactRow): Promise<string> {
+  const data = row.data as QueryArtifactData;
+  if (row.type !== "chart" || !data.chart) throw new ApiError(400, "invalid_request", "Only charts render to SVG");
+  let svg = svgCache.get(row.id);
+  if (!svg) {
+    svg = renderChartSvg(data.chart, data.columns, data.rows);
+    svg.catch(() => svgCache.delete(row.id));
+    svgCache.set(row.id, svg);
+    if (svgCache.size > SVG_CACHE_ENTRIES) svgCache.delete(svgCache.keys().next().value!);
+  }
+  return svg;
+}
+
+/** A query-backed artifact's rows as CSV, with a header row. */
+export function artifactCsv(row: ArtifactRow): string {
+  if (row.type === "document") {
+    throw new ApiError(400, "invalid_request", "A document has no rows: download it as markdown");
+  }
+  const data = row.data as QueryArtifactData;
+  return Papa.unparse({ fields: data.columns.map((c) => c.name), data: data.rows });
+}

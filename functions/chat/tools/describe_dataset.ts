@@ -1,0 +1,25 @@
+/** describe_dataset: a dataset's columns with their types, its size, and a few sample rows. */
+import { tool } from "ai";
+import { z } from "zod";
+import { queryDataset } from "../../query_dataset.ts";
+import { type ChatToolContext, toolStep } from "./context.ts";
+
+export function describeDatasetTool(ctx: ChatToolContext) {
+  return tool({
+    description: "Describe one dataset: its columns and their types, and five sample rows.",
+    inputSchema: z.object({
+      connector_id: z.string().describe("The connector's id, from list_datasets"),
+      dataset: z.string().describe("The dataset's name"),
+    }),
+    execute: ({ connector_id, dataset }) =>
+      toolStep(ctx, "describe_dataset", async () => {
+        const sample = await queryDataset(ctx.deps, ctx.userId, {
+          connectorId: connector_id,
+          dataset,
+          query: { limit: 5 },
+          workspaceId: ctx.workspaceId,
+        });
+        return { dataset, columns: sample.columns, sample_rows: sample.rows };
+      }),
+  });
+}

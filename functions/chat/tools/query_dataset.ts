@@ -1,0 +1,38 @@
+/** query_dataset: a structured query (the shape of POST /api/query) on one dataset. */
+import { tool } from "ai";
+import { z } from "zod";
+import { StructuredQuery } from "../../../connectors/query.ts";
+import { queryDataset } from "../../query_dataset.ts";
+import { type ChatToolContext, MODEL_ROW_LIMIT, toolStep } from "./context.ts";
+
+export const DatasetQueryInput = z.object({
+  connector_id: z.string().describe("The connector's id, from list_datasets"),
+  dataset: z.string().describe("The dataset's name"),
+  query: StructuredQuery.describe(
+    "dimensions: columns to group by; measures: [{fn: count|sum|avg|min|max, column?, as?}]; " +
+      "filters: [{column, op: eq|neq|gt|gte|lt|lte|in|contains, value}]; order_by: [{column, dir}]; limit",
+  ),
+});
+
+export function queryDatasetTool(ctx: ChatToolContext) {
+  return tool({
+    description: "Run a structured query on a dataset: group, aggregate, filter, sort, limit. " +
+      `Shows at most ${MODEL_ROW_LIMIT} rows.`,
+    inputSchema: DatasetQueryInput,
+    execute: ({ connector_id, dataset, query }) =>
+      toolStep(ctx, "query_dataset", async () => {
+        const result = await queryDataset(ctx.deps, ctx.userId, {
+          connectorId: connector_id,
+          dataset,
+          query,
+          workspaceId: ctx.workspaceId,
+        });
+        return {
+          columns: result.columns,
+          rows: result.rows.slice(0, MODEL_ROW_LIMIT),
+          row_count: result.rows.length,
+          truncated: result.rows.length > MODEL_ROW_LIMIT,
+        };
+      }),
+  });
+}

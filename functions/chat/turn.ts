@@ -1,0 +1,266 @@
+/**
+ * One chat turn: admit the request (rate, budget), store the question, load the context, stream the
+ * model's answer to the client in the AI SDK UI message stream protocol while logging it, run tool
+ * calls as the user, and store the answer when it ends: also when the client has gone away, because
+ * the log branch of the stream keeps reading whatever happens to the client's branch.
+ *
+ *   POST ─ one transaction: limits (system) → session, model settings, question, stream row (user)
+ *        ─ streamText ─ UI chunks ─ tee ─→ client (SSE)
+ *                                      └→ StreamLog (batched) ─ end → answer row, usage, title
+ */
+import {
+  convertToModelMessages,
+  createUIMessageStreamResponse,
+  stepCountIs,
+  streamText,
+  type UIMessage,
+  type UIMessageChunk,
+} from "ai";
+import { and, eq, inArray, lt } from "drizzle-orm";
+import type { AppDeps } from "../../lib/deps.ts";
+import type { Db } from "../../db/client.ts";
+import { ApiError, notFound } from "../../lib/http/errors.ts";
+import { asSystem, asSystemThenUser } from "../../db/rls.ts";
+import { chatMessages, chatSessions, chatStreams } from "../../db/schema.ts";
+import {
+  activeStream,
+  type ChatMessageRow,
+  type ChatSessionRow,
+  findSession,
+  insertMessage,
+  recentMessages,
+  staleStream,
+} from "../../db/queries/chat.ts";
+import { languageModel, llmNotConfigured, type ModelSettings, resolveModelSettings } from "../../lib/llm/model.ts";
+import { allowListFor } from "../../lib/net/outbound.ts";
+import { workspaceOverrides } from "../llm_settings.ts";
+import { admitChatRequest, recordUsage } from "./limits.ts";
+import { messageFromLog, STALE_STREAM_MS, StreamLog } from "./stream_log.ts";
+import { chatTools } from "./tools/mod.ts";
+import { describeUpstreamError } from "./upstream_errors.ts";
+import { systemPrompt } from "./prompt.ts";
+import { nameSession, provisionalTitle } from "./title.ts";
+
+/** Messages of history the model sees: enough for a conversation, bounded for long sessions. */
+const CONTEXT_MESSAGES = 40;
+/** Model calls in one turn (each tool round is one). */
+const MAX_STEPS = 8;
+/** How long a finished answer's log stays for a follower that arrives late. */
+const FINISHED_LOG_KEEP_MS = 10 * 60_000;
+
+/** A question, or a retry of the last one after a failed answer. */
+export type TurnInput = { content: string; retry?: false } | { retry: true; content?: undefined };
+
+/** Answers in progress in this process, so a stop request aborts at once. */
+const running = new Map<string, AbortController>();
+
+/** Starts a turn and returns the streaming response. Errors before streaming are ApiErrors (4xx/503). */
+export async function startChatTurn(
+  deps: AppDeps,
+  userId: string,
+  sessionId: string,
+  input: TurnInput,
+): Promise<Response> {
+  const turn = await asSystemThenUser(
+    deps.db,
+    userId,
+    (tx) => admitChatRequest(deps, tx, userId),
+    (tx) => prepareTurn(deps, tx, userId, sessionId, input),
+  );
+  const controller = new AbortController();
+  running.set(turn.streamId, controller);
+  const ctx = { deps, userId, workspaceId: turn.session.workspaceId, sessionId };
+  const tools = chatTools(ctx);
+  const history = turn.history.filter((m) => m.parts.length > 0);
+  const timeoutMs = deps.config.llm.timeoutMs;
+
+  const result = streamText({
+    model: languageModel(turn.settings, { fetch: deps.fetch, allow: allowListFor(deps.config) }),
+    system: systemPrompt(deps.now()),
+    messages: await convertToModelMessages(history, { tools, ignoreIncompleteToolCalls: true }),
+    tools,
+    stopWhen: stepCountIs(MAX_STEPS),
+    maxRetries: 1,
+    abortSignal: controller.signal,
+    timeout: { firstChunkMs: timeoutMs, chunkMs: timeoutMs },
+  });
+  let answer: UIMessage | undefined;
+  const chunks = result.toUIMessageStream({
+    generateMessageId: () => turn.messageId,
+    sendReasoning: true,
+    onError: (error) => describeUpstreamError(error, timeoutMs),
+    redactToolErrors: false,
+    onEnd: ({ responseMessage }) => {
+      answer = responseMessage;
+    },
+  });
+  const [toClient, toLog] = chunks.tee();
+
+  const log = new StreamLog(
+    deps,
+    { id: turn.streamId, workspaceId: turn.session.workspaceId },
+    () => controller.abort(),
+  );
+  (async () => {
+    let error: string | undefined;
+    let stopped = false;
+    for await (const chunk of toLog as unknown as AsyncIterable<UIMessageChunk>) {
+      log.append(chunk);
+      if (chunk.type === "error") error = chunk.errorText;
+      if (chunk.type === "abort") stopped = true;
+    }
+    await log.close();
+    const usage = await Promise.resolve(result.totalUsage).catch(() => undefined);
+    await storeAnswer(deps, turn, {
+      parts: answer?.parts ?? [],
+      status: error ? "error" : stopped ? "stopped" : "done",
+      error,
+      inputTokens: usage?.inputTokens ?? 0,
+      outputTokens: usage?.outputTokens ?? 0,
+    });
+    if (turn.firstExchange && !error && turn.session.titleSource === "auto") {
+      await nameSession(deps, turn, answer);
+    }
+  })().catch((error) => deps.log.error("chat turn could not be stored", { session: sessionId, error: String(error) }))
+    .finally(() => running.delete(turn.streamId));
+
+  return createUIMessageStreamResponse({ stream: toClient });
+}
+
+/** What the transaction before streaming decided. */
+export interface PreparedTurn {
+  session: ChatSessionRow;
+  settings: ModelSettings;
+  history: UIMessage[];
+  streamId: string;
+  messageId: string;
+  userId: string;
+  firstExchange: boolean;
+}
+
+async function prepareTurn(
+  deps: AppDeps,
+  tx: Db,
+  userId: string,
+  sessionId: string,
+  input: TurnInput,
+): Promise<PreparedTurn> {
+  const session = await findSession(tx, sessionId);
+  if (!session) throw notFound("Chat");
+  const settings = resolveModelSettings(deps.config.llm, await workspaceOverrides(deps, tx, session.workspaceId));
+  if (!settings) throw llmNotConfigured();
+  await endStaleStream(deps, tx, session.id);
+  if (await activeStream(tx, session.id)) {
+    throw new ApiError(409, "conflict", "An answer is still being written in this chat: wait for it, or stop it");
+  }
+  let rows = await recentMessages(tx, session.id, CONTEXT_MESSAGES);
+  const now = deps.now();
+  if (input.retry) {
+    const lastQuestion = rows.findLastIndex((m) => m.role === "user");
+    if (lastQuestion < 0) throw new ApiError(409, "conflict", "There is no question to retry in this chat");
+    // The failed answers after the question give way to the new one.
+    const failed = rows.slice(lastQuestion + 1).filter((m) => m.status === "error").map((m) => m.id);
+    if (failed.length) await tx.delete(chatMessages).where(inArray(chatMessages.id, failed));
+    rows = rows.slice(0, lastQuestion + 1);
+  } else {
+    const question = await insertMessage(tx, {
+      workspaceId: session.workspaceId,
+      sessionId: session.id,
+      userId,
+      role: "user",
+      parts: [{ type: "text", text: input.content }],
+    });
+    rows.push(question);
+  }
+  const firstExchange = rows.filter((m) => m.role === "user").length === 1 && rows.length === 1;
+  const [stream] = await tx.insert(chatStreams).values({
+    workspaceId: session.workspaceId,
+    sessionId: session.id,
+    messageId: crypto.randomUUID(),
+  }).returning();
+  await tx.update(chatSessions).set({
+    updatedAt: now,
+    ...(firstExchange && session.titleSource === "auto" && input.content
+      ? { title: provisionalTitle(input.content) }
+      : {}),
+  }).where(eq(chatSessions.id, session.id));
+  return {
+    session,
+    settings,
+    history: rows.map(toUIMessage),
+    streamId: stream.id,
+    messageId: stream.messageId,
+    userId,
+    firstExchange,
+  };
+}
+
+/** A stored message as the AI SDK's UI message. */
+export function toUIMessage(row: ChatMessageRow): UIMessage {
+  return { id: row.id, role: row.role, parts: row.parts as UIMessage["parts"] };
+}
+
+/**
+ * Stores an answer whose process died mid-stream (its heartbeat stopped): what the log holds,
+ * marked as an error the user can retry. Runs inside the caller's transaction.
+ */
+export async function endStaleStream(deps: AppDeps, tx: Db, sessionId: string): Promise<void> {
+  const stale = await staleStream(tx, sessionId, new Date(deps.now().getTime() - STALE_STREAM_MS));
+  if (!stale) return;
+  const partial = await messageFromLog(tx, stale);
+  await insertMessage(tx, {
+    id: stale.messageId,
+    workspaceId: stale.workspaceId,
+    sessionId,
+    role: "assistant",
+    parts: partial?.parts ?? [],
+    status: "error",
+    error: "The answer was cut off when the server stopped: retry to ask again",
+  });
+  await tx.update(chatStreams).set({ status: "done" }).where(eq(chatStreams.id, stale.id));
+}
+
+/** Stores the answer, ends its stream and adds its tokens to the user's day, in one transaction. */
+async function storeAnswer(
+  deps: AppDeps,
+  turn: PreparedTurn,
+  answer: {
+    parts: UIMessage["parts"];
+    status: "done" | "stopped" | "error";
+    error?: string;
+    inputTokens: number;
+    outputTokens: number;
+  },
+): Promise<void> {
+  // As the system: the answer is stored even if the user lost access while it was written.
+  await asSystem(deps.db, async (tx) => {
+    await insertMessage(tx, {
+      id: turn.messageId,
+      workspaceId: turn.session.workspaceId,
+      sessionId: turn.session.id,
+      role: "assistant",
+      parts: answer.parts,
+      status: answer.status,
+      error: answer.error ?? null,
+      model: turn.settings.model,
+      inputTokens: answer.inputTokens,
+      outputTokens: answer.outputTokens,
+    });
+    await tx.update(chatStreams).set({ status: "done" }).where(eq(chatStreams.id, turn.streamId));
+    // Logs of finished answers are kept a while for late followers, then dropped.
+    await tx.delete(chatStreams).where(and(
+      eq(chatStreams.sessionId, turn.session.id),
+      eq(chatStreams.status, "done"),
+      lt(chatStreams.createdAt, new Date(deps.now().getTime() - FINISHED_LOG_KEEP_MS)),
+    ));
+    await tx.update(chatSessions).set({ updatedAt: deps.now() }).where(eq(chatSessions.id, turn.session.id));
+    await recordUsage(deps, tx, turn.userId, { inputTokens: answer.inputTokens, outputTokens: answer.outputTokens });
+  });
+}
+
+/** Asks the session's answer in progress to stop. False when nothing is being written. */
+export function stopLocally(streamId: string): boolean {
+  const controller = running.get(streamId);
+  controller?.abort();
+  return Boolean(controller);
+}

@@ -1,0 +1,27 @@
+/** Turns a failed model call into a sentence for the chat: what happened and what to do. */
+import { APICallError, RetryError } from "ai";
+
+const MAX_DETAIL = 300;
+
+/** The message the chat shows for `error`; `timeoutMs` is the configured silence limit. */
+export function describeUpstreamError(error: unknown, timeoutMs: number): string {
+  const cause = RetryError.isInstance(error) ? error.lastError : error;
+  if (APICallError.isInstance(cause)) {
+    const detail = cause.message.slice(0, MAX_DETAIL);
+    const status = cause.statusCode;
+    if (status === 401 || status === 403) {
+      return `The model endpoint refused the API key (HTTP ${status}): check the key in Settings. ${detail}`;
+    }
+    if (status === 404) return `The model endpoint does not know this model (HTTP 404): ${detail}`;
+    if (status === 429) return `The model endpoint is rate limiting us (HTTP 429): try again in a moment. ${detail}`;
+    if (status) return `The model endpoint failed (HTTP ${status}): ${detail}`;
+    return `Cannot reach the model endpoint: ${detail}`;
+  }
+  const name = (cause as { name?: string })?.name;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (name === "TimeoutError" || /timeout|timed out/i.test(message)) {
+    return `The model did not answer within ${Math.round(timeoutMs / 1000)} s: try again, or a smaller question`;
+  }
+  if (name === "AbortError") return "The answer was stopped";
+  return `The model's answer broke off: ${message.slice(0, MAX_DETAIL)}`;
+}
