@@ -73,6 +73,7 @@ export async function startChatTurn(
   const tools = chatTools(ctx);
   const history = turn.history.filter((m) => m.parts.length > 0);
   const timeoutMs = deps.config.llm.timeoutMs;
+  let lastError: string | undefined;
 
   const result = streamText({
     model: languageModel(turn.settings, { fetch: deps.fetch, allow: allowListFor(deps.config) }),
@@ -83,6 +84,11 @@ export async function startChatTurn(
     maxRetries: 1,
     abortSignal: controller.signal,
     timeout: { firstChunkMs: timeoutMs, chunkMs: timeoutMs },
+    // The chat shows the error (see onError below); the log gets one line instead of the SDK's dump.
+    onError: ({ error }) => {
+      lastError = describeUpstreamError(error, timeoutMs);
+      deps.log.warn("model call failed", { session: sessionId, error: lastError });
+    },
   });
   let answer: UIMessage | undefined;
   const chunks = result.toUIMessageStream({
@@ -94,7 +100,7 @@ export async function startChatTurn(
       answer = responseMessage;
     },
   });
-  const [toClient, toLog] = chunks.tee();
+  const [toClient, toLog] = endingsAsErrors(chunks, controller.signal, timeoutMs, () => lastError).tee();
 
   const log = new StreamLog(
     deps,
@@ -125,6 +131,48 @@ export async function startChatTurn(
     .finally(() => running.delete(turn.streamId));
 
   return createUIMessageStreamResponse({ stream: toClient });
+}
+
+/**
+ * Makes every way an answer can end without finishing visible as an `error` chunk: the SDK reports a
+ * timeout as an abort (only our stop button is a real abort), and a stream that broke off mid-answer
+ * errors the chunk stream itself, which would otherwise end the client's stream and the log silently.
+ */
+function endingsAsErrors(
+  source: ReadableStream<UIMessageChunk>,
+  stopped: AbortSignal,
+  timeoutMs: number,
+  lastError: () => string | undefined,
+): ReadableStream<UIMessageChunk> {
+  const reader = source.getReader();
+  let ended = false;
+  const broke = (error?: unknown): UIMessageChunk => ({
+    type: "error",
+    errorText: lastError() ?? (error ? describeUpstreamError(error, timeoutMs) : "The model's answer broke off"),
+  });
+  return new ReadableStream<UIMessageChunk>({
+    async pull(controller) {
+      let next: ReadableStreamReadResult<UIMessageChunk>;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        controller.enqueue(broke(error));
+        return controller.close();
+      }
+      if (next.done) {
+        if (!ended) controller.enqueue(broke());
+        return controller.close();
+      }
+      let chunk = next.value;
+      if (chunk.type === "abort" && !stopped.aborted) {
+        const timeout = new DOMException(chunk.reason ?? "", "TimeoutError");
+        chunk = { type: "error", errorText: describeUpstreamError(timeout, timeoutMs) };
+      }
+      ended ||= chunk.type === "finish" || chunk.type === "error" || chunk.type === "abort";
+      controller.enqueue(chunk);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }
 
 /** What the transaction before streaming decided. */

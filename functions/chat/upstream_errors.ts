@@ -14,6 +14,11 @@ export function describeUpstreamError(error: unknown, timeoutMs: number): string
     }
     if (status === 404) return `The model endpoint does not know this model (HTTP 404): ${detail}`;
     if (status === 429) return `The model endpoint is rate limiting us (HTTP 429): try again in a moment. ${detail}`;
+    if (status && status < 300) {
+      // The call was accepted, then its stream failed part way.
+      const reason = cause.cause instanceof Error ? cause.cause.message : detail;
+      return `The model's answer broke off: ${reason.slice(0, MAX_DETAIL)}`;
+    }
     if (status) return `The model endpoint failed (HTTP ${status}): ${detail}`;
     return `Cannot reach the model endpoint: ${detail}`;
   }

@@ -64,9 +64,10 @@ export function afterToolResult(request: FakeRequest): boolean {
   return request.messages.at(-1)?.role === "tool";
 }
 
-/** The tool results the app sent back, parsed. */
+/** The tool results of the current turn (after the last user message), parsed. */
 export function toolResults(request: FakeRequest): unknown[] {
-  return request.messages.filter((m) => m.role === "tool").map((m) => {
+  const question = request.messages.findLastIndex((m) => m.role === "user");
+  return request.messages.slice(question + 1).filter((m) => m.role === "tool").map((m) => {
     try {
       return JSON.parse(String(m.content));
     } catch {

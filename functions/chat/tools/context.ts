@@ -14,6 +14,13 @@ export interface ChatToolContext {
 /** Rows of a result the model is shown; the rest stay in the artifact or behind `truncated`. */
 export const MODEL_ROW_LIMIT = 100;
 
+/** A failure the model is told about; it reads as its message alone (the SDK stringifies errors). */
+export class ToolError extends Error {
+  override toString(): string {
+    return this.message;
+  }
+}
+
 /**
  * Runs a tool's work, turning our errors into messages the model can act on (a missing column, a
  * dataset that is not there) and anything unexpected into a plain failure, logged, not shown.
@@ -22,9 +29,9 @@ export async function toolStep<T>(ctx: ChatToolContext, tool: string, work: () =
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ApiError) throw new Error(error.message);
+    if (error instanceof ApiError) throw new ToolError(error.message);
     ctx.deps.log.error("chat tool failed", { tool, error: error instanceof Error ? error.message : String(error) });
-    throw new Error(`The ${tool} tool failed on the server`);
+    throw new ToolError(`The ${tool} tool failed on the server`);
   }
 }
 
