@@ -118,3 +118,8 @@ export async function clearLlmSettings(deps: AppDeps, userId: string, workspaceI
     await deleteLlmSettings(tx, workspace.id);
   });
 }
+
+/** The model chats in a workspace use, or undefined when none is configured. Runs inside asUser. */
+export async function effectiveModel(deps: AppDeps, tx: Db, workspaceId: string): Promise<ModelSettings | undefined> {
+  return resolveModelSettings(deps.config.llm, await workspaceOverrides(deps, tx, workspaceId));
+}

@@ -137,7 +137,12 @@ testEachBackend("tools query real data and make a chart the API serves as SVG an
     const results = toolResults(request);
     if (!afterToolResult(request)) return { toolCalls: [{ name: "list_datasets", arguments: {} }] };
     if (results.length === 1) {
-      return { toolCalls: [{ name: "query_dataset", arguments: { connector_id: connectorId, dataset: "seattle-weather", query } }] };
+      return {
+        toolCalls: [{
+          name: "query_dataset",
+          arguments: { connector_id: connectorId, dataset: "seattle-weather", query },
+        }],
+      };
     }
     if (results.length === 2) {
       return {
@@ -179,8 +184,9 @@ testEachBackend("tools query real data and make a chart the API serves as SVG an
   ]);
 
   const listed = await t.call(`/api/artifacts?session_id=${sessionId}`, { cookie });
-  const [artifact] = (listed.body as { items: { id: string; type: string; version: number; data: { rows: unknown[][] } }[] })
-    .items;
+  const [artifact] =
+    (listed.body as { items: { id: string; type: string; version: number; data: { rows: unknown[][] } }[] })
+      .items;
   deepStrictEqual([artifact.id, artifact.type, artifact.version], [chart.artifact_id, "chart", 1]);
   deepStrictEqual(artifact.data.rows, counted.rows);
   const svg = await t.call(`/api/artifacts/${artifact.id}/chart.svg`, { cookie });
@@ -208,7 +214,9 @@ testEachBackend("a revision makes a new version and keeps the old one readable",
 
   script((request) => {
     const results = toolResults(request);
-    if (!afterToolResult(request)) return { toolCalls: [{ name: "read_artifact", arguments: { artifact_id: doc.id } }] };
+    if (!afterToolResult(request)) {
+      return { toolCalls: [{ name: "read_artifact", arguments: { artifact_id: doc.id } }] };
+    }
     if (results.length === 1) {
       const current = results[0] as { markdown: string };
       return {
@@ -256,7 +264,11 @@ testEachBackend("a tool call on another workspace's dataset is refused and revea
   // Nor can the intruder open the owner's chats or artifacts.
   const ownersChat = await newChat(t, owner.cookie);
   equal((await t.call(`/api/chat/sessions/${ownersChat}`, { cookie: intruder.cookie })).status, 404);
-  equal((await t.call(`/api/chat/sessions/${ownersChat}/messages`, { cookie: intruder.cookie, body: { content: "hi" } })).status, 404);
+  equal(
+    (await t.call(`/api/chat/sessions/${ownersChat}/messages`, { cookie: intruder.cookie, body: { content: "hi" } }))
+      .status,
+    404,
+  );
 }, ENV);
 
 testEachBackend("upstream errors, timeouts and broken streams end in a clear, retryable error", async (t) => {
@@ -317,7 +329,10 @@ testEachBackend("a model that stops sending times out with a message that says s
   const sessionId = await newChat(t, cookie, { title: "Slow" });
   script(() => ({ text: "Never finishes", hangAfterChunks: 1 }));
   const answer = await ask(t, cookie, sessionId, "Slow one");
-  match((answer.chunks.find((c) => c.type === "error") as { errorText: string }).errorText, /did not answer within 0 s|within 1 s/);
+  match(
+    (answer.chunks.find((c) => c.type === "error") as { errorText: string }).errorText,
+    /did not answer within 0 s|within 1 s/,
+  );
   const chat = await eventually(async () => {
     const c = await getChat(t, cookie, sessionId);
     return c.messages.length === 2 && c;
@@ -449,7 +464,11 @@ testEachBackend("without a model, chat says how to configure one and the rest wo
 
 testEachBackend("a workspace's own model, endpoint and key are used, the key never shown", async (t) => {
   const { cookie } = await t.signUp();
-  const refused = await t.call("/api/settings/llm", { method: "PUT", cookie, body: { base_url: "http://10.0.0.5/v1" } });
+  const refused = await t.call("/api/settings/llm", {
+    method: "PUT",
+    cookie,
+    body: { base_url: "http://10.0.0.5/v1" },
+  });
   equal(refused.status, 422, refused.text);
   const key = "sk-workspace-key-abcdef";
   const saved = await t.call("/api/settings/llm", {
@@ -488,7 +507,11 @@ testEachBackend("a long session pages back through its messages", async (t) => {
   ok(newest.next_cursor);
   const older = await getChat(t, cookie, sessionId, `?limit=5&before=${newest.next_cursor}`);
   deepStrictEqual(older.messages.map(textOf), ["echo q0", "q1", "echo q1", "q2", "echo q2", "q3"].slice(1));
-  const rename = await t.call(`/api/chat/sessions/${sessionId}`, { method: "PATCH", cookie, body: { title: "Renamed" } });
+  const rename = await t.call(`/api/chat/sessions/${sessionId}`, {
+    method: "PATCH",
+    cookie,
+    body: { title: "Renamed" },
+  });
   equal((rename.body as { title: string }).title, "Renamed");
   equal((await t.call(`/api/chat/sessions/${sessionId}`, { method: "DELETE", cookie })).status, 204);
   equal((await t.call(`/api/chat/sessions/${sessionId}`, { cookie })).status, 404);

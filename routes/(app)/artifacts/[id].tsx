@@ -1,0 +1,96 @@
+/** /artifacts/:id: one artifact on its own page, any version, with its downloads. */
+import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
+import type { PageState } from "../../../lib/app.ts";
+import type { ArtifactRow } from "../../../db/queries/artifacts.ts";
+import { artifactVersions, getArtifact, type QueryArtifactData } from "../../../functions/artifacts.ts";
+import MarkdownView from "../../../islands/MarkdownView.tsx";
+import PngDownload from "../../../islands/PngDownload.tsx";
+
+/** Rows the page shows; the CSV download has them all. */
+const SHOWN_ROWS = 500;
+
+interface Data {
+  artifact: ArtifactRow;
+  versions: { version: number; createdAt: Date }[];
+}
+
+export const handler = {
+  async GET(ctx: FreshContext<PageState>): Promise<Data> {
+    const { deps, user } = ctx.state;
+    const asked = Number(ctx.url.searchParams.get("version"));
+    const version = Number.isInteger(asked) && asked > 0 ? asked : undefined;
+    const artifact = await getArtifact(deps, user!.id, ctx.params.id, { version });
+    return { artifact, versions: await artifactVersions(deps, user!.id, ctx.params.id) };
+  },
+};
+
+export default function ArtifactPage({ data }: PageProps<Data>) {
+  const { artifact } = data;
+  const api = `/api/artifacts/${artifact.artifactId}`;
+  const pinned = `version=${artifact.version}`;
+  const query = artifact.type === "document" ? undefined : artifact.data as QueryArtifactData;
+  const name = artifact.name.replace(/[^\w-]+/g, "-");
+  return (
+    <section class="section">
+      <header class="section-header">
+        <div>
+          <p class="muted small">
+            {artifact.sessionId ? <a href={`/chat/${artifact.sessionId}`}>Chat</a> : "Artifact"} / {artifact.type}
+          </p>
+          <h1>{artifact.name}</h1>
+          <p class="muted">
+            Version {artifact.version} of {data.versions.length} · {artifact.createdAt.toISOString().slice(0, 16)} UTC
+            {query && (
+              <>
+                · from <code>{query.source.dataset}</code>
+              </>
+            )}
+          </p>
+        </div>
+        <div class="actions">
+          {artifact.type !== "document" && <a class="button" href={`${api}/download?format=csv&${pinned}`}>CSV</a>}
+          {artifact.type === "chart" && <a class="button" href={`${api}/download?format=svg&${pinned}`}>SVG</a>}
+          {artifact.type === "chart" && (
+            <PngDownload svgUrl={`${api}/chart.svg?${pinned}`} fileName={`${name}-v${artifact.version}.png`} />
+          )}
+          {artifact.type === "document" && <a class="button" href={`${api}/download?format=md&${pinned}`}>Markdown</a>}
+        </div>
+      </header>
+      {data.versions.length > 1 && (
+        <nav class="tabs" aria-label="Versions">
+          {data.versions.map((v) => (
+            <a
+              class={v.version === artifact.version ? "tab active" : "tab"}
+              href={`/artifacts/${artifact.artifactId}?version=${v.version}`}
+            >
+              v{v.version}
+            </a>
+          ))}
+        </nav>
+      )}
+      <div class="card">
+        {artifact.type === "chart" && (
+          <img class="artifact-chart" src={`${api}/chart.svg?${pinned}`} alt={artifact.name} />
+        )}
+        {artifact.type === "document" && <MarkdownView markdown={(artifact.data as { markdown: string }).markdown} />}
+        {query && artifact.type !== "chart" && (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>{query.columns.map((c) => <th>{c.name}</th>)}</tr>
+              </thead>
+              <tbody>
+                {query.rows.slice(0, SHOWN_ROWS).map((row) => (
+                  <tr>{row.map((v) => <td>{v === null ? "—" : String(v)}</td>)}</tr>
+                ))}
+              </tbody>
+            </table>
+            {query.rows.length > SHOWN_ROWS && (
+              <p class="muted small">Showing {SHOWN_ROWS} of {query.rows.length} rows; the CSV has them all.</p>
+            )}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

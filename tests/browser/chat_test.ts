@@ -1,0 +1,124 @@
+/**
+ * An analyst asks a question in the browser: the answer streams in token by token, a chart made by
+ * a tool call appears in the conversation, and after a reload the whole conversation and the chart
+ * are there again. The model is the local OpenAI wire server; the data is seattle-weather.csv.
+ */
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import { browserTest, serve } from "../support/browser.ts";
+import { startTestApp } from "../support/test_app.ts";
+import { startSources } from "../support/sources.ts";
+import { afterToolResult, startFakeOpenAI } from "../support/fake_openai.ts";
+import { syncsSettled } from "../../functions/sync_connector.ts";
+
+const SCREENSHOTS = Deno.env.get("SCREENSHOT_DIR");
+const ANSWER = "**Rain** and **sun** are the most common weather in Seattle; the chart shows each kind's days.";
+
+browserTest("ask in the browser, watch the answer stream, see the chart, reload and find it all", async (browser) => {
+  const sources = startSources();
+  const fake = startFakeOpenAI();
+  const t = await startTestApp("pglite", {
+    OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sources.port}`,
+    OPENAI_BASE_URL: fake.url,
+    LLM_MODEL: "fake-gpt",
+  });
+  const server = serve((req, info) => t.fetch(req, info));
+  try {
+    const { cookie } = await t.signUp();
+    const created = await t.call("/api/connectors", {
+      cookie,
+      body: { name: "Seattle weather", type: "csv", config: { url: `${sources.base}/vega/seattle-weather.csv` } },
+    });
+    const connectorId = (created.body as { id: string }).id;
+    await t.call(`/api/connectors/${connectorId}/sync`, { method: "POST", cookie });
+    await syncsSettled();
+    const query = {
+      dimensions: ["weather"],
+      measures: [{ fn: "count", as: "days" }],
+      order_by: [{ column: "days", dir: "desc" }],
+    };
+    fake.script((request) => {
+      if (String(request.messages[0]?.content).includes("You name conversations")) return { text: "Seattle weather" };
+      if (!afterToolResult(request)) {
+        return {
+          text: "Let me count the days of each kind of weather.",
+          chunkDelayMs: 20,
+          toolCalls: [{
+            name: "create_chart",
+            arguments: {
+              name: "Days by weather",
+              connector_id: connectorId,
+              dataset: "seattle-weather",
+              query,
+              chart: { mark: "bar", x: "weather", y: "days" },
+            },
+          }],
+        };
+      }
+      return { text: ANSWER, pieceSize: 3, chunkDelayMs: 25 };
+    });
+
+    const [name, value] = cookie.split("=");
+    const context = await browser.newContext();
+    await context.addCookies([{ name, value, url: server.url }]);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(e.message));
+
+    await page.goto(`${server.url}/chat`);
+    await page.click("[data-testid=new-chat]");
+    await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
+    await page.waitForSelector("html[data-hydrated=true]");
+    await page.fill("textarea[name=content]", "Which weather is most common in Seattle? Chart it.");
+    await page.keyboard.press("Enter");
+
+    // Watch the answer grow: several different partial texts before the final one.
+    const seen = new Set<string>();
+    const last = page.locator("[data-testid=message-assistant]").last();
+    for (let i = 0; i < 400; i++) {
+      const text = (await last.textContent().catch(() => "")) ?? "";
+      if (text) seen.add(text);
+      if (text.includes("shows each kind's days.")) break;
+      await page.waitForTimeout(15);
+    }
+    ok(seen.size >= 5, `the answer streamed in pieces (saw ${seen.size} states)`);
+    await page.waitForSelector("[data-testid=stop]", { state: "detached" });
+
+    const checkConversation = async () => {
+      deepStrictEqual(
+        (await page.locator("[data-testid=message-user]").allTextContents()).map((s) => s.trim()),
+        ["Which weather is most common in Seattle? Chart it."],
+      );
+      const answer = page.locator("[data-testid=message-assistant]");
+      equal(await answer.count(), 1);
+      match(await answer.textContent() ?? "", /Let me count the days[\s\S]*Rain and sun are the most common/);
+      equal(await answer.locator(".md strong").first().textContent(), "Rain", "markdown is rendered");
+      match(await page.locator("[data-testid=tool-call] summary").textContent() ?? "", /create_chart\s*done/);
+      const chart = page.locator("[data-testid=artifact-chart]");
+      await chart.waitFor();
+      await page.waitForFunction(() => {
+        const img = document.querySelector("[data-testid=artifact-chart]") as HTMLImageElement | null;
+        return img?.complete && img.naturalWidth > 0;
+      });
+      match(await page.locator("[data-testid=artifact]").textContent() ?? "", /Days by weather\s*chart · v1/);
+    };
+    await checkConversation();
+    if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/chat.png`, fullPage: true });
+
+    await page.reload();
+    await page.waitForSelector("html[data-hydrated=true]");
+    await checkConversation();
+    await page.waitForFunction(() => document.querySelector(".chat-title")?.textContent === "Seattle weather");
+
+    // The chart opens on its own page, with its downloads.
+    await page.click("[data-testid=artifact] >> text=Open");
+    await page.waitForURL(/\/artifacts\/[0-9a-f-]{36}\?version=1$/);
+    match(await page.textContent("h1") ?? "", /Days by weather/);
+    equal(await page.locator("a.button", { hasText: "CSV" }).count(), 1);
+    ok(problems.length === 0, problems.join("\n"));
+  } finally {
+    await server.close();
+    await t.close();
+    await sources.close();
+    await fake.close();
+  }
+});
