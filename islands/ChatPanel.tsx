@@ -7,7 +7,8 @@ import { useEffect, useMemo, useRef } from "preact/hooks";
 import { useSignal } from "@preact/signals";
 import { DefaultChatTransport, type UIMessage } from "ai";
 import { PreactChat } from "../lib/client/preact_chat.ts";
-import { escapeHtml, renderMarkdown } from "../lib/client/markdown.ts";
+import { Markdown } from "../components/Markdown.tsx";
+import { ResultTable } from "../components/ResultTable.tsx";
 
 /** A stored message as the page hands it over. */
 export interface StoredMessage {
@@ -144,12 +145,6 @@ function MessageView({ message, rich }: { message: Message; rich: boolean }) {
   );
 }
 
-function Markdown({ text, rich }: { text: string; rich: boolean }) {
-  // Markdown needs the DOM to sanitize, so the server sends plain text and the browser upgrades it.
-  const html = rich ? renderMarkdown(text) : escapeHtml(text);
-  return <div class="md" dangerouslySetInnerHTML={{ __html: html }} />;
-}
-
 function PartView({ part, rich }: { part: Message["parts"][number]; rich: boolean }) {
   if (part.type === "text") return part.text ? <Markdown text={part.text} rich={rich} /> : null;
   if (part.type === "reasoning") {
@@ -202,7 +197,9 @@ function artifactOf(output: unknown): ArtifactRef | undefined {
 
 /** An artifact made in the chat, shown where it was made; the full view is on its own page. */
 function ArtifactCard({ artifact, rich }: { artifact: ArtifactRef; rich: boolean }) {
-  const content = useSignal<{ columns?: { name: string }[]; rows?: unknown[][]; markdown?: string } | null>(null);
+  const content = useSignal<
+    { columns?: { name: string; type?: string }[]; rows?: unknown[][]; markdown?: string } | null
+  >(null);
   const url = `/api/artifacts/${artifact.artifact_id}`;
   useEffect(() => {
     if (artifact.type === "chart") return;
@@ -226,19 +223,7 @@ function ArtifactCard({ artifact, rich }: { artifact: ArtifactRef; rich: boolean
         />
       )}
       {data?.markdown !== undefined && <Markdown text={data.markdown} rich={rich} />}
-      {data?.rows && (
-        <div class="table-wrap">
-          <table class="table">
-            <thead>
-              <tr>{data.columns?.map((c) => <th>{c.name}</th>)}</tr>
-            </thead>
-            <tbody>
-              {data.rows.slice(0, 10).map((row) => <tr>{row.map((v) => <td>{v === null ? "—" : String(v)}</td>)}</tr>)}
-            </tbody>
-          </table>
-          {data.rows.length > 10 && <p class="muted small">{data.rows.length} rows; open it to see all.</p>}
-        </div>
-      )}
+      {data?.rows && <ResultTable columns={data.columns ?? []} rows={data.rows} limit={10} />}
     </figure>
   );
 }

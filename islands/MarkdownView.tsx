@@ -1,13 +1,12 @@
-/** A markdown document, rendered and sanitized in the browser (the server sends it as plain text). */
+/** A markdown document on a server page, rendered and sanitized once the browser runs it. */
 import { useEffect } from "preact/hooks";
 import { useSignal } from "@preact/signals";
-import { escapeHtml, renderMarkdown } from "../lib/client/markdown.ts";
+import { Markdown } from "../components/Markdown.tsx";
 
 export default function MarkdownView(props: { markdown: string }) {
   const hydrated = useSignal(false);
   useEffect(() => {
     hydrated.value = true;
   }, []);
-  const html = hydrated.value ? renderMarkdown(props.markdown) : escapeHtml(props.markdown);
-  return <div class="md" data-testid="markdown" dangerouslySetInnerHTML={{ __html: html }} />;
+  return <Markdown text={props.markdown} rich={hydrated.value} />;
 }

@@ -40,6 +40,9 @@ async function operations(t: TestApp): Promise<Operation[]> {
   );
 }
 
+/** Operations whose every body field is optional, so `{}` is a valid body there. */
+const EMPTY_BODY_OK = new Set(["POST /chat/sessions"]);
+
 const CODES: Record<number, string> = {
   401: "unauthorized",
   404: "not_found",
@@ -66,7 +69,9 @@ async function counts(t: TestApp) {
     sql`select (select count(*)::int from users) as users, (select count(*)::int from api_tokens) as tokens,
       (select count(*)::int from sessions) as sessions, (select count(*)::int from workspaces) as workspaces,
       (select count(*)::int from connectors) as connectors, (select count(*)::int from connector_syncs) as syncs,
-      (select count(*)::int from datasets) as datasets, (select count(*)::int from connector_files) as files`,
+      (select count(*)::int from datasets) as datasets, (select count(*)::int from connector_files) as files,
+      (select count(*)::int from chat_sessions) as chats, (select count(*)::int from chat_messages) as messages,
+      (select count(*)::int from artifacts) as artifacts, (select count(*)::int from workspace_llm_settings) as llm`,
   );
   return row;
 }
@@ -125,7 +130,9 @@ testEachBackend("every API operation answers bad input with a 4xx error shape an
         400,
         "invalid_json",
       );
-      assertApiError(await t.call(target, { ...as, body: {} }), `${name} missing fields`, 400);
+      if (!EMPTY_BODY_OK.has(name)) {
+        assertApiError(await t.call(target, { ...as, body: {} }), `${name} missing fields`, 400);
+      }
       assertApiError(await t.call(target, { ...as, body: [] }), `${name} array body`, 400);
       assertApiError(await t.call(target, { ...as, body: "null" }), `${name} null body`, 400);
       assertApiError(

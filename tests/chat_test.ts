@@ -300,7 +300,7 @@ testEachBackend("upstream errors, timeouts and broken streams end in a clear, re
   equal(lastUserText(fake.requests.at(-1)!), "First question");
   chat = await eventually(async () => {
     const c = await getChat(t, cookie, sessionId);
-    return c.messages.at(-1)?.status === "done" && c;
+    return c.messages.at(-1)?.role === "assistant" && c.messages.at(-1)?.status === "done" && c;
   });
   deepStrictEqual(chat.messages.map((m) => [m.role, m.status, textOf(m)]), [
     ["user", "done", "First question"],

@@ -11,7 +11,7 @@ Deno.test({
     try {
       const first = await spawnServer({ DATA_DIR: dataDir });
       match(first.output(), /generated one and stored it in .*app_secret \(mode 0600\)/);
-      match(first.output(), /"msg":"migrations applied","versions":\["0001_init","0002_connectors"\]/);
+      match(first.output(), /"msg":"migrations applied","versions":\["0001_init","0002_connectors","0003_chat"\]/);
       const signup = await fetch(`${first.url}/api/auth/signup`, {
         method: "POST",
         headers: { "content-type": "application/json" },

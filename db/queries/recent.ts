@@ -1,12 +1,11 @@
 /** The newest items of each kind the caller can see; RLS decides which workspaces count. */
 import { desc } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { chatSessions, connectors, dashboards, workflows } from "../schema.ts";
+import { dashboards, workflows } from "../schema.ts";
 
+// Chat and connectors have pages of their own; these sections still list plainly.
 const KINDS = {
-  chat: { table: chatSessions, name: chatSessions.title },
   dashboards: { table: dashboards, name: dashboards.name },
-  connectors: { table: connectors, name: connectors.name },
   workflows: { table: workflows, name: workflows.name },
 } as const;
 

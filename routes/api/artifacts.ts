@@ -31,7 +31,7 @@ const ArtifactSchema = z.object({
   created_at: z.iso.datetime(),
 }).openapi("Artifact");
 
-const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
 const FORMATS = ["csv", "svg", "md", "json"] as const;
 
 export function artifactJson(row: ArtifactRow) {
@@ -108,7 +108,7 @@ const routes = {
   }),
   download: createRoute({
     ...route("/{id}/download", "Download: csv (charts, tables, CSV files), svg (charts), md (documents), json"),
-    request: { params: IdParam, query: VersionQuery.extend({ format: z.enum(FORMATS) }) },
+    request: { params: IdParam, query: VersionQuery.extend({ format: z.enum(FORMATS).default("json") }) },
     responses: {
       200: {
         description: "The file, as an attachment",

@@ -30,8 +30,10 @@ const PutBody = z.object({
     .nullable().optional(),
   model: z.string().trim().min(1).max(200).nullable().optional(),
   api_key: z.string().min(1).max(500).nullable().optional().openapi({ description: "null removes it" }),
-}).strict().openapi("PutLlmSettingsRequest");
-const WorkspaceQuery = z.object({ workspace_id: z.uuid().optional() });
+}).strict()
+  .refine((b) => Object.keys(b).some((k) => k !== "workspace_id"), { error: "Send base_url, model or api_key" })
+  .openapi("PutLlmSettingsRequest");
+const WorkspaceQuery = z.object({ workspace_id: z.uuid().optional() }).strict();
 
 const route = <M extends "get" | "put" | "delete">(method: M, summary: string) => ({
   method,

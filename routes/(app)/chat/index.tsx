@@ -37,6 +37,12 @@ export default function ChatIndex({ data }: PageProps<Data>) {
     <section class="chat-page">
       <ChatSidebar sessions={data.sessions} />
       <div class="chat-main">
+        <header class="section-header">
+          <div>
+            <h1>Chat</h1>
+            <p class="muted">Ask questions about your data and get answers, charts and tables.</p>
+          </div>
+        </header>
         {!data.configured && <ModelMissing />}
         <EmptyState icon="chat" title={data.sessions.length ? "Pick a conversation" : "No conversations yet"}>
           Start a new chat and ask about your data: the assistant can list datasets, run queries, and make charts,

@@ -21,6 +21,7 @@ import { FORM_FIELDS } from "../../../components/connector_form.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import ConnectorActions from "../../../islands/ConnectorActions.tsx";
+import { ResultTable } from "../../../components/ResultTable.tsx";
 
 const PREVIEW_ROWS = 20;
 
@@ -164,28 +165,7 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
               {dataset.rowCount.toLocaleString("en-US")} rows · {dataset.columns.length} columns
             </span>
           </h2>
-          <div class="table-wrap">
-            <table class="table preview">
-              <thead>
-                <tr>
-                  {preview.columns.map((c) => (
-                    <th>
-                      {c.name} <span class="muted small">{c.type}</span>
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {preview.rows.map((row) => (
-                  <tr>
-                    {row.map((value, i) => (
-                      <td key={i}>{value === null ? <span class="muted">null</span> : String(value)}</td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ResultTable columns={preview.columns} rows={preview.rows} class="preview" />
         </div>
       ))}
 
