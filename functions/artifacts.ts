@@ -7,6 +7,7 @@ import Papa from "papaparse";
 import { z } from "zod";
 import type { AppDeps } from "../lib/deps.ts";
 import { ApiError, notFound } from "../lib/http/errors.ts";
+import { postgresCode } from "../lib/http/error_handler.ts";
 import { asUser } from "../db/rls.ts";
 import { type ArtifactRow, findArtifact, insertArtifact, listLatest, listVersions } from "../db/queries/artifacts.ts";
 import { StructuredQuery } from "../connectors/query.ts";
@@ -172,20 +173,12 @@ async function insertVersion(
       });
     } catch (error) {
       // Two revisions of the same version at once: the unique (artifact_id, version) keeps one.
-      if (pgCode(error) === "23505") {
+      if (postgresCode(error) === "23505") {
         throw new ApiError(409, "conflict", "The artifact changed meanwhile: read it again and revise that");
       }
       throw error;
     }
   });
-}
-
-function pgCode(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: string }).code;
-    if (code) return code;
-  }
-  return undefined;
 }
 
 /** One artifact (its newest version unless `version` is given); 404 outside the caller's reach. */

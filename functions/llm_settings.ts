@@ -7,7 +7,12 @@ import type { AppDeps, RequestMeta } from "../lib/deps.ts";
 import type { Db } from "../db/client.ts";
 import { ApiError, notFound } from "../lib/http/errors.ts";
 import { asUser } from "../db/rls.ts";
-import { deleteLlmSettings, findLlmSettings, saveLlmSettings } from "../db/queries/llm_settings.ts";
+import {
+  deleteLlmSettings,
+  findLlmSettings,
+  type LlmSettingsRow,
+  saveLlmSettings,
+} from "../db/queries/llm_settings.ts";
 import { writableWorkspace } from "../db/queries/connectors.ts";
 import { recordAudit } from "../db/queries/audit.ts";
 import { vaultFor } from "../lib/crypto/vault.ts";
@@ -23,10 +28,17 @@ export async function workspaceOverrides(
   tx: Db,
   workspaceId: string,
 ): Promise<WorkspaceModelOverrides | undefined> {
-  const row = await findLlmSettings(tx, workspaceId);
+  return await openOverrides(deps, await findLlmSettings(tx, workspaceId));
+}
+
+/** A settings row as overrides, its key decrypted; undefined for no row. */
+export async function openOverrides(
+  deps: AppDeps,
+  row: LlmSettingsRow | null | undefined,
+): Promise<WorkspaceModelOverrides | undefined> {
   if (!row) return undefined;
   const apiKey = row.apiKeyCiphertext && row.apiKeyKeyId
-    ? await vaultFor(deps.config).open<string>(workspaceId, keyRecord(workspaceId), {
+    ? await vaultFor(deps.config).open<string>(row.workspaceId, keyRecord(row.workspaceId), {
       ciphertext: row.apiKeyCiphertext as Uint8Array<ArrayBuffer>,
       keyId: row.apiKeyKeyId,
     })

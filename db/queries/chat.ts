@@ -1,8 +1,9 @@
 /** Chat sessions, their messages (one row each) and answers in progress. Run inside asUser. */
-import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt } from "drizzle-orm";
 import { afterCursor, type PageAfter } from "./pages.ts";
 import type { Db } from "../client.ts";
-import { chatMessages, chatSessions, chatStreamChunks, chatStreams } from "../schema.ts";
+import { chatMessages, chatSessions, chatStreamChunks, chatStreams, workspaceLlmSettings } from "../schema.ts";
+import type { LlmSettingsRow } from "./llm_settings.ts";
 
 export type ChatSessionRow = typeof chatSessions.$inferSelect;
 export type ChatMessageRow = typeof chatMessages.$inferSelect;
@@ -10,6 +11,21 @@ export type ChatStreamRow = typeof chatStreams.$inferSelect;
 
 export async function findSession(db: Db, id: string): Promise<ChatSessionRow | undefined> {
   const [row] = await db.select().from(chatSessions).where(eq(chatSessions.id, id));
+  return row;
+}
+
+/**
+ * What a chat turn needs to know first, in one query: the session, its workspace's model settings
+ * and the answer being written in it, if any.
+ */
+export async function sessionForTurn(db: Db, id: string): Promise<
+  { session: ChatSessionRow; settings: LlmSettingsRow | null; active: ChatStreamRow | null } | undefined
+> {
+  const [row] = await db.select({ session: chatSessions, settings: workspaceLlmSettings, active: chatStreams })
+    .from(chatSessions)
+    .leftJoin(workspaceLlmSettings, eq(workspaceLlmSettings.workspaceId, chatSessions.workspaceId))
+    .leftJoin(chatStreams, and(eq(chatStreams.sessionId, chatSessions.id), eq(chatStreams.status, "active")))
+    .where(eq(chatSessions.id, id));
   return row;
 }
 
@@ -51,11 +67,6 @@ export async function insertMessage(db: Db, values: typeof chatMessages.$inferIn
   return row;
 }
 
-/** Marks a session as active now (lists sort by it). */
-export async function touchSession(db: Db, sessionId: string, now: Date): Promise<void> {
-  await db.update(chatSessions).set({ updatedAt: now }).where(eq(chatSessions.id, sessionId));
-}
-
 export async function activeStream(db: Db, sessionId: string): Promise<ChatStreamRow | undefined> {
   const [row] = await db.select().from(chatStreams)
     .where(and(eq(chatStreams.sessionId, sessionId), eq(chatStreams.status, "active")));
@@ -74,33 +85,10 @@ export async function chunksAfter(db: Db, streamId: string, afterSeq: number) {
     .orderBy(asc(chatStreamChunks.seq));
 }
 
-/** Ends a stream: its chunks are no longer needed once the message is stored. */
-export async function finishStream(db: Db, streamId: string): Promise<void> {
-  await db.update(chatStreams).set({ status: "done" }).where(eq(chatStreams.id, streamId));
-  await db.delete(chatStreamChunks).where(eq(chatStreamChunks.streamId, streamId));
-}
-
-/** Active streams in a session whose heartbeat is older than `staleBefore`: cut off mid-answer. */
-export async function staleStream(db: Db, sessionId: string, staleBefore: Date): Promise<ChatStreamRow | undefined> {
-  const [row] = await db.select().from(chatStreams).where(and(
-    eq(chatStreams.sessionId, sessionId),
-    eq(chatStreams.status, "active"),
-    lt(chatStreams.heartbeatAt, staleBefore),
-  ));
-  return row;
-}
-
 /** Asks the process generating a session's answer to stop; false when nothing is generating. */
 export async function requestStop(db: Db, sessionId: string): Promise<ChatStreamRow | undefined> {
   const [row] = await db.update(chatStreams).set({ stopRequested: true })
     .where(and(eq(chatStreams.sessionId, sessionId), eq(chatStreams.status, "active")))
     .returning();
   return row;
-}
-
-/** Messages in a session: cheap with the (session_id, created_at) index. */
-export async function countMessages(db: Db, sessionId: string): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(chatMessages)
-    .where(eq(chatMessages.sessionId, sessionId));
-  return row.n;
 }

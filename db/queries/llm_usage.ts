@@ -1,5 +1,6 @@
 /** Tokens and requests per user and UTC day, for the daily budget. System role only. */
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
+import { rows } from "../rows.ts";
 import type { Db } from "../client.ts";
 import { llmUsageDaily } from "../schema.ts";
 
@@ -8,13 +9,22 @@ export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
-/** Tokens (in and out) a user has spent on `day`. */
-export async function tokensOn(db: Db, userId: string, day: string): Promise<number> {
-  const [row] = await db.select({
-    n: sql<number>`(${llmUsageDaily.inputTokens} + ${llmUsageDaily.outputTokens})::float8`,
-  })
-    .from(llmUsageDaily).where(and(eq(llmUsageDaily.userId, userId), eq(llmUsageDaily.day, day)));
-  return row?.n ?? 0;
+/**
+ * In one round trip (it runs before every answer's first token): a user's requests in `bucket`
+ * since `since`, the oldest of them, and the tokens they have spent on `day`.
+ */
+export async function admissionCounts(
+  db: Db,
+  input: { userId: string; bucket: string; since: Date; day: string },
+): Promise<{ recent: number; oldest: string | null; used: number }> {
+  const [counts] = await rows<{ recent: number; oldest: string | null; used: number }>(
+    db,
+    sql`select count(*)::int as recent, min(at) as oldest,
+      (select coalesce(sum(input_tokens + output_tokens), 0)::float8 from llm_usage_daily
+        where user_id = ${input.userId}::uuid and day = ${input.day}::date) as used
+      from rate_limit_events where bucket = ${input.bucket} and at > ${input.since.toISOString()}::timestamptz`,
+  );
+  return counts;
 }
 
 /** Adds to a user's tally for `day`. */

@@ -27,9 +27,19 @@ export async function retryAfterSeconds(db: Db, buckets: string[], limit: number
   return Math.max(wait, 0);
 }
 
-/** Records one event in each bucket and prunes that bucket's expired events. */
-export async function recordEvents(db: Db, buckets: string[], windowMs: number, now: Date): Promise<void> {
+/**
+ * Records one event in each bucket and prunes those buckets' expired events; `pruneEvery` > 1
+ * prunes on about one call in that many, for hot paths (expired rows are never counted anyway).
+ */
+export async function recordEvents(
+  db: Db,
+  buckets: string[],
+  windowMs: number,
+  now: Date,
+  pruneEvery = 1,
+): Promise<void> {
   await db.insert(rateLimitEvents).values(buckets.map((bucket) => ({ bucket, at: now })));
+  if (pruneEvery > 1 && Math.random() * pruneEvery >= 1) return;
   await db.delete(rateLimitEvents).where(
     and(inArray(rateLimitEvents.bucket, buckets), lt(rateLimitEvents.at, new Date(now.getTime() - windowMs))),
   );

@@ -5,8 +5,8 @@
 import type { AppDeps } from "../../lib/deps.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/http/errors.ts";
-import { recordEvents, retryAfterSeconds } from "../../db/queries/rate_limits.ts";
-import { addUsage, tokensOn, utcDay } from "../../db/queries/llm_usage.ts";
+import { recordEvents } from "../../db/queries/rate_limits.ts";
+import { addUsage, admissionCounts, utcDay } from "../../db/queries/llm_usage.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -18,8 +18,14 @@ export async function admitChatRequest(deps: AppDeps, tx: Db, userId: string): P
   const { requestsPerMinute, dailyTokenBudget } = deps.config.chat;
   const now = deps.now();
   const bucket = `chat:user:${userId}`;
-  const wait = await retryAfterSeconds(tx, [bucket], requestsPerMinute, MINUTE_MS, now);
-  if (wait > 0) {
+  const counts = await admissionCounts(tx, {
+    userId,
+    bucket,
+    since: new Date(now.getTime() - MINUTE_MS),
+    day: utcDay(now),
+  });
+  if (counts.recent >= requestsPerMinute && counts.oldest) {
+    const wait = Math.max(1, Math.ceil((new Date(counts.oldest).getTime() + MINUTE_MS - now.getTime()) / 1000));
     throw new ApiError(
       429,
       "rate_limited",
@@ -27,21 +33,17 @@ export async function admitChatRequest(deps: AppDeps, tx: Db, userId: string): P
       { retryAfter: wait },
     );
   }
-  if (dailyTokenBudget > 0) {
-    const used = await tokensOn(tx, userId, utcDay(now));
-    if (used >= dailyTokenBudget) {
-      const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-      const retryAfter = Math.ceil((midnight - now.getTime()) / 1000);
-      throw new ApiError(
-        429,
-        "rate_limited",
-        `You have used today's budget of ${dailyTokenBudget.toLocaleString("en-US")} tokens; ` +
-          `it renews at 00:00 UTC`,
-        { retryAfter, details: { used, budget: dailyTokenBudget } },
-      );
-    }
+  if (dailyTokenBudget > 0 && counts.used >= dailyTokenBudget) {
+    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+    const retryAfter = Math.ceil((midnight - now.getTime()) / 1000);
+    throw new ApiError(
+      429,
+      "rate_limited",
+      `You have used today's budget of ${dailyTokenBudget.toLocaleString("en-US")} tokens; it renews at 00:00 UTC`,
+      { retryAfter, details: { used: counts.used, budget: dailyTokenBudget } },
+    );
   }
-  await recordEvents(tx, [bucket], MINUTE_MS, now);
+  await recordEvents(tx, [bucket], MINUTE_MS, now, 16);
 }
 
 /** Adds a finished answer's tokens to the user's day. */

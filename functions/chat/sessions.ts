@@ -51,22 +51,27 @@ export async function openSession(
   sessionId: string,
   page: { limit: number; before?: PageAfter },
 ): Promise<{ session: ChatSessionRow; messages: ChatMessageRow[]; hasMore: boolean; active?: ChatStreamRow }> {
-  // As the system: a viewer may open a chat whose writer died, and its answer must still be kept.
-  if (!page.before) await asSystem(deps.db, (tx) => endStaleStream(deps, tx, sessionId));
-  return await asUser(deps.db, userId, async (tx) => {
-    const session = await findSession(tx, sessionId);
-    if (!session) throw notFound("Chat");
-    const found = page.before
-      ? (await messagesBefore(tx, session.id, page.before, page.limit + 1)).reverse()
-      : await recentMessages(tx, session.id, page.limit + 1);
-    const hasMore = found.length > page.limit;
-    return {
-      session,
-      messages: hasMore ? found.slice(1) : found,
-      hasMore,
-      active: page.before ? undefined : await activeStream(tx, session.id),
-    };
-  });
+  const read = () =>
+    asUser(deps.db, userId, async (tx) => {
+      const session = await findSession(tx, sessionId);
+      if (!session) throw notFound("Chat");
+      const found = page.before
+        ? (await messagesBefore(tx, session.id, page.before, page.limit + 1)).reverse()
+        : await recentMessages(tx, session.id, page.limit + 1);
+      const hasMore = found.length > page.limit;
+      return {
+        session,
+        messages: hasMore ? found.slice(1) : found,
+        hasMore,
+        active: page.before ? undefined : await activeStream(tx, session.id),
+      };
+    });
+  const opened = await read();
+  // A writer that died mid-answer: keep what it wrote as a retryable error. As the system, because
+  // a viewer may be the one who notices, and the answer must be kept all the same.
+  const active = opened.active;
+  if (active && await asSystem(deps.db, (tx) => endStaleStream(deps, tx, active))) return await read();
+  return opened;
 }
 
 export async function renameSession(deps: AppDeps, userId: string, sessionId: string, title: string) {

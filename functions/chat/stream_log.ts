@@ -8,12 +8,15 @@ import { eq, sql } from "drizzle-orm";
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
 import type { AppDeps } from "../../lib/deps.ts";
 import type { Db } from "../../db/client.ts";
-import { asSystem, asUser } from "../../db/rls.ts";
+import { asUser } from "../../db/rls.ts";
 import { chatStreamChunks, chatStreams } from "../../db/schema.ts";
 import { type ChatStreamRow, chunksAfter, findStream } from "../../db/queries/chat.ts";
 
-/** How long chunks wait to be written together. */
-const FLUSH_MS = 50;
+/**
+ * How long chunks wait to be written together: a follower is at most this far behind, and each
+ * write is one statement, so fewer writes leave the database free for the next question.
+ */
+const FLUSH_MS = 250;
 const HEARTBEAT_MS = 5_000;
 /** An active stream whose heartbeat is older than this was cut off (a crash, an evicted isolate). */
 export const STALE_STREAM_MS = 30_000;
@@ -34,12 +37,9 @@ export class StreamLog {
     onStopRequested: () => void,
   ) {
     this.#heartbeat = setInterval(() => {
-      asSystem(
-        deps.db,
-        (tx) =>
-          tx.update(chatStreams).set({ heartbeatAt: sql`now()` }).where(eq(chatStreams.id, stream.id))
-            .returning({ stop: chatStreams.stopRequested }),
-      )
+      // Single statements run as the system role without a transaction: this is server bookkeeping.
+      deps.db.orm.update(chatStreams).set({ heartbeatAt: sql`now()` }).where(eq(chatStreams.id, stream.id))
+        .returning({ stop: chatStreams.stopRequested })
         .then(([row]) => row?.stop && onStopRequested())
         .catch((error) => deps.log.warn("chat heartbeat failed", { stream: stream.id, error: String(error) }));
     }, HEARTBEAT_MS);
@@ -65,16 +65,14 @@ export class StreamLog {
     const seq = ++this.#seq;
     this.#pending = [];
     // One write at a time, in order: a follower must never see seq 3 before seq 2.
-    this.#writing = this.#writing.then(() =>
-      asSystem(this.deps.db, async (tx) => {
-        await tx.insert(chatStreamChunks).values({
-          streamId: this.stream.id,
-          seq,
-          workspaceId: this.stream.workspaceId,
-          chunks,
-        });
-      })
-    ).catch((error) =>
+    this.#writing = this.#writing.then(async () => {
+      await this.deps.db.orm.insert(chatStreamChunks).values({
+        streamId: this.stream.id,
+        seq,
+        workspaceId: this.stream.workspaceId,
+        chunks,
+      });
+    }).catch((error) =>
       this.deps.log.error("chat stream log write failed", { stream: this.stream.id, error: String(error) })
     );
   }

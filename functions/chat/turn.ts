@@ -20,20 +20,20 @@ import { and, eq, inArray, lt } from "drizzle-orm";
 import type { AppDeps } from "../../lib/deps.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError, notFound } from "../../lib/http/errors.ts";
+import { postgresCode } from "../../lib/http/error_handler.ts";
 import { asSystem, asSystemThenUser } from "../../db/rls.ts";
 import { chatMessages, chatSessions, chatStreams } from "../../db/schema.ts";
 import {
-  activeStream,
   type ChatMessageRow,
   type ChatSessionRow,
-  findSession,
+  type ChatStreamRow,
   insertMessage,
   recentMessages,
-  staleStream,
+  sessionForTurn,
 } from "../../db/queries/chat.ts";
 import { languageModel, llmNotConfigured, type ModelSettings, resolveModelSettings } from "../../lib/llm/model.ts";
 import { allowListFor } from "../../lib/net/outbound.ts";
-import { workspaceOverrides } from "../llm_settings.ts";
+import { openOverrides } from "../llm_settings.ts";
 import { admitChatRequest, recordUsage } from "./limits.ts";
 import { messageFromLog, STALE_STREAM_MS, StreamLog } from "./stream_log.ts";
 import { chatTools } from "./tools/mod.ts";
@@ -107,7 +107,7 @@ export async function startChatTurn(
     { id: turn.streamId, workspaceId: turn.session.workspaceId },
     () => controller.abort(),
   );
-  (async () => {
+  const stored = (async () => {
     let error: string | undefined;
     let stopped = false;
     for await (const chunk of toLog as unknown as AsyncIterable<UIMessageChunk>) {
@@ -125,12 +125,15 @@ export async function startChatTurn(
       outputTokens: usage?.outputTokens ?? 0,
     });
     if (turn.firstExchange && !error && turn.session.titleSource === "auto") {
-      await nameSession(deps, turn, answer);
+      nameSession(deps, turn, answer); // in the background: the title lands a moment later
     }
   })().catch((error) => deps.log.error("chat turn could not be stored", { session: sessionId, error: String(error) }))
     .finally(() => running.delete(turn.streamId));
 
-  return createUIMessageStreamResponse({ stream: toClient });
+  // The client's stream ends once the answer is stored, so a reload or the next question right
+  // after it finds the answer in place (and no answer in progress).
+  const durable = new TransformStream<UIMessageChunk, UIMessageChunk>({ flush: () => stored });
+  return createUIMessageStreamResponse({ stream: toClient.pipeThrough(durable) });
 }
 
 /**
@@ -183,6 +186,8 @@ export interface PreparedTurn {
   streamId: string;
   messageId: string;
   userId: string;
+  /** The question's text, for the provisional title. */
+  question: string;
   firstExchange: boolean;
 }
 
@@ -193,16 +198,13 @@ async function prepareTurn(
   sessionId: string,
   input: TurnInput,
 ): Promise<PreparedTurn> {
-  const session = await findSession(tx, sessionId);
-  if (!session) throw notFound("Chat");
-  const settings = resolveModelSettings(deps.config.llm, await workspaceOverrides(deps, tx, session.workspaceId));
+  const found = await sessionForTurn(tx, sessionId);
+  if (!found) throw notFound("Chat");
+  const { session, active } = found;
+  const settings = resolveModelSettings(deps.config.llm, await openOverrides(deps, found.settings));
   if (!settings) throw llmNotConfigured();
-  await endStaleStream(deps, tx, session.id);
-  if (await activeStream(tx, session.id)) {
-    throw new ApiError(409, "conflict", "An answer is still being written in this chat: wait for it, or stop it");
-  }
+  if (active && !await endStaleStream(deps, tx, active)) throw busy();
   let rows = await recentMessages(tx, session.id, CONTEXT_MESSAGES);
-  const now = deps.now();
   if (input.retry) {
     const lastQuestion = rows.findLastIndex((m) => m.role === "user");
     if (lastQuestion < 0) throw new ApiError(409, "conflict", "There is no question to retry in this chat");
@@ -210,28 +212,25 @@ async function prepareTurn(
     const failed = rows.slice(lastQuestion + 1).filter((m) => m.status === "error").map((m) => m.id);
     if (failed.length) await tx.delete(chatMessages).where(inArray(chatMessages.id, failed));
     rows = rows.slice(0, lastQuestion + 1);
-  } else {
-    const question = await insertMessage(tx, {
-      workspaceId: session.workspaceId,
-      sessionId: session.id,
-      userId,
-      role: "user",
-      parts: [{ type: "text", text: input.content }],
-    });
-    rows.push(question);
   }
-  const firstExchange = rows.filter((m) => m.role === "user").length === 1 && rows.length === 1;
+  const question = input.retry ? undefined : await insertMessage(tx, {
+    workspaceId: session.workspaceId,
+    sessionId: session.id,
+    userId,
+    role: "user",
+    parts: [{ type: "text", text: input.content }],
+  });
   const [stream] = await tx.insert(chatStreams).values({
     workspaceId: session.workspaceId,
     sessionId: session.id,
     messageId: crypto.randomUUID(),
-  }).returning();
-  await tx.update(chatSessions).set({
-    updatedAt: now,
-    ...(firstExchange && session.titleSource === "auto" && input.content
-      ? { title: provisionalTitle(input.content) }
-      : {}),
-  }).where(eq(chatSessions.id, session.id));
+  }).returning().catch((error) => {
+    // Two questions at once: the one-active-stream index lets only one through.
+    if (postgresCode(error) === "23505") throw busy();
+    throw error;
+  });
+  if (question) rows.push(question);
+  const firstExchange = rows.filter((m) => m.role === "user").length === 1 && rows.length === 1;
   return {
     session,
     settings,
@@ -239,8 +238,16 @@ async function prepareTurn(
     streamId: stream.id,
     messageId: stream.messageId,
     userId,
+    question: textOfMessage(rows.at(-1)),
     firstExchange,
   };
+}
+
+const busy = () =>
+  new ApiError(409, "conflict", "An answer is still being written in this chat: wait for it, or stop it");
+
+function textOfMessage(row: ChatMessageRow | undefined): string {
+  return ((row?.parts ?? []) as { type: string; text?: string }[]).map((p) => p.type === "text" ? p.text : "").join("");
 }
 
 /** A stored message as the AI SDK's UI message. */
@@ -249,23 +256,27 @@ export function toUIMessage(row: ChatMessageRow): UIMessage {
 }
 
 /**
- * Stores an answer whose process died mid-stream (its heartbeat stopped): what the log holds,
- * marked as an error the user can retry. Runs inside the caller's transaction.
+ * Stores the answer of a stream whose process died mid-answer (its heartbeat stopped): what the log
+ * holds, marked as an error the user can retry. False when the stream is alive. Runs in the
+ * caller's transaction.
  */
-export async function endStaleStream(deps: AppDeps, tx: Db, sessionId: string): Promise<void> {
-  const stale = await staleStream(tx, sessionId, new Date(deps.now().getTime() - STALE_STREAM_MS));
-  if (!stale) return;
-  const partial = await messageFromLog(tx, stale);
+export async function endStaleStream(deps: AppDeps, tx: Db, stream: ChatStreamRow): Promise<boolean> {
+  if (stream.heartbeatAt.getTime() > deps.now().getTime() - STALE_STREAM_MS) return false;
+  // Claimed first, so two readers finding the same dead stream store its answer once.
+  const [claimed] = await tx.update(chatStreams).set({ status: "done" })
+    .where(and(eq(chatStreams.id, stream.id), eq(chatStreams.status, "active"))).returning({ id: chatStreams.id });
+  if (!claimed) return true;
+  const partial = await messageFromLog(tx, stream);
   await insertMessage(tx, {
-    id: stale.messageId,
-    workspaceId: stale.workspaceId,
-    sessionId,
+    id: stream.messageId,
+    workspaceId: stream.workspaceId,
+    sessionId: stream.sessionId,
     role: "assistant",
     parts: partial?.parts ?? [],
     status: "error",
     error: "The answer was cut off when the server stopped: retry to ask again",
   });
-  await tx.update(chatStreams).set({ status: "done" }).where(eq(chatStreams.id, stale.id));
+  return true;
 }
 
 /** Stores the answer, ends its stream and adds its tokens to the user's day, in one transaction. */
@@ -301,7 +312,10 @@ async function storeAnswer(
       eq(chatStreams.status, "done"),
       lt(chatStreams.createdAt, new Date(deps.now().getTime() - FINISHED_LOG_KEEP_MS)),
     ));
-    await tx.update(chatSessions).set({ updatedAt: deps.now() }).where(eq(chatSessions.id, turn.session.id));
+    await tx.update(chatSessions).set({
+      updatedAt: deps.now(),
+      ...(turn.firstExchange && turn.session.titleSource === "auto" ? { title: provisionalTitle(turn.question) } : {}),
+    }).where(eq(chatSessions.id, turn.session.id));
     await recordUsage(deps, tx, turn.userId, { inputTokens: answer.inputTokens, outputTokens: answer.outputTokens });
   });
 }

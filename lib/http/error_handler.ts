@@ -48,7 +48,8 @@ export function toApiError(error: unknown, log: Logger, requestId?: string): Api
   return new ApiError(500, "internal_error", "Something went wrong on our side; it has been logged");
 }
 
-function postgresCode(error: unknown): string | undefined {
+/** The SQLSTATE of a database error, looking through wrapping errors' causes. */
+export function postgresCode(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;

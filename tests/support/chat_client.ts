@@ -56,8 +56,8 @@ export async function readAnswer(stream: ReadableStream<UIMessageChunk>): Promis
 }
 
 /**
- * Sends `content`, reads the whole answer, and waits until the server has stored it (that happens
- * just after the last chunk is sent). Throws with the API's error when the question is refused.
+ * Sends `content` and reads the whole answer. The server ends the stream only once the answer is
+ * stored, so callers can read it back at once. Throws with the API's error when it is refused.
  */
 export async function ask(t: TestApp, cookie: string, sessionId: string, content: string): Promise<StreamedAnswer> {
   const stream = await chatTransport(t, cookie, sessionId).sendMessages({
@@ -67,9 +67,7 @@ export async function ask(t: TestApp, cookie: string, sessionId: string, content
     trigger: "submit-message",
     messageId: undefined,
   });
-  const answer = await readAnswer(stream);
-  await eventually(async () => !(await getChat(t, cookie, sessionId)).streaming, 10_000);
-  return answer;
+  return await readAnswer(stream);
 }
 
 /** Creates a chat and returns its id. */

@@ -43,8 +43,8 @@ export interface FakeOpenAI {
   requests: FakeRequest[];
   /** Replaces the script for the requests that follow. */
   script(fn: Script): void;
-  /** Milliseconds from each request's arrival to its first content chunk, as the fake measured. */
-  firstTokenMs: number[];
+  /** Milliseconds from each request's arrival to its first content chunk, by its last user message. */
+  firstTokenMs: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -80,7 +80,7 @@ export function toolResults(request: FakeRequest): unknown[] {
 export function startFakeOpenAI(initial: Script = () => ({ text: "Hello from the fake model." })): FakeOpenAI {
   let script = initial;
   const requests: FakeRequest[] = [];
-  const firstTokenMs: number[] = [];
+  const firstTokenMs = new Map<string, number>();
 
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
     const url = new URL(req.url);
@@ -105,7 +105,8 @@ export function startFakeOpenAI(initial: Script = () => ({ text: "Hello from the
       );
     }
     if (!request.stream) return Response.json(completion(request.model, reply));
-    return new Response(streamChunks(request.model, reply, arrived, firstTokenMs), {
+    const onFirstToken = () => firstTokenMs.set(lastUserText(request), performance.now() - arrived);
+    return new Response(streamChunks(request.model, reply, onFirstToken), {
       headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
     });
   });
@@ -150,7 +151,7 @@ function usageOf(reply: Reply) {
 }
 
 /** The SSE body: role, content pieces, tool call pieces, finish, usage, [DONE]. */
-function streamChunks(model: string, reply: Reply, arrived: number, firstTokenMs: number[]): ReadableStream {
+function streamChunks(model: string, reply: Reply, onFirstToken: () => void): ReadableStream {
   const id = `chatcmpl-${crypto.randomUUID().slice(0, 12)}`;
   const created = Math.floor(Date.now() / 1000);
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
@@ -182,7 +183,7 @@ function streamChunks(model: string, reply: Reply, arrived: number, firstTokenMs
         for (const [n, piece] of pieces.entries()) {
           if (n === reply.breakAfterChunks) return controller.error(new Error("connection dropped by the fake"));
           if (n === reply.hangAfterChunks) return; // never closes: the client must time out
-          if (n === 0) firstTokenMs.push(performance.now() - arrived);
+          if (n === 0) onFirstToken();
           controller.enqueue(piece);
           if (reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
         }

@@ -1,14 +1,17 @@
 /** list_datasets: the workspace's connectors and what each has synced. */
-import { tool } from "ai";
+import { tool, zodSchema } from "ai";
 import { z } from "zod";
 import { asUser } from "../../../db/rls.ts";
 import { listConnectors, listWorkspaceDatasets } from "../../../db/queries/connectors.ts";
 import { type ChatToolContext, toolStep } from "./context.ts";
 
+// Made once: the SDK derives (and caches) the JSON schema the model sees from it.
+const input = zodSchema(z.object({}));
+
 export function listDatasetsTool(ctx: ChatToolContext) {
   return tool({
     description: "List the workspace's data connectors and their synced datasets (name, row count, columns).",
-    inputSchema: z.object({}),
+    inputSchema: input,
     execute: () =>
       toolStep(ctx, "list_datasets", () =>
         asUser(ctx.deps.db, ctx.userId, async (tx) => {

@@ -1,5 +1,5 @@
 /** query_dataset: a structured query (the shape of POST /api/query) on one dataset. */
-import { tool } from "ai";
+import { tool, zodSchema } from "ai";
 import { z } from "zod";
 import { StructuredQuery } from "../../../connectors/query.ts";
 import { queryDataset } from "../../query_dataset.ts";
@@ -14,11 +14,14 @@ export const DatasetQueryInput = z.object({
   ),
 });
 
+// Made once: the SDK derives (and caches) the JSON schema the model sees from it.
+const input = zodSchema(DatasetQueryInput);
+
 export function queryDatasetTool(ctx: ChatToolContext) {
   return tool({
     description: "Run a structured query on a dataset: group, aggregate, filter, sort, limit. " +
       `Shows at most ${MODEL_ROW_LIMIT} rows.`,
-    inputSchema: DatasetQueryInput,
+    inputSchema: input,
     execute: ({ connector_id, dataset, query }) =>
       toolStep(ctx, "query_dataset", async () => {
         const result = await queryDataset(ctx.deps, ctx.userId, {

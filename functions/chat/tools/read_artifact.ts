@@ -1,17 +1,20 @@
 /** read_artifact: an artifact's current content (or an older version's), to revise it. */
-import { tool } from "ai";
+import { tool, zodSchema } from "ai";
 import { z } from "zod";
 import { getArtifact, type QueryArtifactData } from "../../artifacts.ts";
 import { type ChatToolContext, MODEL_ROW_LIMIT, toolStep } from "./context.ts";
+
+// Made once: the SDK derives (and caches) the JSON schema the model sees from it.
+const input = zodSchema(z.object({
+  artifact_id: z.string(),
+  version: z.number().int().min(1).optional().describe("An older version; the newest when left out"),
+}));
 
 export function readArtifactTool(ctx: ChatToolContext) {
   return tool({
     description: "Read an artifact's content: a document's markdown, or a chart or table's query, chart spec " +
       `and first ${MODEL_ROW_LIMIT} rows. Read before revising.`,
-    inputSchema: z.object({
-      artifact_id: z.string(),
-      version: z.number().int().min(1).optional().describe("An older version; the newest when left out"),
-    }),
+    inputSchema: input,
     execute: ({ artifact_id, version }) =>
       toolStep(ctx, "read_artifact", async () => {
         const row = await getArtifact(ctx.deps, ctx.userId, artifact_id, { version, workspaceId: ctx.workspaceId });
