@@ -20,7 +20,7 @@ import { allowListFor, checkUrl } from "../lib/net/outbound.ts";
 import { type ModelSettings, resolveModelSettings, type WorkspaceModelOverrides } from "../lib/llm/model.ts";
 
 /** The sealed key is bound to this record name, so it cannot be moved onto a connector. */
-const keyRecord = (workspaceId: string) => `llm-settings:${workspaceId}`;
+export const llmKeyRecord = (workspaceId: string) => `llm-settings:${workspaceId}`;
 
 /** A workspace's overrides with the key opened; undefined when it has none. Runs inside asUser. */
 export async function workspaceOverrides(
@@ -38,7 +38,7 @@ export async function openOverrides(
 ): Promise<WorkspaceModelOverrides | undefined> {
   if (!row) return undefined;
   const apiKey = row.apiKeyCiphertext && row.apiKeyKeyId
-    ? await vaultFor(deps.config).open<string>(row.workspaceId, keyRecord(row.workspaceId), {
+    ? await vaultFor(deps.config).open<string>(row.workspaceId, llmKeyRecord(row.workspaceId), {
       ciphertext: row.apiKeyCiphertext as Uint8Array<ArrayBuffer>,
       keyId: row.apiKeyKeyId,
     })
@@ -85,7 +85,7 @@ export async function putLlmSettings(
   input: { workspace_id?: string; base_url?: string | null; model?: string | null; api_key?: string | null },
   meta: RequestMeta,
 ): Promise<LlmSettingsView> {
-  if (input.base_url) await checkUrl(new URL(input.base_url), allowListFor(deps.config));
+  if (input.base_url) await checkUrl(parseUrl(input.base_url), allowListFor(deps.config));
   const workspaceId = await asUser(deps.db, userId, async (tx) => {
     const workspace = await resolveWorkspace(tx, userId, input.workspace_id);
     if (workspace.role !== "owner") {
@@ -93,7 +93,7 @@ export async function putLlmSettings(
     }
     const existing = await findLlmSettings(tx, workspace.id);
     const sealed = input.api_key
-      ? await vaultFor(deps.config).seal(workspace.id, keyRecord(workspace.id), input.api_key)
+      ? await vaultFor(deps.config).seal(workspace.id, llmKeyRecord(workspace.id), input.api_key)
       : undefined;
     const keepKey = input.api_key === undefined;
     await saveLlmSettings(tx, {
@@ -118,6 +118,14 @@ export async function putLlmSettings(
     return workspace.id;
   });
   return await getLlmSettings(deps, userId, workspaceId);
+}
+
+function parseUrl(value: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw new ApiError(400, "invalid_request", `Invalid request: base_url: "${value}" is not a URL`);
+  }
 }
 
 /** Removes the overrides: the workspace uses the environment's model again. */

@@ -6,11 +6,16 @@
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
+import { closeSharedAppsAfterAll, TEST_SECRET, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { afterToolResult, lastUserText, type Script, startFakeOpenAI, toolResults } from "./support/fake_openai.ts";
 import { ask, chatTransport, eventually, getChat, newChat, readAnswer, textOf } from "./support/chat_client.ts";
 import { startSources, vegaDataDir } from "./support/sources.ts";
 import { syncsSettled } from "../functions/sync_connector.ts";
+import { rotateCredentials } from "../functions/rotate_credentials.ts";
+import { openOverrides } from "../functions/llm_settings.ts";
+import { loadConfig } from "../lib/config.ts";
+import { vaultFor } from "../lib/crypto/vault.ts";
+import { workspaceLlmSettings } from "../db/schema.ts";
 
 const fake = startFakeOpenAI();
 const sources = startSources();
@@ -494,6 +499,40 @@ testEachBackend("a workspace's own model, endpoint and key are used, the key nev
   equal((await t.call("/api/settings/llm", { method: "DELETE", cookie })).status, 204);
   await ask(t, cookie, sessionId, "And now?");
   equal(fake.requests.at(-1)?.model, "fake-gpt");
+
+  // The same through the Settings page's form: a blank key keeps the stored one.
+  const form = (fields: Record<string, string>) => ({
+    method: "POST",
+    cookie,
+    body: new URLSearchParams(fields).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+  const bad = await t.call("/settings", form({ action: "llm_save", base_url: "not a url", model: "", api_key: "" }));
+  equal(bad.status, 400);
+  match(bad.text, /base_url: &quot;not a url&quot; is not a URL|base_url: "not a url" is not a URL/);
+  const saved2 = await t.call(
+    "/settings",
+    form({ action: "llm_save", base_url: fake.url, model: "form-model", api_key: key }),
+  );
+  equal(saved2.status, 303, saved2.text);
+  await t.call("/settings", form({ action: "llm_save", base_url: fake.url, model: "form-model-2", api_key: "" }));
+  const page = await t.call("/settings", { cookie });
+  match(page.text, /Chats use <code>form-model-2<\/code>/);
+  ok(!page.text.includes(key), "the key is not on the page");
+  await ask(t, cookie, sessionId, "Via the form?");
+  equal(fake.requests.at(-1)?.authorization, `Bearer ${key}`);
+
+  // Key rotation re-seals the model key too, and it still opens under the new secret.
+  const rotated = await loadConfig({
+    APP_SECRET: "a-brand-new-secret-0123456789-0123456789",
+    APP_SECRET_PREVIOUS: TEST_SECRET,
+    DATA_DIR: "/nonexistent",
+  });
+  ok(await rotateCredentials(rotated, t.deps.db) >= 1);
+  const [row] = await t.deps.db.orm.select().from(workspaceLlmSettings);
+  equal(row.apiKeyKeyId, await vaultFor(rotated).currentKeyId);
+  ok(!new TextDecoder().decode(row.apiKeyCiphertext!).includes(key), "the column holds no plaintext");
+  equal((await openOverrides({ ...t.deps, config: rotated }, row))?.apiKey, key);
   ok(!t.logs.some((l) => l.includes(key)), "the key is not logged");
 }, { ...ENV, OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sources.port},127.0.0.1:${fake.port}` });
 

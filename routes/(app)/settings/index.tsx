@@ -8,6 +8,13 @@ import { signOutOtherSessions } from "../../../functions/accounts.ts";
 import { listApiTokens, type TokenInfo } from "../../../db/queries/api_tokens.ts";
 import { type SessionRow, SessionsCard } from "../../../components/SessionsCard.tsx";
 import { TokensCard } from "../../../components/TokensCard.tsx";
+import { ModelCard } from "../../../components/ModelCard.tsx";
+import {
+  clearLlmSettings,
+  getLlmSettings,
+  type LlmSettingsView,
+  putLlmSettings,
+} from "../../../functions/llm_settings.ts";
 import { createApiToken, revokeToken } from "../../../functions/api_tokens.ts";
 import { TokenBody } from "../../api/schemas.ts";
 import { parseForm, renderFormError } from "../../../components/auth_form.ts";
@@ -15,6 +22,8 @@ import { cookieOrigin } from "../../../lib/auth/session_cookie.ts";
 import { parse, serialize } from "hono/utils/cookie";
 
 interface SettingsData {
+  model: LlmSettingsView;
+  modelError?: string;
   workspaces: { id: string; name: string; role: string }[];
   tokens: TokenInfo[];
   sessions: SessionRow[];
@@ -33,6 +42,7 @@ async function load(ctx: FreshContext<PageState>, extra: Partial<SettingsData> =
       await listApiTokens(tx, userId, { limit: 100 }),
     ] as const);
   return {
+    model: await getLlmSettings(ctx.state.deps, userId),
     workspaces,
     tokens,
     sessions: sessions.map((s) => ({ ...s, current: s.id === currentSession })),
@@ -60,6 +70,24 @@ export const handler = {
   async POST(ctx: FreshContext<PageState>) {
     const form = await ctx.req.formData();
     const userId = ctx.state.user!.id;
+    const action = form.get("action");
+    if (action === "llm_save" || action === "llm_clear") {
+      try {
+        if (action === "llm_clear") await clearLlmSettings(ctx.state.deps, userId);
+        else {
+          const field = (name: string) => String(form.get(name) ?? "").trim() || null;
+          const key = field("api_key");
+          await putLlmSettings(ctx.state.deps, userId, {
+            base_url: field("base_url"),
+            model: field("model"),
+            ...(key ? { api_key: key } : {}), // blank keeps the stored key
+          }, ctx.state.meta);
+        }
+        return ctx.redirect("/settings#model");
+      } catch (error) {
+        return await renderFormError(ctx, error, (message) => load(ctx, { modelError: message }));
+      }
+    }
     try {
       if (form.get("action") === "sign_out_others") {
         const current = (await ctx.state.principal())?.sessionId;
@@ -110,6 +138,7 @@ export default function Settings({ data, state }: PageProps<SettingsData, PageSt
           ))}
         </ul>
       </div>
+      <ModelCard settings={data.model} error={data.modelError} />
       <SessionsCard sessions={data.sessions} />
       <TokensCard tokens={data.tokens} newToken={data.newToken} error={data.error} />
     </section>

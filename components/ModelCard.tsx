@@ -1,0 +1,54 @@
+/** Settings: the workspace's language model: the one in effect, and a form to use another. */
+import type { LlmSettingsView } from "../functions/llm_settings.ts";
+
+export function ModelCard(props: { settings: LlmSettingsView; error?: string }) {
+  const { settings } = props;
+  const effective = settings.effective;
+  return (
+    <div class="card" id="model">
+      <h2>Language model</h2>
+      {effective
+        ? (
+          <p data-testid="model-effective">
+            Chats use <code>{effective.model}</code> at <code>{effective.base_url ?? "api.openai.com"}</code>{" "}
+            <span class="badge">{effective.source === "workspace" ? "this workspace's" : "server default"}</span>
+          </p>
+        )
+        : <p class="notice">No model is configured yet: chat stays off until you add one here or on the server.</p>}
+      <p class="muted small">
+        Any OpenAI-compatible endpoint works: OpenAI, Ollama (<code>http://localhost:11434/v1</code>), vLLM, llama.cpp's
+        server. The key is stored encrypted and never shown again; leave it blank to keep the stored one.
+      </p>
+      {props.error && <p class="alert" role="alert">{props.error}</p>}
+      <form method="post" class="form-grid">
+        <input type="hidden" name="action" value="llm_save" />
+        <label>
+          Base URL
+          <input type="url" name="base_url" value={settings.base_url ?? ""} placeholder="https://api.openai.com/v1" />
+        </label>
+        <label>
+          Model
+          <input type="text" name="model" value={settings.model ?? ""} placeholder="gpt-4.1-mini" maxLength={200} />
+        </label>
+        <label>
+          API key {settings.has_api_key && <span class="muted small">(stored)</span>}
+          <input
+            type="password"
+            name="api_key"
+            autocomplete="off"
+            placeholder={settings.has_api_key ? "••••••••" : ""}
+          />
+        </label>
+        <div class="actions">
+          <button type="submit" class="button primary">Save model</button>
+        </div>
+      </form>
+      {(settings.base_url || settings.model || settings.has_api_key) && (
+        <form method="post">
+          <input type="hidden" name="action" value="llm_clear" />
+          <button type="submit" class="button">Use the server's default instead</button>
+        </form>
+      )}
+    </div>
+  );
+}
