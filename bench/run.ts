@@ -18,6 +18,15 @@ for (const concurrency of [1, 16]) {
   }
   console.log();
 }
+// Chat: time to first token added by the server, and a 5,000-message chat against a new one.
+{
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./chat.ts", import.meta.url).pathname],
+    stderr: "inherit",
+  }).output();
+  console.log(new TextDecoder().decode(stdout).trim());
+  console.log();
+}
 // Syncs, each size in a fresh process so that one run's heap does not count in the next's memory.
 for (const [rows, runs] of [[1_000_000, 3], [250_000, 1], [2_000_000, 1]]) {
   const { code, stdout } = await new Deno.Command(Deno.execPath(), {

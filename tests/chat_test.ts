@@ -6,6 +6,7 @@
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
 import { closeSharedAppsAfterAll, TEST_SECRET, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { afterToolResult, lastUserText, type Script, startFakeOpenAI, toolResults } from "./support/fake_openai.ts";
 import { ask, chatTransport, eventually, getChat, newChat, readAnswer, textOf } from "./support/chat_client.ts";
@@ -274,6 +275,25 @@ testEachBackend("a tool call on another workspace's dataset is refused and revea
       .status,
     404,
   );
+}, ENV);
+
+testEachBackend("a viewer of a workspace reads its chats but cannot ask in them", async (t) => {
+  const owner = await t.signUp();
+  const viewer = await t.signUp();
+  await t.deps.db.orm.execute(
+    sql`insert into memberships (workspace_id, user_id, role) values (${owner.workspace.id}, ${viewer.user.id}, 'viewer')`,
+  );
+  const sessionId = await newChat(t, owner.cookie, { title: "Team chat" });
+  script(() => ({ text: "Shared answer." }));
+  await ask(t, owner.cookie, sessionId, "Team question");
+  const seen = await getChat(t, viewer.cookie, sessionId);
+  deepStrictEqual(seen.messages.map(textOf), ["Team question", "Shared answer."]);
+  const refused = await t.call(`/api/chat/sessions/${sessionId}/messages`, {
+    cookie: viewer.cookie,
+    body: { content: "Can I?" },
+  });
+  equal(refused.status, 403, refused.text);
+  equal((await getChat(t, owner.cookie, sessionId)).messages.length, 2);
 }, ENV);
 
 testEachBackend("upstream errors, timeouts and broken streams end in a clear, retryable error", async (t) => {

@@ -1,6 +1,7 @@
 /** What every chat tool is made with: the caller, their chat's workspace, and the app. */
 import type { AppDeps } from "../../../lib/deps.ts";
 import { ApiError } from "../../../lib/http/errors.ts";
+import { postgresCode } from "../../../lib/http/error_handler.ts";
 import type { ArtifactRow } from "../../../db/queries/artifacts.ts";
 
 /** A tool acts as `userId` (RLS applies) and only inside `workspaceId`, the chat's workspace. */
@@ -30,6 +31,10 @@ export async function toolStep<T>(ctx: ChatToolContext, tool: string, work: () =
     return await work();
   } catch (error) {
     if (error instanceof ApiError) throw new ToolError(error.message);
+    // Row Level Security refused a write: the user only has read access to this workspace.
+    if (postgresCode(error) === "42501") {
+      throw new ToolError("This user can read this workspace but not change it, so nothing was saved");
+    }
     ctx.deps.log.error("chat tool failed", { tool, error: error instanceof Error ? error.message : String(error) });
     throw new ToolError(`The ${tool} tool failed on the server`);
   }
