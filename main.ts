@@ -6,6 +6,7 @@ import { loadConfig } from "./lib/config.ts";
 import { createLogger } from "./lib/log.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
+import { keepStatisticsFresh } from "./db/maintenance.ts";
 import { createApp } from "./lib/app.ts";
 import { startScheduler } from "./functions/scheduled_syncs.ts";
 
@@ -14,6 +15,7 @@ const log = createLogger(config.logLevel);
 const db = await openDatabase({ ...config.database });
 const applied = await migrate(db);
 if (applied.length) log.info("migrations applied", { versions: applied });
+const statistics = await keepStatisticsFresh(db, log);
 
 const deps = { config, db, log, now: () => new Date(), fetch: globalThis.fetch };
 const { app } = await createApp(deps, { prebuilt: config.production });
@@ -31,6 +33,7 @@ const server = Deno.serve({
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     scheduler.stop();
+    statistics.stop();
     await server.shutdown();
     await db.close();
     Deno.exit(0);

@@ -13,7 +13,8 @@
  */
 import { type SpawnedServer, spawnServer } from "../tests/support/spawn.ts";
 import { startFakeOpenAI } from "../tests/support/fake_openai.ts";
-import { openDatabase } from "../db/client.ts";
+import { type Database, openDatabase } from "../db/client.ts";
+import { sql } from "drizzle-orm";
 import { asSystem } from "../db/rls.ts";
 import { chatMessages } from "../db/schema.ts";
 import { fixed, median, percentile } from "./_stats.ts";
@@ -23,6 +24,8 @@ import { fixed, median, percentile } from "./_stats.ts";
 const UPSTREAM_FIRST_TOKEN_MS = 150;
 const ANSWER = "Rain fell on 641 of 1,461 days; sun on 640. ".repeat(9);
 const LONG_SESSION_MESSAGES = 5_000;
+/** The messages of history a turn sends the model (functions/chat/turn.ts). */
+const CONTEXT_SIZE = 40;
 
 const fake = startFakeOpenAI(() => ({
   text: ANSWER,
@@ -97,10 +100,13 @@ async function concurrentChats(client: Client, chats: number, turns: number) {
   return added;
 }
 
-/** Seeds a chat of `count` messages straight into the database, while the server is stopped. */
-async function seedLongSession(dataDir: string, workspaceId: string, sessionId: string, count: number) {
-  const db = await openDatabase({ driver: "pglite", dataDir: `${dataDir}/pglite` });
-  try {
+/** Seeds chats with messages straight into the database (PGlite: while the server is stopped). */
+async function seedSessions(
+  db: Database,
+  workspaceId: string,
+  sessions: { id: string; count: number }[],
+): Promise<void> {
+  for (const { id: sessionId, count } of sessions) {
     const start = Date.now() - count * 1000;
     for (let i = 0; i < count; i += 500) {
       await asSystem(
@@ -118,10 +124,12 @@ async function seedLongSession(dataDir: string, workspaceId: string, sessionId: 
           })),
       );
     }
-  } finally {
-    await db.close();
   }
+  // Fresh statistics, as Postgres's autovacuum (or, for PGlite, the server's start) would give.
+  await db.orm.execute(sql`analyze chat_messages`);
 }
+
+type Samples = { added: number[]; total: number[] };
 
 export async function benchChat(turns = 6) {
   const dataDir = await Deno.makeTempDir({ prefix: "workspace-chat-bench-" });
@@ -147,14 +155,26 @@ export async function benchChat(turns = 6) {
       );
     }
 
-    // A 5,000-message chat against a new one, alternating turns so both see the same conditions.
-    const longId = await newChat(client, "long");
-    let long: { added: number[]; total: number[] } = { added: [], total: [] };
-    if (!dbUrl) {
-      await server.stop();
-      await seedLongSession(dataDir, client.workspaceId, longId, LONG_SESSION_MESSAGES);
-      server = await spawnServer(env);
+    // A 5,000-message chat against a new one and a 40-message one (the most the model is sent),
+    // turn by turn in rotation so that all three see the same conditions.
+    const sizes = [
+      { name: "new chat", count: 0 },
+      { name: "40-message chat", count: CONTEXT_SIZE },
+      { name: `${LONG_SESSION_MESSAGES.toLocaleString("en-US")}-message chat`, count: LONG_SESSION_MESSAGES },
+    ];
+    const seeded = await Promise.all(
+      sizes.slice(1).map(async (size) => ({ ...size, id: await newChat(client, size.name) })),
+    );
+    if (!dbUrl) await server.stop();
+    const db = await openDatabase(
+      dbUrl ? { driver: "postgres", url: dbUrl } : { driver: "pglite", dataDir: `${dataDir}/pglite` },
+    );
+    try {
+      await seedSessions(db, client.workspaceId, seeded);
+    } finally {
+      await db.close();
     }
+    if (!dbUrl) server = await spawnServer(env);
     const login = await fetch(`${server.url}/api/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -162,17 +182,17 @@ export async function benchChat(turns = 6) {
     });
     const again = { url: server.url, cookie: login.headers.getSetCookie()[0].split(";")[0] };
     await login.body?.cancel();
-    const fresh = { added: [] as number[], total: [] as number[] };
-    long = { added: [], total: [] };
+    const samples = new Map<string, Samples>(sizes.map((size) => [size.name, { added: [], total: [] }]));
     await turn(again, await newChat(again, "warm-up"));
     for (let i = 0; i < turns * 5; i++) {
-      for (const [target, id] of [[fresh, await newChat(again, `new ${i}`)], [long, longId]] as const) {
+      for (const size of sizes) {
+        const id = seeded.find((s) => s.name === size.name)?.id ?? await newChat(again, `new ${i}`);
         const t = await turn(again, id);
-        target.added.push(t.added);
-        target.total.push(t.total);
+        samples.get(size.name)!.added.push(t.added);
+        samples.get(size.name)!.total.push(t.total);
       }
     }
-    return { rows, fresh, long, seeded: !dbUrl };
+    return { rows, samples };
   } finally {
     await server.stop();
     await fake.close();
@@ -182,20 +202,20 @@ export async function benchChat(turns = 6) {
 
 if (import.meta.main) {
   const turns = Number(Deno.args[0] ?? 6);
-  const { rows, fresh, long, seeded } = await benchChat(turns);
+  const { rows, samples } = await benchChat(turns);
   const database = Deno.env.get("BENCH_DATABASE_URL") ? "PostgreSQL" : "PGlite";
   console.log(`| ${database}: concurrent chats | turns | server-added time to first token p50 ms | p99 ms |`);
   console.log("| ---: | ---: | ---: | ---: |");
   for (const row of rows) console.log(row);
   console.log();
-  const size = seeded ? `${LONG_SESSION_MESSAGES.toLocaleString("en-US")}-message` : "long (not seeded on a server)";
+  const [fresh, forty, long] = [...samples.values()];
   console.log(`| ${database}: one turn, medians of ${fresh.added.length} | added ms | whole turn ms |`);
   console.log("| --- | ---: | ---: |");
-  console.log(`| new chat | ${fixed(median(fresh.added), 1)} | ${fixed(median(fresh.total), 0)} |`);
-  console.log(`| ${size} chat | ${fixed(median(long.added), 1)} | ${fixed(median(long.total), 0)} |`);
-  console.log(
-    `| ratio long / new | ${fixed(median(long.added) / median(fresh.added), 2)} | ${
-      fixed(median(long.total) / median(fresh.total), 2)
-    } |`,
-  );
+  for (const [name, s] of samples) {
+    console.log(`| ${name} | ${fixed(median(s.added), 1)} | ${fixed(median(s.total), 0)} |`);
+  }
+  const ratio = (a: Samples, b: Samples) =>
+    `${fixed(median(a.added) / median(b.added), 2)} | ${fixed(median(a.total) / median(b.total), 2)}`;
+  console.log(`| ratio 5,000 / new | ${ratio(long, fresh)} |`);
+  console.log(`| ratio 5,000 / 40 | ${ratio(long, forty)} |`);
 }
