@@ -10,8 +10,7 @@ import { sql } from "drizzle-orm";
 import { closeSharedAppsAfterAll, TEST_SECRET, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { afterToolResult, lastUserText, type Script, startFakeOpenAI, toolResults } from "./support/fake_openai.ts";
 import { ask, chatTransport, eventually, getChat, newChat, readAnswer, textOf } from "./support/chat_client.ts";
-import { startSources, vegaDataDir } from "./support/sources.ts";
-import { syncsSettled } from "../functions/sync_connector.ts";
+import { startSources, syncedWeatherConnector, vegaDataDir } from "./support/sources.ts";
 import { rotateCredentials } from "../functions/rotate_credentials.ts";
 import { openOverrides } from "../functions/llm_settings.ts";
 import { loadConfig } from "../lib/config.ts";
@@ -44,18 +43,7 @@ const weatherRows = async () => {
   return lines.slice(1).map((line) => Object.fromEntries(line.split(",").map((v, i) => [header[i], v])));
 };
 
-/** A synced seattle-weather connector of the user behind `cookie`. */
-async function weatherConnector(t: TestApp, cookie: string): Promise<string> {
-  const created = await t.call("/api/connectors", {
-    cookie,
-    body: { name: "Seattle weather", type: "csv", config: { url: `${sources.base}/vega/seattle-weather.csv` } },
-  });
-  equal(created.status, 201, created.text);
-  const id = (created.body as { id: string }).id;
-  equal((await t.call(`/api/connectors/${id}/sync`, { method: "POST", cookie })).status, 202);
-  await syncsSettled();
-  return id;
-}
+const weatherConnector = (t: TestApp, cookie: string) => syncedWeatherConnector(t, cookie, sources);
 
 testEachBackend("a question streams back token by token and both messages are stored, with usage", async (t) => {
   const { cookie } = await t.signUp();

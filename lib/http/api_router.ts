@@ -55,6 +55,27 @@ export function decodeCursor(cursor: string | undefined): { createdAt: Date; id:
   }
 }
 
+/**
+ * One page of a keyset listing: `found` holds up to `limit + 1` rows, the extra one only telling
+ * that there is a next page, whose cursor is the last shown row's sort key.
+ */
+export function keysetPage<R, J>(
+  found: R[],
+  limit: number,
+  json: (row: R) => J,
+  sortKey: (row: R) => { at: Date; id: string },
+): { items: J[]; next_cursor: string | null } {
+  const page = found.slice(0, limit);
+  const last = page.at(-1);
+  const key = last && sortKey(last);
+  return { items: page.map(json), next_cursor: found.length > limit && key ? encodeCursor(key.at, key.id) : null };
+}
+
+/** The signed-in caller's user id, behind `requireUser`. */
+export function callerId(c: { get(key: "user"): { user: { id: string } } }): string {
+  return c.get("user").user.id;
+}
+
 /** An OpenAPI JSON content entry. */
 export function jsonContent<T>(schema: T) {
   return { "application/json": { schema } };

@@ -4,6 +4,7 @@ import type { AppDeps } from "../../lib/deps.ts";
 import { ApiError } from "../../lib/http/errors.ts";
 import {
   apiRouter,
+  callerId,
   errorResponses,
   ErrorSchema,
   jsonContent,
@@ -128,7 +129,7 @@ function fileName(row: ArtifactRow, extension: string): string {
 
 export function artifactRoutes(deps: AppDeps) {
   const app = apiRouter();
-  const userId = (c: { get(key: "user"): { user: { id: string } } }) => c.get("user").user.id;
+  const userId = callerId;
   const load = (c: Parameters<typeof userId>[0], id: string, version?: number) =>
     getArtifact(deps, userId(c), id, { version });
 

@@ -4,11 +4,13 @@ import { UI_MESSAGE_STREAM_HEADERS } from "ai";
 import type { AppDeps } from "../../lib/deps.ts";
 import {
   apiRouter,
+  callerId,
   decodeCursor,
   encodeCursor,
   errorResponses,
   ErrorSchema,
   jsonContent,
+  keysetPage,
   PageQuery,
   requireUser,
   SIGNED_IN,
@@ -177,7 +179,7 @@ const routes = {
 
 export function chatRoutes(deps: AppDeps) {
   const app = apiRouter();
-  const userId = (c: { get(key: "user"): { user: { id: string } } }) => c.get("user").user.id;
+  const userId = callerId;
 
   app.openapi(
     routes.create,
@@ -190,12 +192,7 @@ export function chatRoutes(deps: AppDeps) {
       workspaceId: workspace_id,
       after: decodeCursor(cursor),
     });
-    const page = found.slice(0, limit);
-    const last = page.at(-1);
-    return c.json({
-      items: page.map(sessionJson),
-      next_cursor: found.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null,
-    }, 200);
+    return c.json(keysetPage(found, limit, sessionJson, (s) => ({ at: s.updatedAt, id: s.id })), 200);
   });
   app.openapi(routes.get, async (c) => {
     const { limit, before } = c.req.valid("query");

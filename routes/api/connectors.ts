@@ -4,11 +4,12 @@ import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../../lib/deps.ts";
 import {
   apiRouter,
+  callerId,
   decodeCursor,
-  encodeCursor,
   errorResponses,
   ErrorSchema,
   jsonContent,
+  keysetPage,
   PageQuery,
   requireUser,
   SIGNED_IN,
@@ -262,7 +263,7 @@ const PROGRESS_POLL_MS = 250;
 
 export function connectorRoutes(deps: AppDeps) {
   const app = apiRouter();
-  const userId = (c: { get(key: "user"): { user: { id: string } } }) => c.get("user").user.id;
+  const userId = callerId;
 
   app.openapi(createConnectorRoute, async (c) => {
     const created = await createConnector(deps, userId(c), c.req.valid("json"), requestMeta(c));
@@ -275,12 +276,7 @@ export function connectorRoutes(deps: AppDeps) {
       workspaceId: workspace_id,
       after: decodeCursor(cursor),
     });
-    const page = found.slice(0, limit);
-    const last = page.at(-1);
-    return c.json({
-      items: page.map(connectorJson),
-      next_cursor: found.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-    }, 200);
+    return c.json(keysetPage(found, limit, connectorJson, (r) => ({ at: r.createdAt, id: r.id })), 200);
   });
   app.openapi(getConnectorRoute, async (c) => {
     return c.json(connectorJson(await getConnector(deps, userId(c), c.req.valid("param").id)), 200);
@@ -324,12 +320,7 @@ export function connectorRoutes(deps: AppDeps) {
       if (!await findConnector(tx, id)) throw notFound("Connector");
       return await listSyncs(tx, id, { limit: limit + 1, after: decodeCursor(cursor) });
     });
-    const page = found.slice(0, limit);
-    const last = page.at(-1);
-    return c.json({
-      items: page.map(syncJson),
-      next_cursor: found.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-    }, 200);
+    return c.json(keysetPage(found, limit, syncJson, (r) => ({ at: r.createdAt, id: r.id })), 200);
   });
   app.openapi(syncEventsRoute, async (c) => {
     const { id, sync_id } = c.req.valid("param");

@@ -4,6 +4,7 @@ import type { AppDeps } from "../../lib/deps.ts";
 import { requestMeta } from "../../lib/http/env.ts";
 import {
   apiRouter,
+  callerId,
   errorResponses,
   ErrorSchema,
   jsonContent,
@@ -69,7 +70,7 @@ const routes = {
 
 export function llmSettingsRoutes(deps: AppDeps) {
   const app = apiRouter();
-  const userId = (c: { get(key: "user"): { user: { id: string } } }) => c.get("user").user.id;
+  const userId = callerId;
   app.openapi(
     routes.get,
     async (c) => c.json(await getLlmSettings(deps, userId(c), c.req.valid("query").workspace_id), 200),

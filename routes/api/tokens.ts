@@ -4,10 +4,10 @@ import type { AppDeps } from "../../lib/deps.ts";
 import {
   apiRouter,
   decodeCursor,
-  encodeCursor,
   errorResponses,
   ErrorSchema,
   jsonContent,
+  keysetPage,
   PageQuery,
   requireUser,
   SIGNED_IN,
@@ -87,12 +87,7 @@ export function tokenRoutes(deps: AppDeps) {
   app.openapi(listTokensRoute, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const rows = await listTokens(deps, c.get("user").user.id, { limit: limit + 1, after: decodeCursor(cursor) });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return c.json({
-      items: page.map(toJson),
-      next_cursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-    }, 200);
+    return c.json(keysetPage(rows, limit, toJson, (r) => ({ at: r.createdAt, id: r.id })), 200);
   });
   app.openapi(deleteTokenRoute, async (c) => {
     await revokeToken(deps, c.get("user").user.id, c.req.valid("param").id, requestMeta(c));

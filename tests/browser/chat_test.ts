@@ -4,11 +4,10 @@
  * are there again. The model is the local OpenAI wire server; the data is seattle-weather.csv.
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
-import { browserTest, serve } from "../support/browser.ts";
+import { browserTest, serve, signedInPage } from "../support/browser.ts";
 import { startTestApp } from "../support/test_app.ts";
-import { startSources } from "../support/sources.ts";
+import { startSources, syncedWeatherConnector } from "../support/sources.ts";
 import { afterToolResult, startFakeOpenAI } from "../support/fake_openai.ts";
-import { syncsSettled } from "../../functions/sync_connector.ts";
 
 const SCREENSHOTS = Deno.env.get("SCREENSHOT_DIR");
 const ANSWER = "**Rain** and **sun** are the most common weather in Seattle; the chart shows each kind's days.";
@@ -24,13 +23,7 @@ browserTest("ask in the browser, watch the answer stream, see the chart, reload 
   const server = serve((req, info) => t.fetch(req, info));
   try {
     const { cookie } = await t.signUp();
-    const created = await t.call("/api/connectors", {
-      cookie,
-      body: { name: "Seattle weather", type: "csv", config: { url: `${sources.base}/vega/seattle-weather.csv` } },
-    });
-    const connectorId = (created.body as { id: string }).id;
-    await t.call(`/api/connectors/${connectorId}/sync`, { method: "POST", cookie });
-    await syncsSettled();
+    const connectorId = await syncedWeatherConnector(t, cookie, sources);
     const query = {
       dimensions: ["weather"],
       measures: [{ fn: "count", as: "days" }],
@@ -57,12 +50,7 @@ browserTest("ask in the browser, watch the answer stream, see the chart, reload 
       return { text: ANSWER, pieceSize: 3, chunkDelayMs: 25 };
     });
 
-    const [name, value] = cookie.split("=");
-    const context = await browser.newContext();
-    await context.addCookies([{ name, value, url: server.url }]);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(e.message));
+    const { page, problems } = await signedInPage(browser, server.url, cookie);
 
     await page.goto(`${server.url}/chat`);
     await page.click("[data-testid=new-chat]");
@@ -150,10 +138,7 @@ browserTest("markdown in answers is rendered with code highlighted and nothing t
     )) as {
       id: string;
     };
-    const [name, value] = cookie.split("=");
-    const context = await browser.newContext();
-    await context.addCookies([{ name, value, url: server.url }]);
-    const page = await context.newPage();
+    const { page, problems } = await signedInPage(browser, server.url, cookie);
     const requests: string[] = [];
     page.on("request", (r) => requests.push(r.url()));
     await page.goto(`${server.url}/chat/${sessionId.id}`);
@@ -184,6 +169,7 @@ browserTest("markdown in answers is rendered with code highlighted and nothing t
         pwned: null,
       });
       ok(!requests.some((u) => u.includes("attacker.example")), "nothing was fetched from the attacker");
+      deepStrictEqual(problems, []);
     };
     await check();
     await page.reload();

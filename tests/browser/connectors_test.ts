@@ -4,7 +4,7 @@
  */
 import { equal, match, ok } from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { browserTest, serve } from "../support/browser.ts";
+import { browserTest, serve, signedInPage } from "../support/browser.ts";
 import { startTestApp } from "../support/test_app.ts";
 import { startSources } from "../support/sources.ts";
 
@@ -16,12 +16,7 @@ browserTest("add a CSV connector, sync it with progress, preview its rows, uploa
   const server = serve((req, info) => t.fetch(req, info));
   try {
     const { cookie } = await t.signUp();
-    const [name, value] = cookie.split("=");
-    const context = await browser.newContext();
-    await context.addCookies([{ name, value, url: server.url }]);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(e.message));
+    const { page, problems } = await signedInPage(browser, server.url, cookie);
 
     await page.goto(`${server.url}/connectors`);
     match(await page.textContent("main") ?? "", /No connectors yet/);

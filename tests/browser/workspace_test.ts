@@ -1,6 +1,6 @@
 /** A new analyst signs up, lands in the workspace shell and uses its islands, in a real browser. */
 import { equal, match, ok } from "node:assert/strict";
-import { browserTest, serve } from "../support/browser.ts";
+import { browserTest, serve, signedInPage } from "../support/browser.ts";
 import { startTestApp } from "../support/test_app.ts";
 
 const SCREENSHOTS = Deno.env.get("SCREENSHOT_DIR");
@@ -70,10 +70,7 @@ browserTest("the settings page creates an API token once, and it works as a Bear
   const server = serve((req, info) => t.fetch(req, info));
   try {
     const { cookie } = await t.signUp({ email: "token-user@example.com" });
-    const context = await browser.newContext();
-    const [name, value] = cookie.split("=");
-    await context.addCookies([{ name, value, url: server.url }]);
-    const page = await context.newPage();
+    const { page } = await signedInPage(browser, server.url, cookie);
     await page.goto(server.url + "/settings");
     await page.fill("input[name=name]", "laptop");
     await page.click("text=Create token");

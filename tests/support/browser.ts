@@ -2,7 +2,7 @@
  * Chromium for browser tests: `CHROME_PATH`, else Debian's /usr/bin/chromium. Where it is
  * missing the tests are skipped with how to install it; under CI (CI=true) they fail instead.
  */
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 const path = Deno.env.get("CHROME_PATH") ?? "/usr/bin/chromium";
 
@@ -63,4 +63,19 @@ export function browserTest(name: string, fn: (browser: Browser) => Promise<void
 export function serve(handler: Deno.ServeHandler): { url: string; close(): Promise<void> } {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
   return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
+
+/** A new page signed in with `cookie` (`name=value`) on `baseUrl`, collecting uncaught page errors. */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  cookie: string,
+): Promise<{ page: Page; problems: string[] }> {
+  const [name, value] = cookie.split("=");
+  const context = await browser.newContext();
+  await context.addCookies([{ name, value, url: baseUrl }]);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  return { page, problems };
 }

@@ -6,6 +6,8 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
+import type { TestApp } from "./test_app.ts";
+import { syncsSettled } from "../../functions/sync_connector.ts";
 import "vega-datasets"; // so that a fresh checkout installs the package whose files are read below
 
 /** The secret header value the JSON API and the fake Supabase demand. */
@@ -163,4 +165,18 @@ export async function startPostgresSource(rows = 2500): Promise<PostgresSource |
       await sql.end();
     },
   };
+}
+
+/** A CSV connector of seattle-weather.csv, created and synced as the user behind `cookie`. */
+export async function syncedWeatherConnector(t: TestApp, cookie: string, sources: Sources): Promise<string> {
+  const created = await t.call("/api/connectors", {
+    cookie,
+    body: { name: "Seattle weather", type: "csv", config: { url: `${sources.base}/vega/seattle-weather.csv` } },
+  });
+  if (created.status !== 201) throw new Error(`Cannot create the connector: ${created.text}`);
+  const id = (created.body as { id: string }).id;
+  const started = await t.call(`/api/connectors/${id}/sync`, { method: "POST", cookie });
+  if (started.status !== 202) throw new Error(`Cannot sync: ${started.text}`);
+  await syncsSettled();
+  return id;
 }
