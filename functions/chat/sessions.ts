@@ -17,7 +17,8 @@ import {
   recentMessages,
   requestStop,
 } from "../../db/queries/chat.ts";
-import { endStaleStream, stopLocally } from "./turn.ts";
+import { stopLocally } from "./turn.ts";
+import { endStaleStream } from "./stream_log.ts";
 
 export async function createSession(
   deps: AppDeps,

@@ -2,15 +2,15 @@
  * The log of an answer in progress. Chunks are written to Postgres in small batches as they stream
  * (off the path to the client), so a reloaded page, a dropped connection or another process can
  * replay the answer from its start and follow it live. A heartbeat shows the writer is alive and
- * carries stop requests from other processes.
+ * carries stop requests from other processes; when it stops, what the log holds is kept as the answer.
  */
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
 import type { AppDeps } from "../../lib/deps.ts";
 import type { Db } from "../../db/client.ts";
 import { asUser } from "../../db/rls.ts";
 import { chatStreamChunks, chatStreams } from "../../db/schema.ts";
-import { type ChatStreamRow, chunksAfter, findStream } from "../../db/queries/chat.ts";
+import { type ChatStreamRow, chunksAfter, findStream, insertMessage } from "../../db/queries/chat.ts";
 
 /**
  * How long chunks wait to be written together: a follower is at most this far behind, and each
@@ -133,4 +133,28 @@ export async function messageFromLog(tx: Db, stream: ChatStreamRow): Promise<UIM
   });
   for await (const message of readUIMessageStream({ stream: source })) last = message;
   return last;
+}
+
+/**
+ * Stores the answer of a stream whose process died mid-answer (its heartbeat stopped): what the log
+ * holds, marked as an error the user can retry. False when the stream is alive. Runs in the
+ * caller's transaction.
+ */
+export async function endStaleStream(deps: AppDeps, tx: Db, stream: ChatStreamRow): Promise<boolean> {
+  if (stream.heartbeatAt.getTime() > deps.now().getTime() - STALE_STREAM_MS) return false;
+  // Claimed first, so two readers finding the same dead stream store its answer once.
+  const [claimed] = await tx.update(chatStreams).set({ status: "done" })
+    .where(and(eq(chatStreams.id, stream.id), eq(chatStreams.status, "active"))).returning({ id: chatStreams.id });
+  if (!claimed) return true;
+  const partial = await messageFromLog(tx, stream);
+  await insertMessage(tx, {
+    id: stream.messageId,
+    workspaceId: stream.workspaceId,
+    sessionId: stream.sessionId,
+    role: "assistant",
+    parts: partial?.parts ?? [],
+    status: "error",
+    error: "The answer was cut off when the server stopped: retry to ask again",
+  });
+  return true;
 }

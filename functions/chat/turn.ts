@@ -26,7 +26,6 @@ import { chatMessages, chatSessions, chatStreams } from "../../db/schema.ts";
 import {
   type ChatMessageRow,
   type ChatSessionRow,
-  type ChatStreamRow,
   insertMessage,
   recentMessages,
   sessionForTurn,
@@ -35,9 +34,9 @@ import { languageModel, llmNotConfigured, type ModelSettings, resolveModelSettin
 import { allowListFor } from "../../lib/net/outbound.ts";
 import { openOverrides } from "../llm_settings.ts";
 import { admitChatRequest, recordUsage } from "./limits.ts";
-import { messageFromLog, STALE_STREAM_MS, StreamLog } from "./stream_log.ts";
+import { endStaleStream, StreamLog } from "./stream_log.ts";
 import { chatTools } from "./tools/mod.ts";
-import { describeUpstreamError } from "./upstream_errors.ts";
+import { describeUpstreamError, endingsAsErrors } from "./upstream_errors.ts";
 import { systemPrompt } from "./prompt.ts";
 import { nameSession, provisionalTitle } from "./title.ts";
 
@@ -136,48 +135,6 @@ export async function startChatTurn(
   return createUIMessageStreamResponse({ stream: toClient.pipeThrough(durable) });
 }
 
-/**
- * Makes every way an answer can end without finishing visible as an `error` chunk: the SDK reports a
- * timeout as an abort (only our stop button is a real abort), and a stream that broke off mid-answer
- * errors the chunk stream itself, which would otherwise end the client's stream and the log silently.
- */
-function endingsAsErrors(
-  source: ReadableStream<UIMessageChunk>,
-  stopped: AbortSignal,
-  timeoutMs: number,
-  lastError: () => string | undefined,
-): ReadableStream<UIMessageChunk> {
-  const reader = source.getReader();
-  let ended = false;
-  const broke = (error?: unknown): UIMessageChunk => ({
-    type: "error",
-    errorText: lastError() ?? (error ? describeUpstreamError(error, timeoutMs) : "The model's answer broke off"),
-  });
-  return new ReadableStream<UIMessageChunk>({
-    async pull(controller) {
-      let next: ReadableStreamReadResult<UIMessageChunk>;
-      try {
-        next = await reader.read();
-      } catch (error) {
-        controller.enqueue(broke(error));
-        return controller.close();
-      }
-      if (next.done) {
-        if (!ended) controller.enqueue(broke());
-        return controller.close();
-      }
-      let chunk = next.value;
-      if (chunk.type === "abort" && !stopped.aborted) {
-        const timeout = new DOMException(chunk.reason ?? "", "TimeoutError");
-        chunk = { type: "error", errorText: describeUpstreamError(timeout, timeoutMs) };
-      }
-      ended ||= chunk.type === "finish" || chunk.type === "error" || chunk.type === "abort";
-      controller.enqueue(chunk);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
-}
-
 /** What the transaction before streaming decided. */
 export interface PreparedTurn {
   session: ChatSessionRow;
@@ -253,30 +210,6 @@ function textOfMessage(row: ChatMessageRow | undefined): string {
 /** A stored message as the AI SDK's UI message. */
 export function toUIMessage(row: ChatMessageRow): UIMessage {
   return { id: row.id, role: row.role, parts: row.parts as UIMessage["parts"] };
-}
-
-/**
- * Stores the answer of a stream whose process died mid-answer (its heartbeat stopped): what the log
- * holds, marked as an error the user can retry. False when the stream is alive. Runs in the
- * caller's transaction.
- */
-export async function endStaleStream(deps: AppDeps, tx: Db, stream: ChatStreamRow): Promise<boolean> {
-  if (stream.heartbeatAt.getTime() > deps.now().getTime() - STALE_STREAM_MS) return false;
-  // Claimed first, so two readers finding the same dead stream store its answer once.
-  const [claimed] = await tx.update(chatStreams).set({ status: "done" })
-    .where(and(eq(chatStreams.id, stream.id), eq(chatStreams.status, "active"))).returning({ id: chatStreams.id });
-  if (!claimed) return true;
-  const partial = await messageFromLog(tx, stream);
-  await insertMessage(tx, {
-    id: stream.messageId,
-    workspaceId: stream.workspaceId,
-    sessionId: stream.sessionId,
-    role: "assistant",
-    parts: partial?.parts ?? [],
-    status: "error",
-    error: "The answer was cut off when the server stopped: retry to ask again",
-  });
-  return true;
 }
 
 /** Stores the answer, ends its stream and adds its tokens to the user's day, in one transaction. */

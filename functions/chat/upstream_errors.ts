@@ -1,5 +1,5 @@
 /** Turns a failed model call into a sentence for the chat: what happened and what to do. */
-import { APICallError, RetryError } from "ai";
+import { APICallError, RetryError, type UIMessageChunk } from "ai";
 
 const MAX_DETAIL = 300;
 
@@ -29,4 +29,46 @@ export function describeUpstreamError(error: unknown, timeoutMs: number): string
   }
   if (name === "AbortError") return "The answer was stopped";
   return `The model's answer broke off: ${message.slice(0, MAX_DETAIL)}`;
+}
+
+/**
+ * Makes every way an answer can end without finishing visible as an `error` chunk: the SDK reports a
+ * timeout as an abort (only our stop button is a real abort), and a stream that broke off mid-answer
+ * errors the chunk stream itself, which would otherwise end the client's stream and the log silently.
+ */
+export function endingsAsErrors(
+  source: ReadableStream<UIMessageChunk>,
+  stopped: AbortSignal,
+  timeoutMs: number,
+  lastError: () => string | undefined,
+): ReadableStream<UIMessageChunk> {
+  const reader = source.getReader();
+  let ended = false;
+  const broke = (error?: unknown): UIMessageChunk => ({
+    type: "error",
+    errorText: lastError() ?? (error ? describeUpstreamError(error, timeoutMs) : "The model's answer broke off"),
+  });
+  return new ReadableStream<UIMessageChunk>({
+    async pull(controller) {
+      let next: ReadableStreamReadResult<UIMessageChunk>;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        controller.enqueue(broke(error));
+        return controller.close();
+      }
+      if (next.done) {
+        if (!ended) controller.enqueue(broke());
+        return controller.close();
+      }
+      let chunk = next.value;
+      if (chunk.type === "abort" && !stopped.aborted) {
+        const timeout = new DOMException(chunk.reason ?? "", "TimeoutError");
+        chunk = { type: "error", errorText: describeUpstreamError(timeout, timeoutMs) };
+      }
+      ended ||= chunk.type === "finish" || chunk.type === "error" || chunk.type === "abort";
+      controller.enqueue(chunk);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }
