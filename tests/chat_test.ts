@@ -375,11 +375,21 @@ testEachBackend("stop ends the answer and keeps what was written", async (t) => 
   const { cookie } = await t.signUp();
   const sessionId = await newChat(t, cookie, { title: "Stop" });
   script(() => ({ text: "word ".repeat(200), pieceSize: 5, chunkDelayMs: 10 }));
-  const answer = ask(t, cookie, sessionId, "Talk forever");
-  await eventually(async () => (await getChat(t, cookie, sessionId)).streaming);
+  const stream = await chatTransport(t, cookie, sessionId).sendMessages({
+    chatId: sessionId,
+    messages: [{ id: "m1", role: "user", parts: [{ type: "text", text: "Talk forever" }] }],
+    abortSignal: undefined,
+    trigger: "submit-message",
+    messageId: undefined,
+  });
+  // Stop once some words have arrived, as someone watching the answer would.
+  const [head, rest] = stream.tee();
+  const reader = head.getReader();
+  for (let words = 0; words < 3;) if ((await reader.read()).value?.type === "text-delta") words++;
+  reader.releaseLock();
   const stopped = await t.call(`/api/chat/sessions/${sessionId}/stop`, { method: "POST", cookie });
   deepStrictEqual(stopped.body, { stopped: true });
-  const streamed = await answer;
+  const streamed = await readAnswer(rest);
   ok(streamed.chunks.some((c) => c.type === "abort"));
   const chat = await eventually(async () => {
     const c = await getChat(t, cookie, sessionId);
