@@ -8,8 +8,7 @@ import {
   errorResponses,
   ErrorSchema,
   jsonContent,
-  requireUser,
-  SIGNED_IN,
+  signedInRoute,
 } from "../../lib/http/api_router.ts";
 import type { ArtifactRow } from "../../db/queries/artifacts.ts";
 import {
@@ -47,19 +46,12 @@ export function artifactJson(row: ArtifactRow) {
   };
 }
 
-const route = (path: string, summary: string) => ({
-  method: "get" as const,
-  path,
-  summary,
-  tags: ["Artifacts"],
-  security: SIGNED_IN,
-  middleware: [requireUser] as [typeof requireUser],
-});
+const route = signedInRoute("Artifacts");
 const notFoundResponse = { 404: { description: "No such artifact or version", content: jsonContent(ErrorSchema) } };
 
 const routes = {
   list: createRoute({
-    ...route("/", "The newest version of each artifact of a chat or workspace"),
+    ...route("get", "/", "The newest version of each artifact of a chat or workspace"),
     request: {
       query: z.object({
         session_id: z.uuid().optional(),
@@ -76,7 +68,7 @@ const routes = {
     },
   }),
   get: createRoute({
-    ...route("/{id}", "An artifact: its newest version, or ?version="),
+    ...route("get", "/{id}", "An artifact: its newest version, or ?version="),
     request: { params: IdParam, query: VersionQuery },
     responses: {
       200: { description: "The artifact", content: jsonContent(ArtifactSchema) },
@@ -85,7 +77,7 @@ const routes = {
     },
   }),
   versions: createRoute({
-    ...route("/{id}/versions", "Every version of an artifact, newest first"),
+    ...route("get", "/{id}/versions", "Every version of an artifact, newest first"),
     request: { params: IdParam },
     responses: {
       200: {
@@ -99,7 +91,7 @@ const routes = {
     },
   }),
   svg: createRoute({
-    ...route("/{id}/chart.svg", "A chart drawn as SVG"),
+    ...route("get", "/{id}/chart.svg", "A chart drawn as SVG"),
     request: { params: IdParam, query: VersionQuery },
     responses: {
       200: { description: "SVG", content: { "image/svg+xml": { schema: z.string() } } },
@@ -108,7 +100,7 @@ const routes = {
     },
   }),
   download: createRoute({
-    ...route("/{id}/download", "Download: csv (charts, tables, CSV files), svg (charts), md (documents), json"),
+    ...route("get", "/{id}/download", "Download: csv (charts, tables, CSV files), svg (charts), md (documents), json"),
     request: { params: IdParam, query: VersionQuery.extend({ format: z.enum(FORMATS).default("json") }) },
     responses: {
       200: {

@@ -12,8 +12,7 @@ import {
   jsonContent,
   keysetPage,
   PageQuery,
-  requireUser,
-  SIGNED_IN,
+  signedInRoute,
 } from "../../lib/http/api_router.ts";
 import type { ChatMessageRow, ChatSessionRow } from "../../db/queries/chat.ts";
 import {
@@ -85,14 +84,7 @@ export function messageJson(m: ChatMessageRow) {
   };
 }
 
-const route = <M extends "get" | "post" | "patch" | "delete">(method: M, path: string, summary: string) => ({
-  method,
-  path,
-  summary,
-  tags: ["Chat"],
-  security: SIGNED_IN,
-  middleware: [requireUser] as [typeof requireUser],
-});
+const route = signedInRoute("Chat");
 const notFoundResponse = { 404: { description: "No such chat", content: jsonContent(ErrorSchema) } };
 const eventStream = { "text/event-stream": { schema: z.string() } };
 

@@ -11,8 +11,7 @@ import {
   jsonContent,
   keysetPage,
   PageQuery,
-  requireUser,
-  SIGNED_IN,
+  signedInRoute,
 } from "../../lib/http/api_router.ts";
 import { requestMeta } from "../../lib/http/env.ts";
 import { ApiError, notFound } from "../../lib/http/errors.ts";
@@ -120,18 +119,7 @@ export function syncJson(s: SyncRow) {
   };
 }
 
-const route = <P extends string, M extends "get" | "post" | "patch" | "delete">(
-  method: M,
-  path: P,
-  summary: string,
-) => ({
-  method,
-  path,
-  summary,
-  tags: ["Connectors"],
-  security: SIGNED_IN,
-  middleware: [requireUser] as [typeof requireUser],
-});
+const route = signedInRoute("Connectors");
 const notFoundResponse = { 404: { description: "No such connector", content: jsonContent(ErrorSchema) } };
 
 const createConnectorRoute = createRoute({

@@ -8,8 +8,7 @@ import {
   errorResponses,
   ErrorSchema,
   jsonContent,
-  requireUser,
-  SIGNED_IN,
+  signedInRoute,
 } from "../../lib/http/api_router.ts";
 import { clearLlmSettings, getLlmSettings, putLlmSettings } from "../../functions/llm_settings.ts";
 
@@ -36,23 +35,16 @@ const PutBody = z.object({
   .openapi("PutLlmSettingsRequest");
 const WorkspaceQuery = z.object({ workspace_id: z.uuid().optional() }).strict();
 
-const route = <M extends "get" | "put" | "delete">(method: M, summary: string) => ({
-  method,
-  path: "/",
-  summary,
-  tags: ["Settings"],
-  security: SIGNED_IN,
-  middleware: [requireUser] as [typeof requireUser],
-});
+const route = signedInRoute("Settings");
 
 const routes = {
   get: createRoute({
-    ...route("get", "The workspace's model settings and the model in effect"),
+    ...route("get", "/", "The workspace's model settings and the model in effect"),
     request: { query: WorkspaceQuery },
     responses: { 200: { description: "Settings", content: jsonContent(SettingsSchema) }, ...errorResponses },
   }),
   put: createRoute({
-    ...route("put", "Set the workspace's model (owners only)"),
+    ...route("put", "/", "Set the workspace's model (owners only)"),
     request: { body: { content: jsonContent(PutBody), required: true } },
     responses: {
       200: { description: "Saved", content: jsonContent(SettingsSchema) },
@@ -62,7 +54,7 @@ const routes = {
     },
   }),
   delete: createRoute({
-    ...route("delete", "Go back to the environment's model (owners only)"),
+    ...route("delete", "/", "Go back to the environment's model (owners only)"),
     request: { query: WorkspaceQuery },
     responses: { 204: { description: "Cleared" }, ...errorResponses },
   }),

@@ -1,14 +1,7 @@
 /** POST /api/query: a structured query over a synced dataset. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../../lib/deps.ts";
-import {
-  apiRouter,
-  errorResponses,
-  ErrorSchema,
-  jsonContent,
-  requireUser,
-  SIGNED_IN,
-} from "../../lib/http/api_router.ts";
+import { apiRouter, errorResponses, ErrorSchema, jsonContent, signedInRoute } from "../../lib/http/api_router.ts";
 import { StructuredQuery } from "../../connectors/query.ts";
 import { queryDataset } from "../../functions/query_dataset.ts";
 
@@ -19,12 +12,11 @@ const QueryBody = z.object({
 }).strict().openapi("QueryRequest");
 
 const queryRoute = createRoute({
-  method: "post",
-  path: "/",
-  tags: ["Connectors"],
-  summary: "Query a dataset: dimensions, measures, filters, order and limit, compiled to parameterized SQL",
-  security: SIGNED_IN,
-  middleware: [requireUser] as const,
+  ...signedInRoute("Connectors")(
+    "post",
+    "/",
+    "Query a dataset: dimensions, measures, filters, order and limit, compiled to parameterized SQL",
+  ),
   request: { body: { content: jsonContent(QueryBody), required: true } },
   responses: {
     200: {

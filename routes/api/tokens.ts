@@ -9,21 +9,17 @@ import {
   jsonContent,
   keysetPage,
   PageQuery,
-  requireUser,
-  SIGNED_IN,
+  signedInRoute,
 } from "../../lib/http/api_router.ts";
 import { requestMeta } from "../../lib/http/env.ts";
 import { createApiToken, listTokens, revokeToken } from "../../functions/api_tokens.ts";
 import type { TokenInfo } from "../../db/queries/api_tokens.ts";
 import { IdParam, TokenBody, TokenSchema } from "./schemas.ts";
 
+const route = signedInRoute("Tokens");
+
 const createTokenRoute = createRoute({
-  method: "post",
-  path: "/",
-  tags: ["Tokens"],
-  summary: "Create an API token (the secret is in this response only)",
-  security: SIGNED_IN,
-  middleware: [requireUser] as const,
+  ...route("post", "/", "Create an API token (the secret is in this response only)"),
   request: { body: { content: jsonContent(TokenBody), required: true } },
   responses: {
     201: {
@@ -35,12 +31,7 @@ const createTokenRoute = createRoute({
 });
 
 const listTokensRoute = createRoute({
-  method: "get",
-  path: "/",
-  tags: ["Tokens"],
-  summary: "List your live API tokens",
-  security: SIGNED_IN,
-  middleware: [requireUser] as const,
+  ...route("get", "/", "List your live API tokens"),
   request: { query: PageQuery },
   responses: {
     200: {
@@ -52,12 +43,7 @@ const listTokensRoute = createRoute({
 });
 
 const deleteTokenRoute = createRoute({
-  method: "delete",
-  path: "/{id}",
-  tags: ["Tokens"],
-  summary: "Revoke an API token",
-  security: SIGNED_IN,
-  middleware: [requireUser] as const,
+  ...route("delete", "/{id}", "Revoke an API token"),
   request: { params: IdParam },
   responses: {
     204: { description: "Revoked" },
