@@ -8,6 +8,7 @@ import { useSignal } from "@preact/signals";
 import { DefaultChatTransport, type UIMessage } from "ai";
 import { PreactChat } from "../lib/client/preact_chat.ts";
 import { Markdown } from "../components/Markdown.tsx";
+import { messageText } from "../lib/llm/message_text.ts";
 import { ResultTable } from "../components/ResultTable.tsx";
 
 /** A stored message as the page hands it over. */
@@ -53,7 +54,7 @@ export default function ChatPanel(props: Props) {
       transport: new DefaultChatTransport<Message>({
         api: `${base}/messages`,
         prepareSendMessagesRequest: ({ messages, trigger }) => ({
-          body: trigger === "regenerate-message" ? { retry: true } : { content: textOf(messages.at(-1)) },
+          body: trigger === "regenerate-message" ? { retry: true } : { content: messageText(messages.at(-1)) },
         }),
         prepareReconnectToStreamRequest: () => ({ api: `${base}/stream` }),
       }),
@@ -75,7 +76,7 @@ export default function ChatPanel(props: Props) {
 
   const messages = chat.messages;
   const busy = chat.status === "submitted" || chat.status === "streaming";
-  useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [messages.length, textOf(messages.at(-1))]);
+  useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [messages.length, messageText(messages.at(-1))]);
 
   function send(event?: Event) {
     event?.preventDefault();
@@ -129,10 +130,6 @@ export default function ChatPanel(props: Props) {
       </form>
     </div>
   );
-}
-
-function textOf(message: { parts: UIMessage["parts"] } | undefined): string {
-  return (message?.parts ?? []).map((p) => p.type === "text" ? p.text : "").join("");
 }
 
 function MessageView({ message, rich }: { message: Message; rich: boolean }) {

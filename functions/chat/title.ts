@@ -10,6 +10,7 @@ import { chatSessions } from "../../db/schema.ts";
 import { languageModel, type ModelSettings } from "../../lib/llm/model.ts";
 import { allowListFor } from "../../lib/net/outbound.ts";
 import { recordUsage } from "./limits.ts";
+import { messageText } from "../../lib/llm/message_text.ts";
 
 const TITLE_CHARS = 80;
 
@@ -21,13 +22,6 @@ export function provisionalTitle(question: string): string {
   return cut.slice(0, cut.lastIndexOf(" ") > 40 ? cut.lastIndexOf(" ") : TITLE_CHARS) + "…";
 }
 
-function textOf(message: UIMessage | { parts: unknown[] } | undefined): string {
-  return (message?.parts ?? []).map((p) =>
-    (p as { type: string; text?: string }).type === "text" ? (p as { text: string }).text : ""
-  )
-    .join(" ").trim();
-}
-
 /** Asks the model for a title of the first exchange; on any failure the provisional title stays. */
 export async function nameSession(
   deps: AppDeps,
@@ -35,11 +29,11 @@ export async function nameSession(
   answer: UIMessage | undefined,
 ): Promise<void> {
   try {
-    const question = textOf(turn.history.at(-1)).slice(0, 1000);
+    const question = messageText(turn.history.at(-1)).slice(0, 1000);
     const result = await generateText({
       model: languageModel(turn.settings, { fetch: deps.fetch, allow: allowListFor(deps.config) }),
       system: "You name conversations. Reply with a title of at most six words, no quotes, no final period.",
-      prompt: `Question: ${question}\nAnswer: ${textOf(answer).slice(0, 1000)}`,
+      prompt: `Question: ${question}\nAnswer: ${messageText(answer).slice(0, 1000)}`,
       maxOutputTokens: 30,
       maxRetries: 0,
       timeout: 15_000,

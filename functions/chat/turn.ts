@@ -39,6 +39,7 @@ import { chatTools } from "./tools/mod.ts";
 import { describeUpstreamError, endingsAsErrors } from "./upstream_errors.ts";
 import { systemPrompt } from "./prompt.ts";
 import { nameSession, provisionalTitle } from "./title.ts";
+import { messageText } from "../../lib/llm/message_text.ts";
 
 /** Messages of history the model sees: enough for a conversation, bounded for long sessions. */
 const CONTEXT_MESSAGES = 40;
@@ -195,17 +196,13 @@ async function prepareTurn(
     streamId: stream.id,
     messageId: stream.messageId,
     userId,
-    question: textOfMessage(rows.at(-1)),
+    question: messageText(rows.at(-1)),
     firstExchange,
   };
 }
 
 const busy = () =>
   new ApiError(409, "conflict", "An answer is still being written in this chat: wait for it, or stop it");
-
-function textOfMessage(row: ChatMessageRow | undefined): string {
-  return ((row?.parts ?? []) as { type: string; text?: string }[]).map((p) => p.type === "text" ? p.text : "").join("");
-}
 
 /** A stored message as the AI SDK's UI message. */
 export function toUIMessage(row: ChatMessageRow): UIMessage {

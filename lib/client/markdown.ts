@@ -56,8 +56,3 @@ export function renderMarkdown(markdown: string): string {
     ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#|\/(?!\/)|data:image\/)/i,
   });
 }
-
-/** Plain text as HTML, for the server's render before the browser takes over. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

@@ -4,6 +4,7 @@
  */
 import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
 import { ORIGIN, type TestApp } from "./test_app.ts";
+import { messageText } from "../../lib/llm/message_text.ts";
 
 /** What one streamed answer looked like to the client. */
 export interface StreamedAnswer {
@@ -32,12 +33,8 @@ export function chatTransport(t: TestApp, cookie: string, sessionId: string, onR
   });
 }
 
-export function textOf(message: { parts: unknown[] } | undefined): string {
-  return (message?.parts ?? []).map((p) => {
-    const part = p as { type: string; text?: string };
-    return part.type === "text" ? part.text : "";
-  }).join("");
-}
+/** The text of a message, as tests compare it. */
+export const textOf = messageText;
 
 /** Reads a chunk stream to its end. */
 export async function readAnswer(stream: ReadableStream<UIMessageChunk>): Promise<StreamedAnswer> {
