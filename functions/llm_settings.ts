@@ -22,15 +22,6 @@ import { type ModelSettings, resolveModelSettings, type WorkspaceModelOverrides 
 /** The sealed key is bound to this record name, so it cannot be moved onto a connector. */
 export const llmKeyRecord = (workspaceId: string) => `llm-settings:${workspaceId}`;
 
-/** A workspace's overrides with the key opened; undefined when it has none. Runs inside asUser. */
-export async function workspaceOverrides(
-  deps: AppDeps,
-  tx: Db,
-  workspaceId: string,
-): Promise<WorkspaceModelOverrides | undefined> {
-  return await openOverrides(deps, await findLlmSettings(tx, workspaceId));
-}
-
 /** A settings row as overrides, its key decrypted; undefined for no row. */
 export async function openOverrides(
   deps: AppDeps,
@@ -61,20 +52,35 @@ async function resolveWorkspace(tx: Db, userId: string, workspaceId?: string) {
   return workspace;
 }
 
+async function ownedWorkspace(tx: Db, userId: string, workspaceId?: string) {
+  const workspace = await resolveWorkspace(tx, userId, workspaceId);
+  if (workspace.role !== "owner") {
+    throw new ApiError(403, "forbidden", "Only the workspace's owner can change its model settings");
+  }
+  return workspace;
+}
+
+async function settingsView(
+  deps: AppDeps,
+  workspaceId: string,
+  row: LlmSettingsRow | undefined,
+): Promise<LlmSettingsView> {
+  const effective = resolveModelSettings(deps.config.llm, await openOverrides(deps, row));
+  return {
+    workspace_id: workspaceId,
+    base_url: row?.baseUrl ?? null,
+    model: row?.model ?? null,
+    has_api_key: Boolean(row?.apiKeyCiphertext),
+    effective: effective
+      ? { base_url: effective.baseUrl ?? null, model: effective.model, source: effective.source }
+      : null,
+  };
+}
+
 export async function getLlmSettings(deps: AppDeps, userId: string, workspaceId?: string): Promise<LlmSettingsView> {
   return await asUser(deps.db, userId, async (tx) => {
     const workspace = await resolveWorkspace(tx, userId, workspaceId);
-    const row = await findLlmSettings(tx, workspace.id);
-    const effective = resolveModelSettings(deps.config.llm, await workspaceOverrides(deps, tx, workspace.id));
-    return {
-      workspace_id: workspace.id,
-      base_url: row?.baseUrl ?? null,
-      model: row?.model ?? null,
-      has_api_key: Boolean(row?.apiKeyCiphertext),
-      effective: effective
-        ? { base_url: effective.baseUrl ?? null, model: effective.model, source: effective.source }
-        : null,
-    };
+    return await settingsView(deps, workspace.id, await findLlmSettings(tx, workspace.id));
   });
 }
 
@@ -86,17 +92,14 @@ export async function putLlmSettings(
   meta: RequestMeta,
 ): Promise<LlmSettingsView> {
   if (input.base_url) await checkUrl(parseUrl(input.base_url), allowListFor(deps.config));
-  const workspaceId = await asUser(deps.db, userId, async (tx) => {
-    const workspace = await resolveWorkspace(tx, userId, input.workspace_id);
-    if (workspace.role !== "owner") {
-      throw new ApiError(403, "forbidden", "Only the workspace's owner can change its model settings");
-    }
+  return await asUser(deps.db, userId, async (tx) => {
+    const workspace = await ownedWorkspace(tx, userId, input.workspace_id);
     const existing = await findLlmSettings(tx, workspace.id);
     const sealed = input.api_key
       ? await vaultFor(deps.config).seal(workspace.id, llmKeyRecord(workspace.id), input.api_key)
       : undefined;
     const keepKey = input.api_key === undefined;
-    await saveLlmSettings(tx, {
+    const saved = await saveLlmSettings(tx, {
       workspaceId: workspace.id,
       baseUrl: input.base_url === undefined ? existing?.baseUrl : input.base_url,
       model: input.model === undefined ? existing?.model : input.model,
@@ -115,9 +118,8 @@ export async function putLlmSettings(
         api_key: input.api_key === undefined ? "kept" : input.api_key ? "replaced" : "removed",
       },
     }, meta);
-    return workspace.id;
+    return await settingsView(deps, workspace.id, saved);
   });
-  return await getLlmSettings(deps, userId, workspaceId);
 }
 
 function parseUrl(value: string): URL {
@@ -131,15 +133,12 @@ function parseUrl(value: string): URL {
 /** Removes the overrides: the workspace uses the environment's model again. */
 export async function clearLlmSettings(deps: AppDeps, userId: string, workspaceId?: string): Promise<void> {
   await asUser(deps.db, userId, async (tx) => {
-    const workspace = await resolveWorkspace(tx, userId, workspaceId);
-    if (workspace.role !== "owner") {
-      throw new ApiError(403, "forbidden", "Only the workspace's owner can change its model settings");
-    }
+    const workspace = await ownedWorkspace(tx, userId, workspaceId);
     await deleteLlmSettings(tx, workspace.id);
   });
 }
 
 /** The model chats in a workspace use, or undefined when none is configured. Runs inside asUser. */
 export async function effectiveModel(deps: AppDeps, tx: Db, workspaceId: string): Promise<ModelSettings | undefined> {
-  return resolveModelSettings(deps.config.llm, await workspaceOverrides(deps, tx, workspaceId));
+  return resolveModelSettings(deps.config.llm, await openOverrides(deps, await findLlmSettings(tx, workspaceId)));
 }

@@ -20,11 +20,14 @@ export async function retryAfterSeconds(db: Db, buckets: string[], limit: number
     .groupBy(rateLimitEvents.bucket);
   let wait = 0;
   for (const row of rows) {
-    if (row.n < limit) continue;
-    const freeAt = new Date(row.oldest).getTime() + windowMs;
-    wait = Math.max(wait, Math.ceil((freeAt - now.getTime()) / 1000));
+    if (row.n >= limit) wait = Math.max(wait, secondsUntilFree(row.oldest, windowMs, now));
   }
-  return Math.max(wait, 0);
+  return wait;
+}
+
+/** Whole seconds until an event at `oldest` leaves a window of `windowMs`; 0 once it has. */
+export function secondsUntilFree(oldest: Date | string, windowMs: number, now: Date): number {
+  return Math.max(0, Math.ceil((new Date(oldest).getTime() + windowMs - now.getTime()) / 1000));
 }
 
 /**

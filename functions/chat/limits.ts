@@ -5,7 +5,7 @@
 import type { AppDeps } from "../../lib/deps.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/http/errors.ts";
-import { recordEvents } from "../../db/queries/rate_limits.ts";
+import { recordEvents, secondsUntilFree } from "../../db/queries/rate_limits.ts";
 import { addUsage, admissionCounts, utcDay } from "../../db/queries/llm_usage.ts";
 
 const MINUTE_MS = 60_000;
@@ -25,7 +25,7 @@ export async function admitChatRequest(deps: AppDeps, tx: Db, userId: string): P
     day: utcDay(now),
   });
   if (counts.recent >= requestsPerMinute && counts.oldest) {
-    const wait = Math.max(1, Math.ceil((new Date(counts.oldest).getTime() + MINUTE_MS - now.getTime()) / 1000));
+    const wait = Math.max(1, secondsUntilFree(counts.oldest, MINUTE_MS, now));
     throw new ApiError(
       429,
       "rate_limited",
