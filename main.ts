@@ -15,7 +15,7 @@ const log = createLogger(config.logLevel);
 const db = await openDatabase({ ...config.database });
 const applied = await migrate(db);
 if (applied.length) log.info("migrations applied", { versions: applied });
-const statistics = await keepStatisticsFresh(db, log);
+const statistics = keepStatisticsFresh(db, log);
 
 const deps = { config, db, log, now: () => new Date(), fetch: globalThis.fetch };
 const { app } = await createApp(deps, { prebuilt: config.production });
