@@ -2,7 +2,6 @@
  * The account menu. A `<details>` element, so it opens and signs out before hydration too;
  * the island adds what browsers lack: closing on Escape or a click elsewhere.
  */
-import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 
 interface Props {
@@ -11,7 +10,6 @@ interface Props {
 }
 
 export default function AccountMenu({ name, email }: Props) {
-  const open = useSignal(false);
   const root = useRef<HTMLDetailsElement>(null);
 
   useEffect(() => {
@@ -19,7 +17,8 @@ export default function AccountMenu({ name, email }: Props) {
       const outside = event instanceof KeyboardEvent
         ? event.key === "Escape"
         : !root.current?.contains(event.target as Node);
-      if (outside) open.value = false;
+      // The element keeps its own open state (it works before hydration); the island only closes it.
+      if (outside && root.current) root.current.open = false;
     };
     document.addEventListener("click", close);
     document.addEventListener("keydown", close);
@@ -31,12 +30,7 @@ export default function AccountMenu({ name, email }: Props) {
 
   const initials = name.split(/[\s@.]+/).filter(Boolean).slice(0, 2).map((p) => p[0]!.toUpperCase()).join("");
   return (
-    <details
-      class="account-menu"
-      ref={root}
-      open={open.value}
-      onToggle={(e) => (open.value = (e.currentTarget as HTMLDetailsElement).open)}
-    >
+    <details class="account-menu" ref={root}>
       <summary class="avatar-button" aria-label={`Account menu for ${name}`}>
         <span class="avatar" aria-hidden="true">{initials}</span>
         <span class="account-name">{name}</span>
