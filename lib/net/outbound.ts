@@ -263,7 +263,8 @@ function limitBody(response: Response, limits: BodyLimits, end: () => void): Res
     },
     cancel(reason) {
       finish();
-      return reader.cancel(reason).catch(() => {});
+      // Not awaited: cancelling a read still waiting on a silent source would wait with it.
+      reader.cancel(reason).catch(() => {});
     },
   }, { highWaterMark: 0 });
   return new Response(bounded, { status: response.status, statusText: response.statusText, headers: response.headers });
