@@ -1,4 +1,8 @@
-import { equal, match, notEqual, ok } from "node:assert/strict";
+import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
+import { sql } from "drizzle-orm";
+import { rows } from "../db/rows.ts";
+import { startFakeOpenAI } from "./support/fake_openai.ts";
+import { newChat } from "./support/chat_client.ts";
 import { closeSharedAppsAfterAll, startTestApp, testEachBackend } from "./support/test_app.ts";
 import { toApiError } from "../lib/http/error_handler.ts";
 
@@ -146,6 +150,43 @@ testEachBackend("an error that quotes a connection string is logged without its 
   equal(lines.length, 2);
   ok(lines.every((l) => l.includes("[redacted]") && !l.includes(secret)), lines.join("\n"));
 });
+
+testEachBackend("model settings show that a server model exists, never the server's endpoint", async (t) => {
+  const { cookie } = await t.signUp();
+  const res = await t.call("/api/settings/llm", { cookie });
+  equal(res.status, 200);
+  const body = res.body as { effective: { base_url: string | null; model: string; source: string } };
+  deepStrictEqual(body.effective, { base_url: null, model: "internal-model", source: "environment" });
+  const page = await t.call("/settings", { cookie });
+  match(page.text, /Chats use <code>internal-model<\/code> on the server's model endpoint/);
+  for (const text of [res.text, page.text]) ok(!text.includes("10.20.30.40"), "the internal address is shown");
+}, {
+  OPENAI_BASE_URL: "http://10.20.30.40:8080/v1",
+  OPENAI_API_KEY: "sk-internal-0123456789",
+  LLM_MODEL: "internal-model",
+});
+
+const fake = startFakeOpenAI(() => ({ text: "ok", chunkDelayMs: 5 }));
+
+testEachBackend("40 chat messages at once with a limit of 20 a minute: at most 20 are admitted", async (t) => {
+  const { cookie, user } = await t.signUp();
+  const chats = await Promise.all(Array.from({ length: 40 }, () => newChat(t, cookie, { title: "Burst" })));
+  const answers = await Promise.all(
+    chats.map((id) => t.call(`/api/chat/sessions/${id}/messages`, { cookie, body: { content: "hi" } })),
+  );
+  const statuses = answers.map((a) => a.status);
+  const admitted = statuses.filter((s) => s === 200).length;
+  ok(admitted <= 20, `${admitted} admitted: ${statuses.join(" ")}`);
+  equal(admitted + statuses.filter((s) => s === 429).length, 40, statuses.join(" "));
+  ok(admitted >= 1, "none admitted");
+  // Only the admitted questions were stored.
+  const [{ n }] = await rows<{ n: number }>(
+    t.deps.db.orm,
+    sql`select count(*)::int as n from chat_messages m join chat_sessions s on s.id = m.session_id
+      where s.user_id = ${user.id} and m.role = 'user'`,
+  );
+  equal(n, admitted);
+}, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "sk-test-0123456789abcdef", CHAT_REQUESTS_PER_MINUTE: "20" });
 
 /** `next` values an attacker sends, as they appear in the query string (already percent-encoded). */
 const HOSTILE_NEXT = [
