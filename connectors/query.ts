@@ -14,23 +14,31 @@ import type { Column, ColumnType } from "./types.ts";
 export const ROW_CAP = 10_000;
 export const DEFAULT_LIMIT = 1000;
 
-const columnName = z.string().min(1).max(200);
+// Sources allow long names (Postgres 63 bytes, CSV headers anything): 1000 characters is generous.
+const columnName = z.string().min(1).max(1000);
 const scalar = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 
+/** The time grains a date or timestamp dimension can be truncated to (date_trunc, in UTC). */
+export const BUCKETS = ["hour", "day", "week", "month", "quarter", "year"] as const;
+export type Bucket = typeof BUCKETS[number];
+
 export const StructuredQuery = z.object({
-  dimensions: z.array(columnName).max(10).optional(),
+  dimensions: z.array(z.union([
+    columnName,
+    z.object({ column: columnName, bucket: z.enum(BUCKETS), as: z.string().min(1).max(1000).optional() }).strict(),
+  ])).max(10).optional(),
   measures: z.array(
     z.object({
-      fn: z.enum(["count", "sum", "avg", "min", "max"]),
+      fn: z.enum(["count", "count_distinct", "sum", "avg", "min", "max"]),
       column: columnName.optional(),
-      as: z.string().min(1).max(100).optional(),
+      as: z.string().min(1).max(1000).optional(),
     }).strict(),
   ).max(20).optional(),
   filters: z.array(
     z.object({
       column: columnName,
-      op: z.enum(["eq", "neq", "gt", "gte", "lt", "lte", "in", "contains"]),
-      value: z.union([scalar, z.array(scalar).max(1000)]),
+      op: z.enum(["eq", "neq", "gt", "gte", "lt", "lte", "in", "contains", "is_null", "not_null", "between"]),
+      value: z.union([scalar, z.array(scalar).max(1000)]).optional(),
     }).strict(),
   ).max(20).optional(),
   order_by: z.array(z.object({ column: columnName, dir: z.enum(["asc", "desc"]).default("asc") }).strict()).max(5)
@@ -58,6 +66,16 @@ function output(expression: string, type: ColumnType): string {
   return expression;
 }
 
+/**
+ * A date or timestamp column truncated to `bucket`. Timestamps are truncated in UTC whatever the
+ * session's zone (the three-argument date_trunc, PostgreSQL 12+); dates stay dates.
+ */
+function bucketed(ref: string, column: Column, bucket: Bucket): string {
+  if (column.type === "timestamp") return `date_trunc('${bucket}', ${ref}, 'UTC')`;
+  if (column.type === "date") return `date_trunc('${bucket}', ${ref}::timestamp)::date`;
+  throw invalid(`bucket needs a date or timestamp column; ${column.name} is ${column.type}`);
+}
+
 /** Compiles `q` over `table` whose columns are `columns`. Throws a 400 naming any unknown column. */
 export function compileQuery(table: string, columns: Column[], q: StructuredQuery): CompiledQuery {
   const lookup = (name: string, role: string) => {
@@ -69,7 +87,14 @@ export function compileQuery(table: string, columns: Column[], q: StructuredQuer
     return { ref: storageColumn(index), column: columns[index] };
   };
 
-  const dimensions = (q.dimensions ?? []).map((d) => lookup(d, "dimension"));
+  const dimensions = (q.dimensions ?? []).map((d) => {
+    if (typeof d === "string") {
+      const { ref, column } = lookup(d, "dimension");
+      return { expression: ref, name: column.name, type: column.type };
+    }
+    const { ref, column } = lookup(d.column, "dimension");
+    return { expression: bucketed(ref, column, d.bucket), name: d.as ?? column.name, type: column.type };
+  });
   const measures = (q.measures ?? []).map((m) => {
     if (!m.column) {
       if (m.fn !== "count") throw invalid(`${m.fn} needs a column`);
@@ -80,16 +105,18 @@ export function compileQuery(table: string, columns: Column[], q: StructuredQuer
     if ((m.fn === "sum" || m.fn === "avg") && !numeric) {
       throw invalid(`${m.fn} needs a numeric column; ${m.column} is ${column.type}`);
     }
-    const type: ColumnType = m.fn === "count" ? "integer" : m.fn === "avg" ? "number" : column.type;
-    return { expression: `${m.fn}(${ref})`, name: m.as ?? `${m.fn}_${m.column}`, type };
+    const type: ColumnType = m.fn === "count" || m.fn === "count_distinct"
+      ? "integer"
+      : m.fn === "avg"
+      ? "number"
+      : column.type;
+    const expression = m.fn === "count_distinct" ? `count(distinct ${ref})` : `${m.fn}(${ref})`;
+    return { expression, name: m.as ?? `${m.fn}_${m.column}`, type };
   });
   const aggregated = measures.length > 0 || dimensions.length > 0;
 
   const selected = aggregated
-    ? [
-      ...dimensions.map((d) => ({ expression: d.ref, name: d.column.name, type: d.column.type })),
-      ...measures,
-    ]
+    ? [...dimensions, ...measures]
     : columns.map((c, i) => ({ expression: storageColumn(i), name: c.name, type: c.type }));
   const names = new Set<string>();
   for (const s of selected) {
@@ -105,6 +132,19 @@ export function compileQuery(table: string, columns: Column[], q: StructuredQuer
   const conditions = (q.filters ?? []).map((f) => {
     const { ref, column } = lookup(f.column, "filter column");
     const cast = pgType(column.type);
+    if (f.op === "is_null" || f.op === "not_null") {
+      if (f.value !== undefined && f.value !== null) throw invalid(`"${f.op}" on ${f.column} takes no value`);
+      return sql.raw(`${ref} ${f.op === "is_null" ? "is null" : "is not null"}`);
+    }
+    if (f.op === "between") {
+      const range = f.value;
+      if (!Array.isArray(range) || range.length !== 2 || range.some((v) => v === null)) {
+        throw invalid(`"between" on ${f.column} needs a value [from, to]`);
+      }
+      const [from, to] = range.map((v) => sql`${String(v)}::text::${sql.raw(cast)}`);
+      return sql`${sql.raw(ref)} between ${from} and ${to}`;
+    }
+    if (f.value === undefined) throw invalid(`"${f.op}" on ${f.column} needs a value`);
     if (f.op === "in") {
       if (!Array.isArray(f.value) || f.value.length === 0) throw invalid(`"in" on ${f.column} needs a non-empty list`);
       return sql.join([
@@ -128,7 +168,8 @@ export function compileQuery(table: string, columns: Column[], q: StructuredQuer
   if (conditions.length) parts.push(sql` where `, sql.join(conditions, sql` and `));
 
   if (aggregated && dimensions.length) {
-    parts.push(sql.raw(` group by ${dimensions.map((d) => d.ref).join(", ")}`));
+    // By output position: a bucket's expression is grouped as it is selected.
+    parts.push(sql.raw(` group by ${dimensions.map((_, i) => i + 1).join(", ")}`));
   }
 
   const order = (q.order_by ?? []).map((o) => {
