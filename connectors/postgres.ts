@@ -30,8 +30,35 @@ const config = z.object({
 }).strict();
 const credentials = z.object({
   password: z.string().max(1000).optional(),
-  connection_string: z.string().max(2000).regex(/^postgres(ql)?:\/\//, { error: "Use a postgres:// URL" }).optional(),
+  connection_string: z.string().max(2000).superRefine(checkConnectionString).optional(),
 }).strict();
+/**
+ * A connection string must be one postgres:// URL that `target` below can read. libpq also takes
+ * several hosts (`h1:5432,h2:5432`) for fail-over; one connection to one checked address is what
+ * this connector makes, so those are refused by name. The messages never quote the string: it
+ * holds the password.
+ */
+function checkConnectionString(value: string, ctx: z.RefinementCtx): void {
+  const problem = connectionStringProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+}
+
+function connectionStringProblem(value: string): string | undefined {
+  if (!/^postgres(ql)?:\/\//i.test(value)) return "Use a postgres:// or postgresql:// URL";
+  const authority = value.replace(/^[^:]+:\/\//, "").split(/[/?#]/, 1)[0];
+  if (authority.slice(authority.lastIndexOf("@") + 1).includes(",")) {
+    return "Several hosts in one connection string are not supported: give one host (the primary)";
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "This is not a valid postgres:// URL: check it, and percent-encode special characters in the password";
+  }
+  if (!url.hostname) return "The connection string has no host: use postgres://user:password@host:5432/database";
+  return undefined;
+}
+
 type Config = z.infer<typeof config>;
 type Credentials = z.infer<typeof credentials>;
 type Ctx = SourceContext<Config, Credentials>;

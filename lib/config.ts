@@ -1,6 +1,7 @@
 /** The workspace's configuration, read once from the environment and validated. */
 import { z } from "zod";
 import { join } from "node:path";
+import ipaddr from "ipaddr.js";
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -27,6 +28,10 @@ const envSchema = z.object({
   SUPABASE_URL: z.url().optional(),
   SUPABASE_ANON_KEY: z.string().optional(),
   SUPABASE_JWT_SECRET: z.string().optional(),
+  /** Proxies whose X-Forwarded-For is believed: IPs or CIDR ranges, comma-separated. */
+  TRUSTED_PROXIES: z.string().optional().refine((v) => splitList(v).every(isIpOrCidr), {
+    error: "TRUSTED_PROXIES must list IP addresses or CIDR ranges, comma-separated",
+  }),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
@@ -47,6 +52,8 @@ export interface Config {
   chat: { dailyTokenBudget: number; requestsPerMinute: number };
   supabase: { url?: string; anonKey?: string; jwtSecret?: string };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** Peers whose X-Forwarded-For names the client (IPs and CIDR ranges). */
+  trustedProxies: string[];
 }
 
 /** Picks the driver: explicit `DATABASE_DRIVER`, a Neon host, any other URL, or embedded PGlite. */
@@ -98,11 +105,23 @@ export async function loadConfig(
     chat: { dailyTokenBudget: e.CHAT_DAILY_TOKEN_BUDGET, requestsPerMinute: e.CHAT_REQUESTS_PER_MINUTE },
     supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },
     logLevel: e.LOG_LEVEL,
+    trustedProxies: splitList(e.TRUSTED_PROXIES),
   };
 }
 
 function splitList(value: string | undefined): string[] {
   return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+function isIpOrCidr(entry: string): boolean {
+  return ipaddr.isValid(entry) || (() => {
+    try {
+      ipaddr.parseCIDR(entry);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 }
 
 /** Reads the generated local secret, or makes one; the file is readable by its owner only. */

@@ -9,22 +9,14 @@ export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
-/**
- * In one round trip (it runs before every answer's first token): a user's requests in `bucket`
- * since `since`, the oldest of them, and the tokens they have spent on `day`.
- */
-export async function admissionCounts(
-  db: Db,
-  input: { userId: string; bucket: string; since: Date; day: string },
-): Promise<{ recent: number; oldest: string | null; used: number }> {
-  const [counts] = await rows<{ recent: number; oldest: string | null; used: number }>(
+/** The tokens (in and out) a user has spent on `day`. */
+export async function tokensUsed(db: Db, userId: string, day: string): Promise<number> {
+  const [row] = await rows<{ used: number }>(
     db,
-    sql`select count(*)::int as recent, min(at) as oldest,
-      (select coalesce(sum(input_tokens + output_tokens), 0)::float8 from llm_usage_daily
-        where user_id = ${input.userId}::uuid and day = ${input.day}::date) as used
-      from rate_limit_events where bucket = ${input.bucket} and at > ${input.since.toISOString()}::timestamptz`,
+    sql`select coalesce(sum(input_tokens + output_tokens), 0)::float8 as used from llm_usage_daily
+      where user_id = ${userId}::uuid and day = ${day}::date`,
   );
-  return counts;
+  return row.used;
 }
 
 /** Adds to a user's tally for `day`. */
