@@ -86,7 +86,7 @@ function target(ctx: Ctx) {
 async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
   const t = target(ctx);
   const address = await checkHost(t.host, t.port, ctx.allow);
-  return postgres({
+  const sql = postgres({
     host: address,
     port: t.port,
     database: t.database,
@@ -102,6 +102,9 @@ async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
       statement_timeout: timeoutMs,
     },
   });
+  // The work's deadline (a sync's, a cancel) closes the socket, so a silent server cannot hold it.
+  ctx.signal?.addEventListener("abort", () => sql.end({ timeout: 0 }).catch(() => {}), { once: true });
+  return sql;
 }
 
 /** A read-only transaction on a fresh connection; `close` ends both. */
