@@ -13,11 +13,8 @@ import type { AppDeps, RequestMeta } from "./deps.ts";
 import { type AppEnv, requestMeta } from "./http/env.ts";
 import { requestLog } from "./http/middleware/request_log.ts";
 import { csrf } from "./http/middleware/csrf.ts";
-<<<<<<< HEAD
 import { clientAddress } from "./http/middleware/client_address.ts";
-=======
 import { noStore } from "./http/middleware/no_store.ts";
->>>>>>> polish
 import { ApiError } from "./http/errors.ts";
 import { errorResponse, toApiError } from "./http/error_handler.ts";
 import { type Principal, resolvePrincipal } from "./auth/principal.ts";
