@@ -86,7 +86,7 @@ function target(ctx: Ctx) {
 async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
   const t = target(ctx);
   const address = await checkHost(t.host, t.port, ctx.allow);
-  return postgres({
+  const sql = postgres({
     host: address,
     port: t.port,
     database: t.database,
@@ -102,6 +102,9 @@ async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
       statement_timeout: timeoutMs,
     },
   });
+  // The work's deadline (a sync's, a cancel) closes the socket, so a silent server cannot hold it.
+  ctx.signal?.addEventListener("abort", () => sql.end({ timeout: 0 }).catch(() => {}), { once: true });
+  return sql;
 }
 
 /** A read-only transaction on a fresh connection; `close` ends both. */
@@ -157,9 +160,17 @@ function sourceError(error: unknown): unknown {
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
+/**
+ * A source column's type here, from information_schema's data_type. Values are read as the
+ * source's text, so each maps to a type that takes that text exactly: bigint stays 64 bits,
+ * numeric stays numeric (numeric(30,10) keeps every digit), json and jsonb stay JSON; every other
+ * type (uuid, interval, arrays, bytea, time, money, enums, ranges) is its readable text form.
+ */
 function columnType(dataType: string): ColumnType {
   if (/^(smallint|integer|bigint)$/.test(dataType)) return "integer";
-  if (/^(real|double precision|numeric)$/.test(dataType)) return "number";
+  if (/^(real|double precision)$/.test(dataType)) return "number";
+  if (dataType === "numeric") return "decimal";
+  if (dataType === "json" || dataType === "jsonb") return "json";
   if (dataType === "boolean") return "boolean";
   if (dataType === "date") return "date";
   if (dataType.startsWith("timestamp")) return "timestamp";

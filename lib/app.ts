@@ -14,6 +14,7 @@ import { type AppEnv, requestMeta } from "./http/env.ts";
 import { requestLog } from "./http/middleware/request_log.ts";
 import { csrf } from "./http/middleware/csrf.ts";
 import { clientAddress } from "./http/middleware/client_address.ts";
+import { noStore } from "./http/middleware/no_store.ts";
 import { ApiError } from "./http/errors.ts";
 import { errorResponse, toApiError } from "./http/error_handler.ts";
 import { type Principal, resolvePrincipal } from "./auth/principal.ts";
@@ -84,6 +85,7 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
     await next();
   });
   app.use(csrf({ appUrl: deps.config.appUrl }));
+  app.use("/api/*", noStore());
 
   app.route("/", healthRoutes(deps));
   app.route("/api", createApi(deps));

@@ -3,6 +3,11 @@ import { z } from "zod";
 import { join } from "node:path";
 import ipaddr from "ipaddr.js";
 
+/** An empty variable (`SYNC_TIMEOUT_MS=`) counts as unset, so the default applies. */
+function emptyIsUnset<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === "" ? undefined : value), schema);
+}
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   DATA_DIR: z.string().min(1).default("./.data"),
@@ -14,6 +19,14 @@ const envSchema = z.object({
   APP_URL: z.url().optional(),
   /** Private hosts outbound requests may reach: hosts, host:port or CIDR ranges, comma-separated. */
   OUTBOUND_ALLOW_HOSTS: z.string().optional(),
+  /** How long an outbound call (a source, a model endpoint) may stay silent: before its headers, between reads. */
+  OUTBOUND_TIMEOUT_MS: emptyIsUnset(z.coerce.number().int().min(100).max(600_000).default(30_000)),
+  /** The largest response this server reads from a source, in MiB. */
+  SOURCE_MAX_MB: emptyIsUnset(z.coerce.number().int().min(1).max(10_240).default(64)),
+  /** The longest a sync may run before it is stopped and marked failed. */
+  SYNC_TIMEOUT_MS: emptyIsUnset(z.coerce.number().int().min(1000).default(30 * 60_000)),
+  /** How long a client may take to send a request body. */
+  REQUEST_BODY_TIMEOUT_MS: emptyIsUnset(z.coerce.number().int().min(100).max(3_600_000).default(30_000)),
   /** The largest CSV upload, in MiB. */
   UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(10_240).default(512),
   OPENAI_API_KEY: z.string().optional(),
@@ -48,6 +61,10 @@ export interface Config {
   appUrl?: string;
   outboundAllowHosts: string[];
   uploadMaxBytes: number;
+  /** Outbound calls: the longest silence, and the largest response read from a source. */
+  outbound: { timeoutMs: number; sourceMaxBytes: number };
+  sync: { timeoutMs: number };
+  requestBodyTimeoutMs: number;
   llm: { apiKey?: string; baseUrl?: string; model?: string; timeoutMs: number };
   chat: { dailyTokenBudget: number; requestsPerMinute: number };
   supabase: { url?: string; anonKey?: string; jwtSecret?: string };
@@ -101,6 +118,9 @@ export async function loadConfig(
     appUrl: e.APP_URL,
     outboundAllowHosts: splitList(e.OUTBOUND_ALLOW_HOSTS),
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
+    outbound: { timeoutMs: e.OUTBOUND_TIMEOUT_MS, sourceMaxBytes: e.SOURCE_MAX_MB * 1024 * 1024 },
+    sync: { timeoutMs: e.SYNC_TIMEOUT_MS },
+    requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
     llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
     chat: { dailyTokenBudget: e.CHAT_DAILY_TOKEN_BUDGET, requestsPerMinute: e.CHAT_REQUESTS_PER_MINUTE },
     supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },

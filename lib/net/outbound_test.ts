@@ -54,8 +54,8 @@ Deno.test("guarded fetch refuses other schemes and checks every redirect", async
   const allowed = guardedFetch(parseAllowList([`127.0.0.1:${server.addr.port}`]), { maxBytes: 1000 });
   deepStrictEqual(await (await allowed(`${base}/hop`)).json(), { ok: true });
   await rejects(allowed(`${base}/to-metadata`), /169\.254\.169\.254, a linkLocal address/);
-  await rejects(allowed(`${base}/big`).then((r) => r.text()), /larger than 1000 bytes/);
-  await rejects(allowed(`${base}/stream`).then((r) => r.text()), /larger than 1000 bytes/);
+  await rejects(allowed(`${base}/big`).then((r) => r.text()), /more than 1000 bytes/);
+  await rejects(allowed(`${base}/stream`).then((r) => r.text()), /more than 1000 bytes/);
   await rejects(allowed("file:///etc/passwd"), /Only http and https/);
   await rejects(allowed(`http://user:pw@127.0.0.1:${server.addr.port}/`), /not in the URL/);
   await rejects(guardedFetch(parseAllowList([]))(`${base}/`), /loopback address/);
