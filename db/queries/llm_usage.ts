@@ -19,6 +19,27 @@ export async function tokensUsed(db: Db, userId: string, day: string): Promise<n
   return row.used;
 }
 
+/**
+ * In one round trip: a user's requests in `bucket` since `since`, the oldest of them, and the
+ * tokens they have spent on `day`.
+ * @deprecated Counting a bucket and then recording into it races (40 requests at once all count
+ * the same rows): take the slot with `takeSlot` (db/queries/rate_limits.ts) and read the tokens
+ * with `tokensUsed`. Kept while branches that call it merge.
+ */
+export async function admissionCounts(
+  db: Db,
+  input: { userId: string; bucket: string; since: Date; day: string },
+): Promise<{ recent: number; oldest: string | null; used: number }> {
+  const [counts] = await rows<{ recent: number; oldest: string | null; used: number }>(
+    db,
+    sql`select count(*)::int as recent, min(at) as oldest,
+      (select coalesce(sum(input_tokens + output_tokens), 0)::float8 from llm_usage_daily
+        where user_id = ${input.userId}::uuid and day = ${input.day}::date) as used
+      from rate_limit_events where bucket = ${input.bucket} and at > ${input.since.toISOString()}::timestamptz`,
+  );
+  return counts;
+}
+
 /** Adds to a user's tally for `day`. */
 export async function addUsage(
   db: Db,

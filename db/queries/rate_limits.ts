@@ -87,3 +87,51 @@ export async function releaseSlot(db: Db, bucket: string, at: Date): Promise<voi
 export function secondsUntilFree(oldest: Date | string, windowMs: number, now: Date): number {
   return Math.max(0, Math.ceil((new Date(oldest).getTime() + windowMs - now.getTime()) / 1000));
 }
+
+// The count-then-record pair that `takeSlot` replaces. Between the count and the insert another
+// request counts the same rows, so a burst passes any limit. Kept only while branches that call
+// them merge; new code must not.
+
+/**
+ * For each bucket at or over `limit` in the window: seconds until it drops under. 0 if none.
+ * @deprecated Races with `recordEvents`: use `takeSlot`.
+ */
+export async function retryAfterSeconds(
+  db: Db,
+  buckets: string[],
+  limit: number,
+  windowMs: number,
+  now: Date,
+): Promise<number> {
+  const since = new Date(now.getTime() - windowMs).toISOString();
+  const counted = await rows<{ n: number; oldest: string }>(
+    db,
+    sql`select count(*)::int as n, min(at) as oldest from rate_limit_events
+      where bucket in ${buckets} and at > ${since}::timestamptz group by bucket`,
+  );
+  let wait = 0;
+  for (const row of counted) if (row.n >= limit) wait = Math.max(wait, secondsUntilFree(row.oldest, windowMs, now));
+  return wait;
+}
+
+/**
+ * Records one event in each bucket and prunes their expired events (on about one call in
+ * `pruneEvery`).
+ * @deprecated Races with `retryAfterSeconds`: use `takeSlot`.
+ */
+export async function recordEvents(
+  db: Db,
+  buckets: string[],
+  windowMs: number,
+  now: Date,
+  pruneEvery = 1,
+): Promise<void> {
+  for (const bucket of buckets) {
+    await db.execute(
+      sql`insert into rate_limit_events (bucket, at) values (${bucket}, ${now.toISOString()}::timestamptz)`,
+    );
+  }
+  if (pruneEvery > 1 && Math.random() * pruneEvery >= 1) return;
+  const since = new Date(now.getTime() - windowMs).toISOString();
+  await db.execute(sql`delete from rate_limit_events where bucket in ${buckets} and at < ${since}::timestamptz`);
+}
