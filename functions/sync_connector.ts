@@ -27,7 +27,7 @@ import { connectorType } from "../connectors/registry.ts";
 import type { ConnectorType, DatasetInfo, ReadFrom, SourceContext } from "../connectors/types.ts";
 import { sourceContext } from "./source_context.ts";
 import { Deadline } from "../lib/net/deadline.ts";
-import { beat, HEARTBEAT_MS, STALE_AFTER_MS, trackSync, untrackSync } from "./sync_control.ts";
+import { beat, STALE_AFTER_MS, trackSync, untrackSync } from "./sync_control.ts";
 
 /** How long a stopped sync's work may take to unwind (drop its staging table) before the row is written. */
 const UNWIND_MS = 2_000;
@@ -108,7 +108,7 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
     beat(deps, syncId).then((state) => {
       if (!state.running) deadline.abort(new ApiError(409, "conflict", state.error ?? "The sync was stopped"));
     }).catch(() => {});
-  }, HEARTBEAT_MS);
+  }, deps.config.sync.heartbeatMs);
   const work = (async () => {
     const connector = await findConnector(db, sync.connectorId);
     if (!connector) throw new Error("The connector was deleted");

@@ -14,8 +14,10 @@ import { connectors, connectorSyncs, users } from "../db/schema.ts";
 import { findConnector, findSync, type SyncRow, writableWorkspace } from "../db/queries/connectors.ts";
 import { recordAudit } from "../db/queries/audit.ts";
 
-/** A live sync beats every HEARTBEAT_MS; one whose heartbeat is older than STALE_AFTER_MS was cut off. */
-export const HEARTBEAT_MS = 20_000;
+/**
+ * A live sync beats every SYNC_HEARTBEAT_MS (20 s by default, at most 60 s); one whose heartbeat is
+ * older than STALE_AFTER_MS was cut off.
+ */
 export const STALE_AFTER_MS = 2 * 60_000;
 
 /** The error a sync whose process stopped is failed with. */

@@ -25,6 +25,8 @@ const envSchema = z.object({
   SOURCE_MAX_MB: emptyIsUnset(z.coerce.number().int().min(1).max(10_240).default(64)),
   /** The longest a sync may run before it is stopped and marked failed. */
   SYNC_TIMEOUT_MS: emptyIsUnset(z.coerce.number().int().min(1000).default(30 * 60_000)),
+  /** How often a running sync proves it is alive, and hears a cancel made in another process. */
+  SYNC_HEARTBEAT_MS: emptyIsUnset(z.coerce.number().int().min(100).max(60_000).default(20_000)),
   /** How long a client may take to send a request body. */
   REQUEST_BODY_TIMEOUT_MS: emptyIsUnset(z.coerce.number().int().min(100).max(3_600_000).default(30_000)),
   /** The largest CSV upload, in MiB. */
@@ -63,7 +65,7 @@ export interface Config {
   uploadMaxBytes: number;
   /** Outbound calls: the longest silence, and the largest response read from a source. */
   outbound: { timeoutMs: number; sourceMaxBytes: number };
-  sync: { timeoutMs: number };
+  sync: { timeoutMs: number; heartbeatMs: number };
   requestBodyTimeoutMs: number;
   llm: { apiKey?: string; baseUrl?: string; model?: string; timeoutMs: number };
   chat: { dailyTokenBudget: number; requestsPerMinute: number };
@@ -119,7 +121,7 @@ export async function loadConfig(
     outboundAllowHosts: splitList(e.OUTBOUND_ALLOW_HOSTS),
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
     outbound: { timeoutMs: e.OUTBOUND_TIMEOUT_MS, sourceMaxBytes: e.SOURCE_MAX_MB * 1024 * 1024 },
-    sync: { timeoutMs: e.SYNC_TIMEOUT_MS },
+    sync: { timeoutMs: e.SYNC_TIMEOUT_MS, heartbeatMs: e.SYNC_HEARTBEAT_MS },
     requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
     llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
     chat: { dailyTokenBudget: e.CHAT_DAILY_TOKEN_BUDGET, requestsPerMinute: e.CHAT_REQUESTS_PER_MINUTE },

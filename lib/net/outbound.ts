@@ -137,7 +137,7 @@ function boundedFetch(
             : baseFetch(attempt).then((response) => ({ response, release: () => {} })),
         ).catch((error) => {
           if (silence.expired) throw silence.signal.reason;
-          throw outboundRefused(`Cannot reach ${url.host}: ${error instanceof Error ? error.message : error}`);
+          throw outboundRefused(`Cannot reach ${url.host}: ${networkReason(error)}`);
         }).finally(() => silence.clear());
         const location = response.headers.get("location");
         if (response.status < 300 || response.status > 399 || !location) {
@@ -164,6 +164,15 @@ function boundedFetch(
       throw error;
     }
   };
+}
+
+/**
+ * Why a fetch failed, from its cause ("…for url (…): client error (Connect): invalid peer
+ * certificate: …"): only the last clause, so a URL (which may carry a key in its query) is not repeated.
+ */
+function networkReason(error: unknown): string {
+  const detail = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+  return (detail.split("): ").pop() ?? detail).slice(0, 300);
 }
 
 /** The request body, read once (up to MAX_REQUEST_BYTES) so that a redirect can send it again. */
@@ -254,7 +263,8 @@ function limitBody(response: Response, limits: BodyLimits, end: () => void): Res
     },
     cancel(reason) {
       finish();
-      return reader.cancel(reason).catch(() => {});
+      // Not awaited: cancelling a read still waiting on a silent source would wait with it.
+      reader.cancel(reason).catch(() => {});
     },
   }, { highWaterMark: 0 });
   return new Response(bounded, { status: response.status, statusText: response.statusText, headers: response.headers });
