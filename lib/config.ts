@@ -91,6 +91,7 @@ export async function loadConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
   log: (message: string) => void = console.log,
 ): Promise<Config> {
+  env = withoutEmpty(env);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
@@ -129,6 +130,17 @@ export async function loadConfig(
     logLevel: e.LOG_LEVEL,
     trustedProxies: splitList(e.TRUSTED_PROXIES),
   };
+}
+
+/**
+ * The variables that are set to something. `.env` files, compose files and CI templates leave
+ * variables present but empty (`OPENAI_BASE_URL=`); every one of them means "not set", so its
+ * default applies instead of a validation error (or a URL parse of "").
+ */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ""),
+  );
 }
 
 function splitList(value: string | undefined): string[] {

@@ -49,3 +49,29 @@ function clean(value: unknown, depth: number): unknown {
   }
   return copy ?? value;
 }
+
+/**
+ * Cleans every string inside a parsed JSON value in place (see storableJson) and returns it. For
+ * request bodies that a framework has already handed on by reference (the API's validated JSON),
+ * where a copy would not reach the handler.
+ */
+export function makeStorableInPlace<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      value[i] = typeof value[i] === "string" ? storableText(value[i]) : makeStorableInPlace(value[i]);
+    }
+    return value;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const cleaned = typeof item === "string" ? storableText(item) : makeStorableInPlace(item);
+    const cleanKey = storableText(key);
+    if (cleanKey !== key) delete record[key];
+    record[cleanKey] = cleaned;
+  }
+  return value;
+}
