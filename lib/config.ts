@@ -15,6 +15,8 @@ const envSchema = z.object({
   OUTBOUND_ALLOW_HOSTS: z.string().optional(),
   /** The largest CSV upload, in MiB. */
   UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(10_240).default(512),
+  /** The most a source SQL result may bring in, in MiB (fractions allowed). */
+  SQL_RESULT_MAX_MB: z.coerce.number().positive().max(1024).default(8),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
   LLM_MODEL: z.string().optional(),
@@ -43,6 +45,7 @@ export interface Config {
   appUrl?: string;
   outboundAllowHosts: string[];
   uploadMaxBytes: number;
+  sqlResultMaxBytes: number;
   llm: { apiKey?: string; baseUrl?: string; model?: string; timeoutMs: number };
   chat: { dailyTokenBudget: number; requestsPerMinute: number };
   supabase: { url?: string; anonKey?: string; jwtSecret?: string };
@@ -94,6 +97,7 @@ export async function loadConfig(
     appUrl: e.APP_URL,
     outboundAllowHosts: splitList(e.OUTBOUND_ALLOW_HOSTS),
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
+    sqlResultMaxBytes: Math.round(e.SQL_RESULT_MAX_MB * 1024 * 1024),
     llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
     chat: { dailyTokenBudget: e.CHAT_DAILY_TOKEN_BUDGET, requestsPerMinute: e.CHAT_REQUESTS_PER_MINUTE },
     supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },
