@@ -29,7 +29,6 @@ Deno.test({
       APP_SECRET: "memory-test-secret-0123456789-0123456789",
       OUTBOUND_ALLOW_HOSTS: "127.0.0.1:5432",
       LOG_LEVEL: "warn",
-      ...JSON.parse(Deno.env.get("MEMORY_TEST_ENV") ?? "{}"),
     }, 180_000);
     try {
       const { cookie } = await signUpOn(server);

@@ -125,6 +125,21 @@ testEachBackend("overlapping uploads: the newest started wins, whole, and the ot
     items: { status: string; rows: number }[];
   };
   deepStrictEqual([history.items[0].status, history.items[0].rows], ["succeeded", big.lines]);
+
+  // A sync that finds pieces gone (a newer upload published while it read) fails, never keeps half a file.
+  await t.deps.db.orm.execute(sql`delete from connector_files where connector_id = ${id} and seq = 3`);
+  equal((await t.call(`/api/connectors/${id}/sync`, { cookie, method: "POST" })).status, 202);
+  await syncsSettled();
+  const after = (await t.call(`/api/connectors/${id}/syncs`, { cookie })).body as {
+    items: { status: string; error: string }[];
+  };
+  equal(after.items[0].status, "failed");
+  match(after.items[0].error, /newer upload replaced the file/);
+  const count = await t.call("/api/query", {
+    cookie,
+    body: { connector_id: id, dataset: "orders", query: { measures: [{ fn: "count" }] } },
+  });
+  deepStrictEqual((count.body as { rows: unknown[][] }).rows, [[big.lines]], "the last good sync's rows stay");
 });
 
 closeSharedAppsAfterAll();
