@@ -5,7 +5,7 @@
  * running, then swaps it in with one short transaction: readers see the old rows or the new ones.
  */
 import { sql } from "drizzle-orm";
-import type { BulkLoad, Database, Db } from "../db/client.ts";
+import { type BulkLoad, type Database, type Db, yieldToEventLoop } from "../db/client.ts";
 import { APP_ROLE } from "../db/rls.ts";
 import { storableJson, storableText } from "../lib/text.ts";
 import { stringifyExact } from "./exact_json.ts";
@@ -93,7 +93,11 @@ export class DatasetWriter {
    */
   async write(batch: unknown[][]): Promise<void> {
     const width = this.columns.length;
-    for (const row of batch) {
+    let slice = performance.now();
+    for (let r = 0; r < batch.length; r++) {
+      // Long batches of wide rows would hold the thread (and so every request) too long: a macrotask every ~20 ms.
+      if ((r & 255) === 255 && performance.now() - slice > 20) slice = (await yieldToEventLoop(), performance.now());
+      const row = batch[r];
       const out = new Array<string | null>(width);
       for (let i = 0; i < width; i++) out[i] = toText(row[i]);
       this.#inference.observe(out);

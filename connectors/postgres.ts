@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { checkHost } from "../lib/net/outbound.ts";
 import { datasetNameField, scheduleField } from "./common.ts";
+import { refusePrivilegedRole } from "./postgres_role.ts";
 import { type ColumnType, type ConnectorType, type DatasetInfo, type SourceContext } from "./types.ts";
 
 const STATEMENT_TIMEOUT_MS = 120_000;
@@ -61,7 +62,8 @@ function connectionStringProblem(value: string): string | undefined {
 
 type Config = z.infer<typeof config>;
 type Credentials = z.infer<typeof credentials>;
-type Ctx = SourceContext<Config, Credentials>;
+/** What a postgres source is handed: its config and decrypted credentials. */
+export type Ctx = SourceContext<Config, Credentials>;
 
 /** Where to connect: the connection string's parts, or the config's. */
 function target(ctx: Ctx) {
@@ -83,7 +85,12 @@ function target(ctx: Ctx) {
  * A one-connection client to the checked address whose sessions are read-only with a statement
  * timeout from the start (startup parameters), whatever the statements do.
  */
-async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
+export async function client(
+  ctx: Ctx,
+  timeoutMs: number,
+  /** `socket`: postgres.js's (untyped) hook for a connected socket of our own, given its host and port lists. */
+  extra: { socket?: (options: { host: string[]; port: number[] }) => Promise<unknown> } = {},
+): Promise<postgres.Sql> {
   const t = target(ctx);
   const address = await checkHost(t.host, t.port, ctx.allow);
   const sql = postgres({
@@ -101,6 +108,7 @@ async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
       default_transaction_read_only: true,
       statement_timeout: timeoutMs,
     },
+    ...extra,
   });
   // The work's deadline (a sync's, a cancel) closes the socket, so a silent server cannot hold it.
   ctx.signal?.addEventListener("abort", () => sql.end({ timeout: 0 }).catch(() => {}), { once: true });
@@ -113,6 +121,7 @@ async function connect(ctx: Ctx, timeoutMs: number) {
   try {
     const conn = await sql.reserve();
     await conn.unsafe("begin read only");
+    await refusePrivilegedRole(conn);
     return {
       conn,
       async close() {
@@ -139,7 +148,7 @@ async function readOnly<T>(ctx: Ctx, timeoutMs: number, fn: (sql: postgres.Sql) 
 }
 
 /** A source's error as the user should see it; the password never appears in these messages. */
-function sourceError(error: unknown): unknown {
+export function sourceError(error: unknown): unknown {
   if (error instanceof ApiError) return error;
   const e = error as { code?: string; message?: string };
   if (e.code === "57014") {
@@ -218,13 +227,7 @@ async function tables(ctx: Ctx): Promise<SourceTable[]> {
   return found.filter((t) => wanted.includes(t.name));
 }
 
-export const postgresConnector: ConnectorType<Config, Credentials> & {
-  runSql(
-    ctx: Ctx,
-    text: string,
-    maxRows: number,
-  ): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }>;
-} = {
+export const postgresConnector: ConnectorType<Config, Credentials> = {
   type: "postgres",
   label: "PostgreSQL",
   config,
@@ -264,6 +267,7 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
     async function* copyOut(): AsyncGenerator<Uint8Array> {
       const sql = await client(ctx, STATEMENT_TIMEOUT_MS);
       try {
+        await refusePrivilegedRole(sql);
         const readable = await sql.unsafe(`copy (${text}) to stdout with (format csv)`).readable();
         for await (const chunk of readable) yield chunk as Uint8Array;
       } catch (error) {
@@ -276,27 +280,6 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
       columns: table.columns!,
       batches: batches(),
       csv: from ? undefined : () => ReadableStream.from(copyOut()),
-    });
-  },
-
-  async runSql(ctx, text, maxRows) {
-    return await readOnly(ctx, SQL_TIMEOUT_MS, async (sql) => {
-      const rows: unknown[][] = [];
-      let columns: string[] = [];
-      let truncated = false;
-      const query = sql.unsafe(text).values();
-      for await (const batch of query.cursor(Math.min(maxRows + 1, 1000))) {
-        columns = (batch as unknown as { columns?: { name: string }[] }).columns?.map((c) => c.name) ?? columns;
-        for (const row of batch) {
-          if (rows.length === maxRows) {
-            truncated = true;
-            break;
-          }
-          rows.push(row as unknown[]);
-        }
-        if (truncated) break;
-      }
-      return { columns, rows, truncated };
     });
   },
 };

@@ -31,6 +31,8 @@ const envSchema = z.object({
   REQUEST_BODY_TIMEOUT_MS: emptyIsUnset(z.coerce.number().int().min(100).max(3_600_000).default(30_000)),
   /** The largest CSV upload, in MiB. */
   UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(10_240).default(512),
+  /** The most a source SQL result may bring in, in MiB (fractions allowed). */
+  SQL_RESULT_MAX_MB: z.coerce.number().positive().max(1024).default(8),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
   LLM_MODEL: z.string().optional(),
@@ -67,6 +69,7 @@ export interface Config {
   outbound: { timeoutMs: number; sourceMaxBytes: number };
   sync: { timeoutMs: number; heartbeatMs: number };
   requestBodyTimeoutMs: number;
+  sqlResultMaxBytes: number;
   llm: { apiKey?: string; baseUrl?: string; model?: string; timeoutMs: number };
   chat: { dailyTokenBudget: number; requestsPerMinute: number };
   supabase: { url?: string; anonKey?: string; jwtSecret?: string };
@@ -124,6 +127,7 @@ export async function loadConfig(
     outbound: { timeoutMs: e.OUTBOUND_TIMEOUT_MS, sourceMaxBytes: e.SOURCE_MAX_MB * 1024 * 1024 },
     sync: { timeoutMs: e.SYNC_TIMEOUT_MS, heartbeatMs: e.SYNC_HEARTBEAT_MS },
     requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
+    sqlResultMaxBytes: Math.round(e.SQL_RESULT_MAX_MB * 1024 * 1024),
     llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
     chat: { dailyTokenBudget: e.CHAT_DAILY_TOKEN_BUDGET, requestsPerMinute: e.CHAT_REQUESTS_PER_MINUTE },
     supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },
