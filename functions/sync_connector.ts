@@ -24,6 +24,8 @@ import { DatasetWriter, storageColumn, storageTable } from "../connectors/datase
 import { connectorType } from "../connectors/registry.ts";
 import type { ConnectorType, DatasetInfo, ReadFrom, SourceContext } from "../connectors/types.ts";
 import { sourceContext } from "./source_context.ts";
+import { collectWarnings, inDataset, type SyncWarning, SyncWarnings } from "../connectors/warnings.ts";
+import { checkColumnCount } from "../connectors/common.ts";
 
 /** A sync whose heartbeat is older than this was cut off; a live one beats every HEARTBEAT_MS. */
 const STALE_AFTER_MS = 2 * 60_000;
@@ -92,6 +94,7 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
   if (!sync) return;
   const connector = await findConnector(db, sync.connectorId);
   let total = 0;
+  const warnings = new SyncWarnings();
   // A heartbeat apart from progress: a source that is slow to send its first row is not dead.
   const heartbeat = setInterval(() => {
     db.update(connectorSyncs).set({ heartbeatAt: deps.now() }).where(eq(connectorSyncs.id, syncId))
@@ -106,25 +109,29 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
     // Progress is written at most every PROGRESS_EVERY_MS, beside the work rather than in its way.
     let reported = 0;
     let reporting: Promise<unknown> = Promise.resolve();
-    for (const dataset of found) {
-      total += await syncDataset(deps, connector, type, ctx, dataset, (datasetRows) => {
-        const now = performance.now();
-        if (now - reported < PROGRESS_EVERY_MS) return;
-        reported = now;
-        reporting = reporting.then(() =>
-          db.update(connectorSyncs).set({ rows: total + datasetRows, heartbeatAt: deps.now() })
-            .where(eq(connectorSyncs.id, syncId))
-        );
-      });
-    }
+    await collectWarnings(warnings, async () => {
+      for (const dataset of found) {
+        total += await inDataset(dataset.name, () =>
+          syncDataset(deps, connector, type, ctx, dataset, (datasetRows) => {
+            const now = performance.now();
+            if (now - reported < PROGRESS_EVERY_MS) return;
+            reported = now;
+            reporting = reporting.then(() =>
+              db.update(connectorSyncs).set({ rows: total + datasetRows, heartbeatAt: deps.now() })
+                .where(eq(connectorSyncs.id, syncId))
+            );
+          }));
+      }
+    });
     await reporting;
-    await finish(deps, syncId, sync.connectorId, { status: "succeeded", rows: total });
+    await finish(deps, syncId, sync.connectorId, { status: "succeeded", rows: total, warnings: warnings.list() });
   } catch (error) {
     const message = error instanceof ApiError
       ? error.message
       : `The sync failed: ${(error as Error)?.message ?? error}`;
     deps.log.warn("connector sync failed", { syncId, connectorId: sync.connectorId, error: message });
-    await finish(deps, syncId, sync.connectorId, { status: "failed", rows: total, error: message }).catch((e) =>
+    const failed = { status: "failed" as const, rows: total, error: message, warnings: warnings.list() };
+    await finish(deps, syncId, sync.connectorId, failed).catch((e) =>
       deps.log.error("could not record a failed sync", { syncId, error: String(e) })
     );
   } finally {
@@ -136,7 +143,7 @@ async function finish(
   deps: AppDeps,
   syncId: string,
   connectorId: string,
-  result: { status: "succeeded" | "failed"; rows: number; error?: string },
+  result: { status: "succeeded" | "failed"; rows: number; error?: string; warnings: SyncWarning[] },
 ): Promise<void> {
   const now = deps.now();
   await asSystem(deps.db, async (tx) => {
@@ -162,6 +169,7 @@ async function syncDataset(
   const existing = await findDataset(deps.db.orm, connector.id, dataset.name);
   const from = appendFrom(existing, dataset);
   const source = await type.read(ctx, dataset, from);
+  checkColumnCount(source.columns.length);
   const datasetId = existing?.id ?? crypto.randomUUID();
   const writer = await DatasetWriter.start(deps.db, datasetId, source.columns);
   try {
@@ -176,7 +184,9 @@ async function syncDataset(
     const columns = await writer.prepare(connector.workspaceId);
     const cursorIndex = dataset.cursorColumn ? columns.findIndex((c) => c.name === dataset.cursorColumn) : -1;
     const rowCount = await asSystem(deps.db, async (tx) => {
-      if (from) await writer.appendToLive(tx);
+      // An incremental read starts at the stored cursor value itself (rows that tie with it may be
+      // new), so the store adds only the rows it does not hold yet.
+      if (from) await writer.appendToLive(tx, cursorIndex);
       else await writer.replaceLive(tx);
       const live = storageTable(datasetId);
       const cursorSql = cursorIndex >= 0 ? `max(${storageColumn(cursorIndex)})::text` : "null::text";
@@ -201,7 +211,7 @@ async function syncDataset(
       return values.rowCount;
     });
     // A snapshot's count is the table's (CSV streamed through was only counted by its newlines).
-    return from ? writer.rows : rowCount;
+    return from ? rowCount - (existing?.rowCount ?? 0) : rowCount;
   } catch (error) {
     await writer.discard();
     throw error;
