@@ -8,7 +8,7 @@ import postgres from "postgres";
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { checkHost } from "../lib/net/outbound.ts";
-import { datasetNameField, parseQualifiedName, qualifiedName, scheduleField } from "./common.ts";
+import { parseQualifiedName, qualifiedName, scheduleField } from "./common.ts";
 import { type ColumnType, type ConnectorType, type DatasetInfo, type SourceContext } from "./types.ts";
 
 const STATEMENT_TIMEOUT_MS = 120_000;
@@ -17,9 +17,12 @@ const SQL_TIMEOUT_MS = 15_000;
 const CURSOR_ROWS = 50_000;
 
 /** A relation as `tables` names it: up to two identifiers of 63 bytes, quoted where needed. */
-const relationName = datasetNameField.max(300).refine((text) => parseQualifiedName(text) !== undefined, {
-  error: 'Name a table as table, schema.table, or with double quotes around a part that holds a dot: public."a.b"',
-});
+const relationName = z.string().trim().min(1).max(300).regex(/^\P{Cc}+$/u, { error: "No control characters" }).refine(
+  (text) => parseQualifiedName(text) !== undefined,
+  {
+    error: 'Name a table as table, schema.table, or with double quotes around a part that holds a dot: public."a.b"',
+  },
+);
 
 const config = z.object({
   host: z.string().trim().min(1).max(253).optional(),
@@ -220,7 +223,9 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
 
   async test(ctx) {
     const [row] = await readOnly(ctx, SQL_TIMEOUT_MS, (sql) => sql<{ version: string }[]>`select version()`);
-    return `Connected: ${row.version.split(" ").slice(0, 2).join(" ")}`;
+    // Discovery too, so that a table list the source lacks reads here as it would in a sync.
+    const found = await tables(ctx);
+    return `Connected: ${row.version.split(" ").slice(0, 2).join(" ")}, ${found.length} tables and views to sync`;
   },
 
   discover: tables,

@@ -426,7 +426,11 @@ testEachBackend('postgres: sales.orders and public."sales.orders" stay two datas
       type: "postgres",
       config: { ...base, tables: ['"sales.orders"."x"'] },
     });
-    match((await sync(t, cookie, missing)).error ?? "", /No such table or view in the source.*"sales\.orders"\."x"/);
+    const missed = await sync(t, cookie, missing);
+    match(missed.error ?? "", /No such table or view in the source.*"sales\.orders"\."x"/);
+    // Testing the connection says the same, not "Connected".
+    const tested = await t.call(`/api/connectors/${missing}/test`, { method: "POST", cookie });
+    deepStrictEqual(tested.body, { ok: false, message: missed.error });
   } finally {
     await source.close();
   }
