@@ -227,10 +227,18 @@ export class DatasetWriter {
     await tx.execute(sql.raw(`alter table ${this.#staging} rename to ${live.split(".")[1]}`));
   }
 
-  /** Inside the publishing transaction: appends the staged rows to the live table. */
-  async appendToLive(tx: Db): Promise<void> {
+  /**
+   * Inside the publishing transaction: appends the staged rows to the live table. With the index
+   * of the cursor column, the staged rows were read from the stored maximum on (`>=`, so rows that
+   * tie with it are not skipped): the ones the live table already holds at that maximum are left
+   * out, as a multiset (EXCEPT ALL), so identical rows keep the count the source has.
+   */
+  async appendToLive(tx: Db, cursorIndex = -1): Promise<void> {
     const live = storageTable(this.datasetId);
-    await tx.execute(sql.raw(`insert into ${live} select * from ${this.#staging}`));
+    const cursor = storageColumn(cursorIndex);
+    const fresh = cursorIndex < 0 ? `select * from ${this.#staging}` : `select * from ${this.#staging} except all ` +
+      `select * from ${live} where ${cursor} >= (select max(${cursor}) from ${live})`;
+    await tx.execute(sql.raw(`insert into ${live} ${fresh}`));
     await tx.execute(sql.raw(`drop table ${this.#staging}`));
   }
 

@@ -8,8 +8,8 @@ import postgres from "postgres";
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { checkHost } from "../lib/net/outbound.ts";
-import { datasetNameField, scheduleField } from "./common.ts";
 import { refusePrivilegedRole } from "./postgres_role.ts";
+import { parseQualifiedName, qualifiedName, scheduleField } from "./common.ts";
 import { type ColumnType, type ConnectorType, type DatasetInfo, type SourceContext } from "./types.ts";
 
 const STATEMENT_TIMEOUT_MS = 120_000;
@@ -17,16 +17,27 @@ const SQL_TIMEOUT_MS = 15_000;
 /** Rows per FETCH: large, because each one is a round trip. */
 const CURSOR_ROWS = 50_000;
 
+/** A relation as `tables` names it: up to two identifiers of 63 bytes, quoted where needed. */
+const relationName = z.string().trim().min(1).max(300).regex(/^\P{Cc}+$/u, { error: "No control characters" }).refine(
+  (text) => parseQualifiedName(text) !== undefined,
+  {
+    error: 'Name a table as table, schema.table, or with double quotes around a part that holds a dot: public."a.b"',
+  },
+);
+
 const config = z.object({
   host: z.string().trim().min(1).max(253).optional(),
   port: z.number().int().min(1).max(65535).default(5432),
   database: z.string().min(1).max(63).optional(),
   user: z.string().min(1).max(63).optional(),
   ssl: z.enum(["disable", "require"]).default("disable"),
-  /** Which tables and views to sync (`schema.table` or `table` for public); all when absent. */
-  tables: z.array(datasetNameField).max(200).optional(),
-  /** Per table, a column whose values only grow: later syncs append only the newer rows. */
-  cursor_columns: z.record(datasetNameField, z.string().min(1).max(63)).optional(),
+  /**
+   * Which relations to sync, as dataset names (connectors/common.ts `qualifiedName`): `table` in
+   * public, `schema.table`, or quoted parts for names with dots (`public."sales.orders"`); all when absent.
+   */
+  tables: z.array(relationName).max(200).optional(),
+  /** Per relation (named as in `tables`), a column whose values only grow: later syncs append the newer rows. */
+  cursor_columns: z.record(relationName, z.string().min(1).max(63)).optional(),
   schedule: scheduleField,
 }).strict();
 const credentials = z.object({
@@ -192,39 +203,57 @@ interface SourceTable extends DatasetInfo {
   pgTypes: string[];
 }
 
+/**
+ * Every relation the user can select from (tables, views, materialized views, foreign tables,
+ * partitioned tables; a partition only through its parent), read from the catalog by schema and
+ * name, never by text joined with a dot, and named by `qualifiedName`. Columns the user may not
+ * select are left out.
+ */
 async function tables(ctx: Ctx): Promise<SourceTable[]> {
   const rows = await readOnly(
     ctx,
     STATEMENT_TIMEOUT_MS,
     (sql) =>
       sql<{ table_schema: string; table_name: string; column_name: string; data_type: string; type: string }[]>`
-      select c.table_schema, c.table_name, c.column_name, c.data_type,
-        format_type(a.atttypid, a.atttypmod) as type
-      from information_schema.columns c
-      join pg_attribute a on a.attrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass
-        and a.attname = c.column_name
-      where c.table_schema not in ('pg_catalog', 'information_schema') and c.table_schema not like 'pg\\_%'
-      order by c.table_schema, c.table_name, c.ordinal_position`,
+      select n.nspname as table_schema, c.relname as table_name, a.attname as column_name,
+        format_type(a.atttypid, null) as data_type, format_type(a.atttypid, a.atttypmod) as type
+      from pg_catalog.pg_class c
+      join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+      where c.relkind in ('r', 'v', 'm', 'f', 'p') and not c.relispartition
+        and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
+        and has_schema_privilege(n.oid, 'usage')
+        and has_column_privilege(c.oid, a.attnum, 'select')
+      order by n.nspname, c.relname, a.attnum`,
   );
-  const byName = new Map<string, SourceTable>();
+  const wanted = ctx.config.tables?.map((text) => ({ text, ...parseQualifiedName(text)! }));
+  const cursors = Object.entries(ctx.config.cursor_columns ?? {}).map(([text, column]) => ({
+    ...parseQualifiedName(text)!,
+    column,
+  }));
+  const byKey = new Map<string, SourceTable>();
   for (const row of rows) {
-    const name = row.table_schema === "public" ? row.table_name : `${row.table_schema}.${row.table_name}`;
-    let table = byName.get(name);
+    const key = JSON.stringify([row.table_schema, row.table_name]);
+    let table = byKey.get(key);
     if (!table) {
-      byName.set(name, table = { name, schema: row.table_schema, table: row.table_name, columns: [], pgTypes: [] });
-      table.cursorColumn = ctx.config.cursor_columns?.[name];
+      const name = qualifiedName(row.table_schema, row.table_name);
+      byKey.set(key, table = { name, schema: row.table_schema, table: row.table_name, columns: [], pgTypes: [] });
+      table.cursorColumn = cursors.find((c) => c.schema === row.table_schema && c.name === row.table_name)?.column;
     }
     table.columns!.push({ name: row.column_name, type: columnType(row.data_type) });
     table.pgTypes.push(row.type);
   }
-  const wanted = ctx.config.tables;
-  const found = [...byName.values()];
+  const found = [...byKey.values()];
   if (!wanted) return found;
-  const missing = wanted.filter((name) => !byName.has(name));
+  const missing = wanted.filter((w) => !byKey.has(JSON.stringify([w.schema, w.name])));
   if (missing.length) {
-    throw new ApiError(422, "unprocessable", `No such table or view in the source: ${missing.join(", ")}`);
+    throw new ApiError(
+      422,
+      "unprocessable",
+      `No such table or view in the source (or not readable by this user): ${missing.map((w) => w.text).join(", ")}`,
+    );
   }
-  return found.filter((t) => wanted.includes(t.name));
+  return found.filter((t) => wanted.some((w) => w.schema === t.schema && w.name === t.table));
 }
 
 export const postgresConnector: ConnectorType<Config, Credentials> = {
@@ -235,7 +264,9 @@ export const postgresConnector: ConnectorType<Config, Credentials> = {
 
   async test(ctx) {
     const [row] = await readOnly(ctx, SQL_TIMEOUT_MS, (sql) => sql<{ version: string }[]>`select version()`);
-    return `Connected: ${row.version.split(" ").slice(0, 2).join(" ")}`;
+    // Discovery too, so that a table list the source lacks reads here as it would in a sync.
+    const found = await tables(ctx);
+    return `Connected: ${row.version.split(" ").slice(0, 2).join(" ")}, ${found.length} tables and views to sync`;
   },
 
   discover: tables,
@@ -249,7 +280,9 @@ export const postgresConnector: ConnectorType<Config, Credentials> = {
     if (from) {
       const index = names.indexOf(from.column);
       if (index < 0) throw new ApiError(422, "unprocessable", `No column ${from.column} in ${dataset.name}`);
-      text += ` where ${quote(from.column)} > $1::text::${table.pgTypes[index]}`;
+      // `>=`: rows that tie with the last value seen may have arrived since; the store leaves out
+      // the ones it already holds (DatasetWriter.appendToLive), so none is skipped or doubled.
+      text += ` where ${quote(from.column)} >= $1::text::${table.pgTypes[index]}`;
       params.push(from.after);
     }
     if (table.cursorColumn && names.includes(table.cursorColumn)) text += ` order by ${quote(table.cursorColumn)}`;

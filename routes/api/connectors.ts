@@ -55,6 +55,13 @@ const SyncSchema = z.object({
   trigger: z.enum(["manual", "schedule"]),
   rows: z.number().int(),
   error: z.string().nullable(),
+  warnings: z.array(z.object({
+    code: z.string(),
+    message: z.string(),
+    count: z.number().int().optional(),
+    lines: z.array(z.number().int()).optional(),
+    dataset: z.string().optional(),
+  })).openapi({ description: "What the sync coerced, skipped or stopped early on, in sentences" }),
   started_at: z.iso.datetime().nullable(),
   finished_at: z.iso.datetime().nullable(),
 }).openapi("ConnectorSync");
@@ -115,6 +122,7 @@ export function syncJson(s: SyncRow) {
     trigger: s.trigger,
     rows: s.rows,
     error: s.error,
+    warnings: s.warnings ?? [],
     started_at: s.startedAt?.toISOString() ?? null,
     finished_at: s.finishedAt?.toISOString() ?? null,
   };
