@@ -30,6 +30,10 @@ export interface CurrentChat {
 
 type Message = UIMessage<ChatMeta>;
 
+function toMessage(m: StoredMessage): Message {
+  return { id: m.id, role: m.role, parts: m.parts, metadata: { status: m.status, error: m.error } };
+}
+
 interface Props {
   /** `id: null` on /chat: the chat is created when the first question is sent. */
   current: Signal<CurrentChat>;
@@ -52,12 +56,7 @@ export default function ChatPanel(props: Props) {
   const chat = useMemo(() =>
     new PreactChat<Message>({
       id: current.value.id ?? crypto.randomUUID(),
-      messages: props.messages.map((m) => ({
-        id: m.id,
-        role: m.role,
-        parts: m.parts,
-        metadata: { status: m.status, error: m.error },
-      })),
+      messages: props.messages.map(toMessage),
       transport: new DefaultChatTransport<Message>({
         fetch: refusingFetch,
         prepareSendMessagesRequest: async ({ messages, trigger }) => {
@@ -122,8 +121,20 @@ export default function ChatPanel(props: Props) {
 
   useEffect(() => {
     hydrated.value = true;
-    if (props.streaming) chat.resumeStream();
+    if (props.streaming) void chat.resumeStream().then(catchUp);
   }, []);
+
+  /**
+   * The answer the page was rendered during may have ended before the resume reached the server
+   * (it then answers 204): read the stored conversation instead of leaving the question unanswered.
+   */
+  async function catchUp() {
+    if (chat.messages.at(-1)?.role !== "user" || chat.status !== "ready") return;
+    const res = await fetch(base()).catch(() => undefined);
+    if (!res?.ok) return;
+    const stored = ((await res.json()) as { messages: StoredMessage[] }).messages;
+    chat.messages = stored.map(toMessage);
+  }
 
   const messages = chat.messages;
   const busy = chat.status === "submitted" || chat.status === "streaming";
