@@ -7,7 +7,13 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { closeSharedAppsAfterAll, ORIGIN, type TestApp, testEachBackend } from "./support/test_app.ts";
-import { CAPPED_EVENTS, FIDELITY_CASES, startFidelitySources, startPostgresDatabase } from "./support/sources.ts";
+import {
+  CAPPED_EVENTS,
+  FIDELITY_CASES,
+  readOnlyRole,
+  startFidelitySources,
+  startPostgresDatabase,
+} from "./support/sources.ts";
 import { syncsSettled } from "../functions/sync_connector.ts";
 import { sql } from "drizzle-orm";
 import { rows } from "../db/rows.ts";
@@ -383,6 +389,7 @@ testEachBackend("supabase: a page cut short by max-rows is not the end; Content-
 testEachBackend('postgres: sales.orders and public."sales.orders" stay two datasets', async (t) => {
   const source = await startPostgresDatabase(await Deno.readTextFile(join(FIDELITY_CASES, "pg_dotted_table.sql")));
   if (!source) return; // needs TEST_DATABASE_URL
+  const reader = await readOnlyRole(source.sql); // a superuser source is refused
   try {
     const { cookie } = await t.signUp();
     // Also every other kind of relation a user can select from; a partition only through its parent.
@@ -392,7 +399,7 @@ testEachBackend('postgres: sales.orders and public."sales.orders" stay two datas
       create table public.measures (at date, v integer) partition by range (at);
       create table public.measures_2024 partition of public.measures for values from ('2024-01-01') to ('2025-01-01');
       insert into public.measures values ('2024-03-01', 7);`);
-    const base = { host: "127.0.0.1", port: 5432, database: source.database, user: "postgres" };
+    const base = { host: "127.0.0.1", port: 5432, database: source.database, user: reader.user };
     const all = await createConnector(t, cookie, { name: "All", type: "postgres", config: base });
     const done = await sync(t, cookie, all);
     equal(done.status, "succeeded", done.error ?? "");
@@ -433,12 +440,14 @@ testEachBackend('postgres: sales.orders and public."sales.orders" stay two datas
     deepStrictEqual(tested.body, { ok: false, message: missed.error });
   } finally {
     await source.close();
+    await reader.drop();
   }
 }, ENV);
 
 testEachBackend("postgres: an incremental sync takes rows that tie with the last cursor value, once", async (t) => {
   const source = await startPostgresDatabase(await Deno.readTextFile(join(FIDELITY_CASES, "pg_cursor_ties.sql")));
   if (!source) return; // needs TEST_DATABASE_URL
+  const reader = await readOnlyRole(source.sql); // a superuser source is refused
   try {
     const { cookie } = await t.signUp();
     const id = await createConnector(t, cookie, {
@@ -447,7 +456,7 @@ testEachBackend("postgres: an incremental sync takes rows that tie with the last
       config: {
         host: "127.0.0.1",
         database: source.database,
-        user: "postgres",
+        user: reader.user,
         cursor_columns: { events_tie: "created_on" },
       },
     });
@@ -470,6 +479,7 @@ testEachBackend("postgres: an incremental sync takes rows that tie with the last
     deepStrictEqual(await ids(), [[1, 1], [2, 1], [3, 1], [4, 2]]);
   } finally {
     await source.close();
+    await reader.drop();
   }
 }, ENV);
 

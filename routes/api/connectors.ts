@@ -193,6 +193,10 @@ const uploadRoute = createRoute({
   },
   responses: {
     200: { description: "Stored", content: jsonContent(ConnectorSchema) },
+    409: {
+      description: "An upload to this connector started after this one has replaced it (the newest started wins)",
+      content: jsonContent(ErrorSchema),
+    },
     ...notFoundResponse,
     ...errorResponses,
   },
@@ -251,7 +255,12 @@ const datasetsRoute = createRoute({
   },
 });
 const sqlRoute = createRoute({
-  ...route("post", "/{id}/sql", "Run a read-only SQL statement on a postgres connector's source"),
+  ...route(
+    "post",
+    "/{id}/sql",
+    "Run one read-only statement (SELECT, WITH … SELECT, VALUES, TABLE, SHOW, EXPLAIN) on a postgres connector's " +
+      "source, as its owners and editors; results capped at max_rows and SQL_RESULT_MAX_MB",
+  ),
   request: { params: IdParam, body: { content: jsonContent(SqlBody), required: true } },
   responses: {
     200: {
@@ -259,6 +268,12 @@ const sqlRoute = createRoute({
       content: jsonContent(
         z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.unknown())), truncated: z.boolean() }),
       ),
+    },
+    403: { description: "Viewers cannot run SQL on a source", content: jsonContent(ErrorSchema) },
+    422: {
+      description: "Not one read-only statement, a privileged source role, a result over SQL_RESULT_MAX_MB, or the " +
+        "source's own error",
+      content: jsonContent(ErrorSchema),
     },
     ...notFoundResponse,
     ...errorResponses,
