@@ -68,6 +68,13 @@ testEachBackend(
     const artifacts = await t.call(`/api/artifacts?session_id=${sessionId}`, { cookie });
     const [doc] = (artifacts.body as { items: { name: string; data: { markdown: string } }[] }).items;
     deepStrictEqual([doc.name, doc.data.markdown], ["Notes", "# AB \uFFFD"]);
+    // Any other resource's JSON body too: cleaned by the API's validation, never a 500.
+    const connector = await t.call("/api/connectors", {
+      body: { name: `Sales${NUL} ${LONE}`, type: "csv", config: {} },
+      cookie,
+    });
+    equal(connector.status, 201, connector.text);
+    equal((connector.body as { name: string }).name, "Sales \uFFFD");
   },
   ENV,
 );
