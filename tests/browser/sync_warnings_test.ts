@@ -42,7 +42,7 @@ browserTest("a sync's warnings show beside it in the history, light and dark, de
       // does, at 390 px: that belongs to the page's layout, not to this list.)
       const overflow = await page.evaluate(() => {
         const frame = document.querySelector("[data-testid=sync-history]")!.closest(".table-wrap")!;
-        return frame.getBoundingClientRect().right - window.innerWidth;
+        return frame.getBoundingClientRect().right - globalThis.innerWidth;
       });
       ok(overflow <= 0, `${width} px ${scheme}: the sync history sticks out by ${overflow} px`);
       // Each warning is read without scrolling: inside the screen, however wide the table.

@@ -186,7 +186,7 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
               </thead>
               <tbody>
                 {data.syncs.flatMap((s) => [
-                  <tr>
+                  <tr key={s.id}>
                     <td>{when(s.startedAt ?? s.createdAt)}</td>
                     <td>{s.trigger}</td>
                     <td>
@@ -200,7 +200,7 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                     </td>
                     <td class="small">{s.error ?? ""}</td>
                   </tr>,
-                  <SyncWarningRow warnings={s.warnings} />,
+                  <SyncWarningRow key={`${s.id}-warnings`} warnings={s.warnings} />,
                 ])}
               </tbody>
             </table>
