@@ -181,12 +181,12 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                   <th>Status</th>
                   <th>Rows</th>
                   <th>Took</th>
-                  <th>Error or warnings</th>
+                  <th>Error</th>
                 </tr>
               </thead>
               <tbody>
-                {data.syncs.map((s) => (
-                  <tr>
+                {data.syncs.flatMap((s) => [
+                  <tr key={s.id}>
                     <td>{when(s.startedAt ?? s.createdAt)}</td>
                     <td>{s.trigger}</td>
                     <td>
@@ -198,12 +198,10 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                         ? `${((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000).toFixed(1)} s`
                         : "—"}
                     </td>
-                    <td class="small">
-                      {s.error ?? ""}
-                      <SyncWarningList warnings={s.warnings} />
-                    </td>
-                  </tr>
-                ))}
+                    <td class="small">{s.error ?? ""}</td>
+                  </tr>,
+                  <SyncWarningRow key={`${s.id}-warnings`} warnings={s.warnings} />,
+                ])}
               </tbody>
             </table>
           </div>
@@ -218,23 +216,33 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
   );
 }
 
-/** What a sync coerced, skipped or stopped early on, one sentence each (connectors/warnings.ts). */
-function SyncWarningList({ warnings }: { warnings: SyncRow["warnings"] }) {
+/**
+ * What a sync coerced, skipped or stopped early on, one sentence each (connectors/warnings.ts), in
+ * a row of its own under the sync: the list stays at the left of the scrolling table, as wide as
+ * the screen, so a phone shows it without scrolling sideways.
+ */
+function SyncWarningRow({ warnings }: { warnings: SyncRow["warnings"] }) {
   if (!warnings?.length) return null;
   return (
-    <ul class="sync-warnings" data-testid="sync-warnings">
-      {warnings.map((w) => (
-        <li>
-          {w.dataset ? <strong>{w.dataset}:</strong> : null} {w.message}
-          {w.lines?.length
-            ? (
-              <span class="muted">
-                {` (lines ${w.lines.join(", ")}${(w.count ?? 0) > w.lines.length ? ", …" : ""})`}
-              </span>
-            )
-            : null}
-        </li>
-      ))}
-    </ul>
+    <tr class="sync-warnings-row">
+      <td colSpan={6}>
+        <ul class="sync-warnings" data-testid="sync-warnings">
+          {warnings.map((w) => (
+            <li>
+              {w.dataset ? <strong>{w.dataset}:</strong> : null} {w.message}
+              {w.lines?.length
+                ? (
+                  <span class="muted">
+                    {` (${w.lines.length === 1 ? "line" : "lines"} ${w.lines.join(", ")}${
+                      (w.count ?? 0) > w.lines.length ? ", …" : ""
+                    })`}
+                  </span>
+                )
+                : null}
+            </li>
+          ))}
+        </ul>
+      </td>
+    </tr>
   );
 }
