@@ -46,7 +46,11 @@ export const csvConnector: ConnectorType<Config, Record<string, never>> = {
 
   async test(ctx) {
     for await (const [header] of records(ctx)) {
-      return `Readable: ${header.length} columns (${header.slice(0, 5).join(", ")})`;
+      if (!header) continue; // an empty batch: keep reading, as a sync would
+      // A byte-order mark is the file's encoding, not part of the first column's name.
+      const names = header.map((name, i) => i === 0 ? name.replace(/^\uFEFF/, "") : name);
+      const shown = names.slice(0, 5).join(", ") + (names.length > 5 ? ", …" : "");
+      return `Readable: ${names.length} ${names.length === 1 ? "column" : "columns"} (${shown})`;
     }
     throw new ApiError(422, "connection_failed", "The file is empty");
   },

@@ -274,7 +274,15 @@ export async function uploadFile(
     if (filled > 0) await asUser(deps.db, userId, (tx) => store(tx, buffer.slice(0, filled)));
     if (bytes === 0) throw new ApiError(400, "invalid_request", "The file is empty");
     return await asUser(deps.db, userId, async (tx) => {
-      const config = { ...connector.config, upload: { id: uploadId, bytes, name: fileName } };
+      // An upload replaces the connector's file and its one dataset: the dataset keeps its name, so
+      // chats and queries that use it keep working, and five uploads leave one dataset, not five.
+      const [current] = await listDatasets(tx, id);
+      const keepName = (connector.config as { dataset_name?: string }).dataset_name ?? current?.name;
+      const config = {
+        ...connector.config,
+        ...(keepName ? { dataset_name: keepName } : {}),
+        upload: { id: uploadId, bytes, name: fileName },
+      };
       const [row] = await tx.update(connectors).set({ config, updatedAt: deps.now() })
         .where(eq(connectors.id, id)).returning();
       await tx.delete(connectorFiles).where(

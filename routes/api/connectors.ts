@@ -1,4 +1,5 @@
 /** /api/connectors: data sources, their syncs and datasets. Credentials go in and never come out. */
+import { deleteDataset } from "../../functions/datasets.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../../lib/deps.ts";
@@ -166,6 +167,16 @@ const deleteConnectorRoute = createRoute({
   request: { params: IdParam },
   responses: { 204: { description: "Deleted" }, ...notFoundResponse, ...errorResponses },
 });
+const deleteDatasetRoute = createRoute({
+  ...route("delete", "/{id}/datasets/{name}", "Delete one dataset (the connector stays; a sync reads it again)"),
+  request: { params: IdParam.extend({ name: z.string().min(1).max(200) }) },
+  responses: {
+    204: { description: "Deleted" },
+    409: { description: "A sync of the connector is running", content: jsonContent(ErrorSchema) },
+    ...notFoundResponse,
+    ...errorResponses,
+  },
+});
 const testConnectorRoute = createRoute({
   ...route("post", "/{id}/test", "Try the connection"),
   request: { params: IdParam },
@@ -326,6 +337,11 @@ export function connectorRoutes(deps: AppDeps) {
         await stream.sleep(PROGRESS_POLL_MS);
       }
     }) as never; // an event stream: no JSON schema for the typed helper to check
+  });
+  app.openapi(deleteDatasetRoute, async (c) => {
+    const { id, name } = c.req.valid("param");
+    await deleteDataset(deps, userId(c), id, name, requestMeta(c));
+    return c.body(null, 204);
   });
   app.openapi(datasetsRoute, async (c) => {
     const found = await datasetsOf(deps, userId(c), c.req.valid("param").id);
