@@ -22,8 +22,8 @@ export default function AppLayout({ Component, url, state }: LayoutProps<PageSta
   return (
     <div class="shell">
       <aside class="sidebar">
-        <a class="brand" href="/chat">
-          <span class="brand-mark" aria-hidden="true">◆</span> Workspace
+        <a class="brand" href="/chat" aria-label="Workspace: chat">
+          <span class="brand-mark" aria-hidden="true">◆</span> <span class="brand-name">Workspace</span>
         </a>
         <nav class="nav" aria-label="Main">
           {NAV.map((item) => (
