@@ -7,6 +7,7 @@ import { CONNECTOR_TYPE_NAMES, CONNECTOR_TYPES, type ConnectorTypeName } from ".
 import { connectorInputFromForm, FIELD_LABELS, FORM_FIELDS } from "../../../components/connector_form.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
 import { EmptyState } from "../../../components/EmptyState.tsx";
+import { addSampleData } from "../../../functions/sample_data.ts";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
 
 const NAME_PLACEHOLDER: Record<ConnectorTypeName, string> = {
@@ -37,6 +38,10 @@ export const handler = {
   GET: (ctx: FreshContext<PageState>) => load(ctx),
   async POST(ctx: FreshContext<PageState>) {
     const form = await ctx.req.formData();
+    if (form.get("action") === "sample") {
+      await addSampleData(ctx.state.deps, ctx.state.user!.id, ctx.state.meta);
+      return ctx.redirect("/chat?sample=added");
+    }
     try {
       const created = await createConnector(
         ctx.state.deps,
