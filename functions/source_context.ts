@@ -10,6 +10,7 @@ import { connectorType } from "../connectors/registry.ts";
 import type { SourceContext } from "../connectors/types.ts";
 import { allowListFor, Deadline, guardedFetch, outboundRefused } from "../lib/net/outbound.ts";
 import { vaultFor } from "../lib/crypto/vault.ts";
+import { ApiError } from "../lib/http/errors.ts";
 
 /**
  * The context a connector module works with: config parsed, credentials decrypted in memory.
@@ -31,7 +32,7 @@ export async function sourceContext(
     })
     : {};
   const allow = allowListFor(deps.config);
-  const upload = (connector.config as { upload?: { id: string } }).upload;
+  const upload = (connector.config as { upload?: { id: string; bytes: number } }).upload;
   const { timeoutMs, sourceMaxBytes } = deps.config.outbound;
   const deadline = options.deadline ?? new Deadline(
     timeoutMs,
@@ -50,7 +51,7 @@ export async function sourceContext(
       secretHeaders: headers && typeof headers === "object" ? Object.keys(headers) : [],
       secretValues: stringsIn(credentials),
     }, deps.fetch),
-    file: upload ? () => storedFile(deps, connector.id, upload.id) : undefined,
+    file: upload ? () => storedFile(deps, connector.id, upload.id, upload.bytes) : undefined,
     signal: deadline.signal,
   };
 }
@@ -62,14 +63,25 @@ function stringsIn(value: unknown): string[] {
   return [];
 }
 
-/** An uploaded file read back piece by piece. */
-function storedFile(deps: AppDeps, connectorId: string, uploadId: string): ReadableStream<Uint8Array> {
+/**
+ * An uploaded file read back piece by piece. A newer upload deletes this one's pieces when it is
+ * published; a read that then finds fewer bytes than were stored fails instead of passing a
+ * truncated file off as the whole one.
+ */
+function storedFile(deps: AppDeps, connectorId: string, uploadId: string, bytes: number): ReadableStream<Uint8Array> {
   let seq = 0;
+  let read = 0;
   return new ReadableStream({
     async pull(controller) {
       const piece = await readFilePiece(deps.db.orm, connectorId, uploadId, seq++);
-      if (piece) controller.enqueue(new Uint8Array(piece));
-      else controller.close();
+      if (piece) {
+        read += piece.byteLength;
+        controller.enqueue(new Uint8Array(piece));
+      } else if (read < bytes) {
+        controller.error(
+          new ApiError(409, "conflict", "A newer upload replaced the file while it was being read: sync again"),
+        );
+      } else controller.close();
     },
   });
 }

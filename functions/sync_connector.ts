@@ -28,6 +28,8 @@ import type { ConnectorType, DatasetInfo, ReadFrom, SourceContext } from "../con
 import { sourceContext } from "./source_context.ts";
 import { Deadline } from "../lib/net/deadline.ts";
 import { beat, STALE_AFTER_MS, trackSync, untrackSync } from "./sync_control.ts";
+import { collectWarnings, inDataset, type SyncWarning, SyncWarnings } from "../connectors/warnings.ts";
+import { checkColumnCount } from "../connectors/common.ts";
 
 /** How long a stopped sync's work may take to unwind (drop its staging table) before the row is written. */
 const UNWIND_MS = 2_000;
@@ -102,6 +104,7 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
     ));
   trackSync(syncId, deadline);
   let total = 0;
+  const warnings = new SyncWarnings();
   // A heartbeat apart from progress: a source that is slow to send its first row is not dead. It
   // also hears a cancel made in another process: the row is no longer running.
   const heartbeat = setInterval(() => {
@@ -119,22 +122,30 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
     // Progress is written at most every PROGRESS_EVERY_MS, beside the work rather than in its way.
     let reported = 0;
     let reporting: Promise<unknown> = Promise.resolve();
-    for (const dataset of found) {
-      total += await syncDataset(deps, connector, type, ctx, dataset, { syncId, deadline }, (datasetRows) => {
-        const now = performance.now();
-        if (now - reported < PROGRESS_EVERY_MS) return;
-        reported = now;
-        reporting = reporting.then(() =>
-          db.update(connectorSyncs).set({ rows: total + datasetRows, heartbeatAt: deps.now() })
-            .where(and(eq(connectorSyncs.id, syncId), eq(connectorSyncs.status, "running")))
+    await collectWarnings(warnings, async () => {
+      for (const dataset of found) {
+        total += await inDataset(
+          dataset.name,
+          () =>
+            syncDataset(deps, connector, type, ctx, dataset, { syncId, deadline }, (datasetRows) => {
+              const now = performance.now();
+              if (now - reported < PROGRESS_EVERY_MS) return;
+              reported = now;
+              // Progress is best effort: a failed write is logged, never left as an unhandled
+              // rejection (which would end the process when the sync fails before awaiting it).
+              reporting = reporting.then(() =>
+                db.update(connectorSyncs).set({ rows: total + datasetRows, heartbeatAt: deps.now() })
+                  .where(and(eq(connectorSyncs.id, syncId), eq(connectorSyncs.status, "running")))
+              ).catch((error) => deps.log.warn("could not record sync progress", { syncId, error: String(error) }));
+            }),
         );
-      });
-    }
+      }
+    });
     await reporting;
   })();
   try {
     await deadline.race(work);
-    await finish(deps, syncId, sync.connectorId, { status: "succeeded", rows: total });
+    await finish(deps, syncId, sync.connectorId, { status: "succeeded", rows: total, warnings: warnings.list() });
   } catch (error) {
     // A stopped sync's work may hang on a silent source; give it a moment to clean up, not more.
     if (deadline.expired) await Promise.race([work.catch(() => {}), new Promise((r) => setTimeout(r, UNWIND_MS))]);
@@ -143,7 +154,8 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
       ? error.message
       : `The sync failed: ${(error as Error)?.message ?? error}`;
     deps.log.warn("connector sync failed", { syncId, connectorId: sync.connectorId, error: message });
-    await finish(deps, syncId, sync.connectorId, { status: "failed", rows: total, error: message }).catch((e) =>
+    const failed = { status: "failed" as const, rows: total, error: message, warnings: warnings.list() };
+    await finish(deps, syncId, sync.connectorId, failed).catch((e) =>
       deps.log.error("could not record a failed sync", { syncId, error: String(e) })
     );
   } finally {
@@ -162,7 +174,7 @@ async function finish(
   deps: AppDeps,
   syncId: string,
   connectorId: string,
-  result: { status: "succeeded" | "failed"; rows: number; error?: string },
+  result: { status: "succeeded" | "failed"; rows: number; error?: string; warnings: SyncWarning[] },
 ): Promise<void> {
   const now = deps.now();
   await asSystem(deps.db, async (tx) => {
@@ -196,6 +208,7 @@ async function syncDataset(
   const existing = await findDataset(deps.db.orm, connector.id, dataset.name);
   const from = appendFrom(existing, dataset);
   const source = await type.read(ctx, dataset, from);
+  checkColumnCount(source.columns.length);
   const datasetId = existing?.id ?? crypto.randomUUID();
   const writer = await DatasetWriter.start(deps.db, datasetId, source.columns);
   try {
@@ -215,7 +228,9 @@ async function syncDataset(
       const [current] = await tx.select({ id: connectorSyncs.id }).from(connectorSyncs)
         .where(and(eq(connectorSyncs.id, run.syncId), eq(connectorSyncs.status, "running"))).for("update");
       if (!current) throw new ApiError(409, "conflict", "The sync was stopped before it published");
-      if (from) await writer.appendToLive(tx);
+      // An incremental read starts at the stored cursor value itself (rows that tie with it may be
+      // new), so the store adds only the rows it does not hold yet.
+      if (from) await writer.appendToLive(tx, cursorIndex);
       else await writer.replaceLive(tx);
       const live = storageTable(datasetId);
       const cursorSql = cursorIndex >= 0 ? `max(${storageColumn(cursorIndex)})::text` : "null::text";
@@ -240,7 +255,7 @@ async function syncDataset(
       return values.rowCount;
     });
     // A snapshot's count is the table's (CSV streamed through was only counted by its newlines).
-    return from ? writer.rows : rowCount;
+    return from ? rowCount - (existing?.rowCount ?? 0) : rowCount;
   } catch (error) {
     await writer.discard();
     throw error;

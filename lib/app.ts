@@ -12,6 +12,8 @@ import type { AppDeps, RequestMeta } from "./deps.ts";
 import { type AppEnv, requestMeta } from "./http/env.ts";
 import { requestLog } from "./http/middleware/request_log.ts";
 import { csrf } from "./http/middleware/csrf.ts";
+import { clientAddress } from "./http/middleware/client_address.ts";
+import { noStore } from "./http/middleware/no_store.ts";
 import { bodyDeadline } from "./http/middleware/body_deadline.ts";
 import { ApiError } from "./http/errors.ts";
 import { errorResponse, toApiError } from "./http/error_handler.ts";
@@ -51,6 +53,7 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
   });
 
   app.use(requestId());
+  app.use(clientAddress(deps.config.trustedProxies));
   app.use(requestLog(deps.log));
   app.use(secureHeaders({
     contentSecurityPolicy: {
@@ -81,6 +84,7 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
     await next();
   });
   app.use(csrf({ appUrl: deps.config.appUrl }));
+  app.use("/api/*", noStore());
 
   app.route("/", healthRoutes(deps));
   app.route("/api", createApi(deps));

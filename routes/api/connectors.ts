@@ -1,4 +1,5 @@
 /** /api/connectors: data sources, their syncs and datasets. Credentials go in and never come out. */
+import { deleteDataset } from "../../functions/datasets.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../../lib/deps.ts";
@@ -55,6 +56,13 @@ const SyncSchema = z.object({
   trigger: z.enum(["manual", "schedule"]),
   rows: z.number().int(),
   error: z.string().nullable(),
+  warnings: z.array(z.object({
+    code: z.string(),
+    message: z.string(),
+    count: z.number().int().optional(),
+    lines: z.array(z.number().int()).optional(),
+    dataset: z.string().optional(),
+  })).openapi({ description: "What the sync coerced, skipped or stopped early on, in sentences" }),
   started_at: z.iso.datetime().nullable(),
   finished_at: z.iso.datetime().nullable(),
 }).openapi("ConnectorSync");
@@ -115,6 +123,7 @@ export function syncJson(s: SyncRow) {
     trigger: s.trigger,
     rows: s.rows,
     error: s.error,
+    warnings: s.warnings ?? [],
     started_at: s.startedAt?.toISOString() ?? null,
     finished_at: s.finishedAt?.toISOString() ?? null,
   };
@@ -167,6 +176,16 @@ const deleteConnectorRoute = createRoute({
   request: { params: IdParam },
   responses: { 204: { description: "Deleted" }, ...notFoundResponse, ...errorResponses },
 });
+const deleteDatasetRoute = createRoute({
+  ...route("delete", "/{id}/datasets/{name}", "Delete one dataset (the connector stays; a sync reads it again)"),
+  request: { params: IdParam.extend({ name: z.string().min(1).max(200) }) },
+  responses: {
+    204: { description: "Deleted" },
+    409: { description: "A sync of the connector is running", content: jsonContent(ErrorSchema) },
+    ...notFoundResponse,
+    ...errorResponses,
+  },
+});
 const testConnectorRoute = createRoute({
   ...route("post", "/{id}/test", "Try the connection"),
   request: { params: IdParam },
@@ -185,6 +204,10 @@ const uploadRoute = createRoute({
   },
   responses: {
     200: { description: "Stored", content: jsonContent(ConnectorSchema) },
+    409: {
+      description: "An upload to this connector started after this one has replaced it (the newest started wins)",
+      content: jsonContent(ErrorSchema),
+    },
     ...notFoundResponse,
     ...errorResponses,
   },
@@ -243,7 +266,12 @@ const datasetsRoute = createRoute({
   },
 });
 const sqlRoute = createRoute({
-  ...route("post", "/{id}/sql", "Run a read-only SQL statement on a postgres connector's source"),
+  ...route(
+    "post",
+    "/{id}/sql",
+    "Run one read-only statement (SELECT, WITH … SELECT, VALUES, TABLE, SHOW, EXPLAIN) on a postgres connector's " +
+      "source, as its owners and editors; results capped at max_rows and SQL_RESULT_MAX_MB",
+  ),
   request: { params: IdParam, body: { content: jsonContent(SqlBody), required: true } },
   responses: {
     200: {
@@ -251,6 +279,12 @@ const sqlRoute = createRoute({
       content: jsonContent(
         z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.unknown())), truncated: z.boolean() }),
       ),
+    },
+    403: { description: "Viewers cannot run SQL on a source", content: jsonContent(ErrorSchema) },
+    422: {
+      description: "Not one read-only statement, a privileged source role, a result over SQL_RESULT_MAX_MB, or the " +
+        "source's own error",
+      content: jsonContent(ErrorSchema),
     },
     ...notFoundResponse,
     ...errorResponses,
@@ -343,6 +377,11 @@ export function connectorRoutes(deps: AppDeps) {
   app.openapi(cancelSyncRoute, async (c) => {
     const { id, sync_id } = c.req.valid("param");
     return c.json(syncJson(await cancelSync(deps, userId(c), id, sync_id, requestMeta(c))), 200);
+  });
+  app.openapi(deleteDatasetRoute, async (c) => {
+    const { id, name } = c.req.valid("param");
+    await deleteDataset(deps, userId(c), id, name, requestMeta(c));
+    return c.body(null, 204);
   });
   app.openapi(datasetsRoute, async (c) => {
     const found = await datasetsOf(deps, userId(c), c.req.valid("param").id);

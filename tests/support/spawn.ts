@@ -6,7 +6,7 @@
 /** A running workspace process. */
 export interface SpawnedServer {
   url: string;
-  /** The process id, for tests that read its memory from /proc. */
+  /** The server's process id (for /proc/<pid>/status). */
   pid: number;
   /** Milliseconds from spawn to the first 200 on /health. */
   readyMs: number;
