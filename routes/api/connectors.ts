@@ -1,4 +1,5 @@
 /** /api/connectors: data sources, their syncs and datasets. Credentials go in and never come out. */
+import { deleteDataset } from "../../functions/datasets.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../../lib/deps.ts";
@@ -174,6 +175,16 @@ const deleteConnectorRoute = createRoute({
   ...route("delete", "/{id}", "Delete a connector with its datasets"),
   request: { params: IdParam },
   responses: { 204: { description: "Deleted" }, ...notFoundResponse, ...errorResponses },
+});
+const deleteDatasetRoute = createRoute({
+  ...route("delete", "/{id}/datasets/{name}", "Delete one dataset (the connector stays; a sync reads it again)"),
+  request: { params: IdParam.extend({ name: z.string().min(1).max(200) }) },
+  responses: {
+    204: { description: "Deleted" },
+    409: { description: "A sync of the connector is running", content: jsonContent(ErrorSchema) },
+    ...notFoundResponse,
+    ...errorResponses,
+  },
 });
 const testConnectorRoute = createRoute({
   ...route("post", "/{id}/test", "Try the connection"),
@@ -366,6 +377,11 @@ export function connectorRoutes(deps: AppDeps) {
   app.openapi(cancelSyncRoute, async (c) => {
     const { id, sync_id } = c.req.valid("param");
     return c.json(syncJson(await cancelSync(deps, userId(c), id, sync_id, requestMeta(c))), 200);
+  });
+  app.openapi(deleteDatasetRoute, async (c) => {
+    const { id, name } = c.req.valid("param");
+    await deleteDataset(deps, userId(c), id, name, requestMeta(c));
+    return c.body(null, 204);
   });
   app.openapi(datasetsRoute, async (c) => {
     const found = await datasetsOf(deps, userId(c), c.req.valid("param").id);
