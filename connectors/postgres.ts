@@ -8,6 +8,7 @@ import postgres from "postgres";
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { checkHost } from "../lib/net/outbound.ts";
+import { refusePrivilegedRole } from "./postgres_role.ts";
 import { parseQualifiedName, qualifiedName, scheduleField } from "./common.ts";
 import { type ColumnType, type ConnectorType, type DatasetInfo, type SourceContext } from "./types.ts";
 
@@ -41,11 +42,39 @@ const config = z.object({
 }).strict();
 const credentials = z.object({
   password: z.string().max(1000).optional(),
-  connection_string: z.string().max(2000).regex(/^postgres(ql)?:\/\//, { error: "Use a postgres:// URL" }).optional(),
+  connection_string: z.string().max(2000).superRefine(checkConnectionString).optional(),
 }).strict();
+/**
+ * A connection string must be one postgres:// URL that `target` below can read. libpq also takes
+ * several hosts (`h1:5432,h2:5432`) for fail-over; one connection to one checked address is what
+ * this connector makes, so those are refused by name. The messages never quote the string: it
+ * holds the password.
+ */
+function checkConnectionString(value: string, ctx: z.RefinementCtx): void {
+  const problem = connectionStringProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+}
+
+function connectionStringProblem(value: string): string | undefined {
+  if (!/^postgres(ql)?:\/\//i.test(value)) return "Use a postgres:// or postgresql:// URL";
+  const authority = value.replace(/^[^:]+:\/\//, "").split(/[/?#]/, 1)[0];
+  if (authority.slice(authority.lastIndexOf("@") + 1).includes(",")) {
+    return "Several hosts in one connection string are not supported: give one host (the primary)";
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "This is not a valid postgres:// URL: check it, and percent-encode special characters in the password";
+  }
+  if (!url.hostname) return "The connection string has no host: use postgres://user:password@host:5432/database";
+  return undefined;
+}
+
 type Config = z.infer<typeof config>;
 type Credentials = z.infer<typeof credentials>;
-type Ctx = SourceContext<Config, Credentials>;
+/** What a postgres source is handed: its config and decrypted credentials. */
+export type Ctx = SourceContext<Config, Credentials>;
 
 /** Where to connect: the connection string's parts, or the config's. */
 function target(ctx: Ctx) {
@@ -67,10 +96,15 @@ function target(ctx: Ctx) {
  * A one-connection client to the checked address whose sessions are read-only with a statement
  * timeout from the start (startup parameters), whatever the statements do.
  */
-async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
+export async function client(
+  ctx: Ctx,
+  timeoutMs: number,
+  /** `socket`: postgres.js's (untyped) hook for a connected socket of our own, given its host and port lists. */
+  extra: { socket?: (options: { host: string[]; port: number[] }) => Promise<unknown> } = {},
+): Promise<postgres.Sql> {
   const t = target(ctx);
   const address = await checkHost(t.host, t.port, ctx.allow);
-  return postgres({
+  const sql = postgres({
     host: address,
     port: t.port,
     database: t.database,
@@ -85,7 +119,11 @@ async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
       default_transaction_read_only: true,
       statement_timeout: timeoutMs,
     },
+    ...extra,
   });
+  // The work's deadline (a sync's, a cancel) closes the socket, so a silent server cannot hold it.
+  ctx.signal?.addEventListener("abort", () => sql.end({ timeout: 0 }).catch(() => {}), { once: true });
+  return sql;
 }
 
 /** A read-only transaction on a fresh connection; `close` ends both. */
@@ -94,6 +132,7 @@ async function connect(ctx: Ctx, timeoutMs: number) {
   try {
     const conn = await sql.reserve();
     await conn.unsafe("begin read only");
+    await refusePrivilegedRole(conn);
     return {
       conn,
       async close() {
@@ -120,7 +159,7 @@ async function readOnly<T>(ctx: Ctx, timeoutMs: number, fn: (sql: postgres.Sql) 
 }
 
 /** A source's error as the user should see it; the password never appears in these messages. */
-function sourceError(error: unknown): unknown {
+export function sourceError(error: unknown): unknown {
   if (error instanceof ApiError) return error;
   const e = error as { code?: string; message?: string };
   if (e.code === "57014") {
@@ -141,9 +180,17 @@ function sourceError(error: unknown): unknown {
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
+/**
+ * A source column's type here, from information_schema's data_type. Values are read as the
+ * source's text, so each maps to a type that takes that text exactly: bigint stays 64 bits,
+ * numeric stays numeric (numeric(30,10) keeps every digit), json and jsonb stay JSON; every other
+ * type (uuid, interval, arrays, bytea, time, money, enums, ranges) is its readable text form.
+ */
 function columnType(dataType: string): ColumnType {
   if (/^(smallint|integer|bigint)$/.test(dataType)) return "integer";
-  if (/^(real|double precision|numeric)$/.test(dataType)) return "number";
+  if (/^(real|double precision)$/.test(dataType)) return "number";
+  if (dataType === "numeric") return "decimal";
+  if (dataType === "json" || dataType === "jsonb") return "json";
   if (dataType === "boolean") return "boolean";
   if (dataType === "date") return "date";
   if (dataType.startsWith("timestamp")) return "timestamp";
@@ -209,13 +256,7 @@ async function tables(ctx: Ctx): Promise<SourceTable[]> {
   return found.filter((t) => wanted.some((w) => w.schema === t.schema && w.name === t.table));
 }
 
-export const postgresConnector: ConnectorType<Config, Credentials> & {
-  runSql(
-    ctx: Ctx,
-    text: string,
-    maxRows: number,
-  ): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }>;
-} = {
+export const postgresConnector: ConnectorType<Config, Credentials> = {
   type: "postgres",
   label: "PostgreSQL",
   config,
@@ -259,6 +300,7 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
     async function* copyOut(): AsyncGenerator<Uint8Array> {
       const sql = await client(ctx, STATEMENT_TIMEOUT_MS);
       try {
+        await refusePrivilegedRole(sql);
         const readable = await sql.unsafe(`copy (${text}) to stdout with (format csv)`).readable();
         for await (const chunk of readable) yield chunk as Uint8Array;
       } catch (error) {
@@ -271,27 +313,6 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
       columns: table.columns!,
       batches: batches(),
       csv: from ? undefined : () => ReadableStream.from(copyOut()),
-    });
-  },
-
-  async runSql(ctx, text, maxRows) {
-    return await readOnly(ctx, SQL_TIMEOUT_MS, async (sql) => {
-      const rows: unknown[][] = [];
-      let columns: string[] = [];
-      let truncated = false;
-      const query = sql.unsafe(text).values();
-      for await (const batch of query.cursor(Math.min(maxRows + 1, 1000))) {
-        columns = (batch as unknown as { columns?: { name: string }[] }).columns?.map((c) => c.name) ?? columns;
-        for (const row of batch) {
-          if (rows.length === maxRows) {
-            truncated = true;
-            break;
-          }
-          rows.push(row as unknown[]);
-        }
-        if (truncated) break;
-      }
-      return { columns, rows, truncated };
     });
   },
 };

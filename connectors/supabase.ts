@@ -26,9 +26,12 @@ interface OpenApiDoc {
   definitions?: Record<string, { properties?: Record<string, { format?: string; type?: string }> }>;
 }
 
+/** A column's type from PostgREST's OpenAPI `format` (the Postgres type name; numeric may carry its precision). */
 function columnType(format = "", type = ""): ColumnType {
   if (/^(smallint|integer|bigint)$/.test(format)) return "integer";
-  if (/^(real|double precision|numeric)$/.test(format) || type === "number") return "number";
+  if (/^(numeric|decimal)\b/.test(format)) return "decimal";
+  if (format === "json" || format === "jsonb") return "json";
+  if (/^(real|double precision)$/.test(format) || type === "number") return "number";
   if (format === "boolean") return "boolean";
   if (format === "date") return "date";
   if (format.startsWith("timestamp")) return "timestamp";

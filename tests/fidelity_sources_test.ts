@@ -7,7 +7,13 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { closeSharedAppsAfterAll, ORIGIN, type TestApp, testEachBackend } from "./support/test_app.ts";
-import { CAPPED_EVENTS, FIDELITY_CASES, startFidelitySources, startPostgresDatabase } from "./support/sources.ts";
+import {
+  CAPPED_EVENTS,
+  FIDELITY_CASES,
+  readOnlyRole,
+  startFidelitySources,
+  startPostgresDatabase,
+} from "./support/sources.ts";
 import { syncsSettled } from "../functions/sync_connector.ts";
 import { sql } from "drizzle-orm";
 import { rows } from "../db/rows.ts";
@@ -404,6 +410,7 @@ testEachBackend("supabase: a page cut short by max-rows is not the end; Content-
 testEachBackend('postgres: sales.orders and public."sales.orders" stay two datasets', async (t) => {
   const source = await startPostgresDatabase(await Deno.readTextFile(join(FIDELITY_CASES, "pg_dotted_table.sql")));
   if (!source) return; // needs TEST_DATABASE_URL
+  const reader = await readOnlyRole(source.sql); // a superuser source is refused
   try {
     const { cookie } = await t.signUp();
     // Also every other kind of relation a user can select from; a partition only through its parent.
@@ -416,7 +423,7 @@ testEachBackend('postgres: sales.orders and public."sales.orders" stay two datas
       create extension file_fdw;
       create server files foreign data wrapper file_fdw;
       create foreign table public.remote_numbers (x integer) server files options (program 'printf "5\\n6\\n"');`);
-    const base = { host: "127.0.0.1", port: 5432, database: source.database, user: "postgres" };
+    const base = { host: "127.0.0.1", port: 5432, database: source.database, user: reader.user };
     const all = await createConnector(t, cookie, { name: "All", type: "postgres", config: base });
     const done = await sync(t, cookie, all);
     equal(done.status, "succeeded", done.error ?? "");
@@ -458,12 +465,14 @@ testEachBackend('postgres: sales.orders and public."sales.orders" stay two datas
     deepStrictEqual(tested.body, { ok: false, message: missed.error });
   } finally {
     await source.close();
+    await reader.drop();
   }
 }, ENV);
 
 testEachBackend("postgres: an incremental sync takes rows that tie with the last cursor value, once", async (t) => {
   const source = await startPostgresDatabase(await Deno.readTextFile(join(FIDELITY_CASES, "pg_cursor_ties.sql")));
   if (!source) return; // needs TEST_DATABASE_URL
+  const reader = await readOnlyRole(source.sql); // a superuser source is refused
   try {
     const { cookie } = await t.signUp();
     const id = await createConnector(t, cookie, {
@@ -472,7 +481,7 @@ testEachBackend("postgres: an incremental sync takes rows that tie with the last
       config: {
         host: "127.0.0.1",
         database: source.database,
-        user: "postgres",
+        user: reader.user,
         cursor_columns: { events_tie: "created_on" },
       },
     });
@@ -495,6 +504,7 @@ testEachBackend("postgres: an incremental sync takes rows that tie with the last
     deepStrictEqual(await ids(), [[1, 1], [2, 1], [3, 1], [4, 2]]);
   } finally {
     await source.close();
+    await reader.drop();
   }
 }, ENV);
 

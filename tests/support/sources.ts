@@ -181,6 +181,118 @@ export async function syncedWeatherConnector(t: TestApp, cookie: string, sources
   return id;
 }
 
+/** A request a hostile source saw: its headers and body, for tests that check what leaked. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Local servers that misbehave the ways sources do in the wild; see `startHostileSources`. */
+export interface HostileSources {
+  base: string;
+  port: number;
+  /** A second origin (another port): it records every request and answers `{"items":[{"ok":1}]}`. */
+  other: { base: string; port: number; seen: SeenRequest[] };
+  /** Requests to the first origin. */
+  seen: SeenRequest[];
+  /** Bytes the endless paths have sent so far. */
+  endlessBytes(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts two local origins. The first serves:
+ *  - `/stall.json`, `/stall.csv`: headers and the start of a body, then silence (the connection stays open);
+ *  - `/no-headers`: never answers;
+ *  - `/endless.json` (`{"items":[{…},{…},…` for ever) and `/endless.csv` (a header, then rows for ever),
+ *    without Content-Length, as fast as the reader takes them;
+ *  - `/redirect?to=<url>&status=<3xx>`: a redirect (the secret-header and 307 tests point it at `other`);
+ *  - anything else: `{"items":[{"ok":1}]}`.
+ */
+export function startHostileSources(): HostileSources {
+  const silent = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const waiting = new Set<() => void>();
+  const encoder = new TextEncoder();
+  let endless = 0;
+  const record = async (req: Request, into: SeenRequest[]) => {
+    into.push({
+      method: req.method,
+      path: new URL(req.url).pathname,
+      headers: Object.fromEntries(req.headers),
+      body: req.body ? await req.text() : "",
+    });
+  };
+  const stall = (start: string) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(start));
+        silent.add(controller);
+      },
+    });
+  const forever = (head: string, piece: string) => {
+    const chunk = encoder.encode(piece.repeat(Math.ceil(65536 / piece.length)));
+    let started = false;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const bytes = started ? chunk : encoder.encode(head);
+        started = true;
+        endless += bytes.byteLength;
+        controller.enqueue(bytes);
+      },
+    }, { highWaterMark: 0 });
+  };
+  const seen: SeenRequest[] = [];
+  const otherSeen: SeenRequest[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    await record(req, seen);
+    const url = new URL(req.url);
+    switch (url.pathname) {
+      case "/stall.json":
+        return new Response(stall('{"items":[{"id":1},'), { headers: { "content-type": "application/json" } });
+      case "/stall.csv":
+        return new Response(stall("id,name\n1,one\n"), { headers: { "content-type": "text/csv" } });
+      case "/no-headers":
+        await new Promise<void>((resolve) => waiting.add(resolve));
+        return new Response("late");
+      case "/endless.json":
+        return new Response(forever('{"items":[', '{"id":1,"name":"a row of an endless source"},'));
+      case "/endless.csv":
+        return new Response(forever("id,name\n", "1,a row of an endless source\n"));
+      case "/redirect":
+        return new Response(null, {
+          status: Number(url.searchParams.get("status") ?? 302),
+          headers: { location: url.searchParams.get("to") ?? "/" },
+        });
+      default:
+        return Response.json({ items: [{ ok: 1 }] });
+    }
+  });
+  const other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    await record(req, otherSeen);
+    return Response.json({ items: [{ ok: 1 }] });
+  });
+  return {
+    base: `http://127.0.0.1:${server.addr.port}`,
+    port: server.addr.port,
+    other: { base: `http://127.0.0.1:${other.addr.port}`, port: other.addr.port, seen: otherSeen },
+    seen,
+    endlessBytes: () => endless,
+    async close() {
+      for (const controller of silent) {
+        try {
+          controller.close();
+        } catch {
+          // the client went away already
+        }
+      }
+      for (const release of waiting) release();
+      await Promise.all([server.shutdown(), other.shutdown()]);
+    },
+  };
+}
+
 /** Where the data-fidelity cases are (copied from ../shared/cases/data-fidelity, with their README). */
 export const FIDELITY_CASES = fileURLToPath(new URL("../fixtures/data-fidelity/", import.meta.url));
 
@@ -306,6 +418,26 @@ export async function startPostgresDatabase(
       await sql.end();
       await admin.unsafe(`drop database if exists ${database} with (force)`);
       await admin.end();
+    },
+  };
+}
+
+/**
+ * A login role that reads every table of the server and can do nothing else (PostgreSQL 14+'s
+ * `pg_read_all_data`): postgres sources refuse superusers, so tests connect as this. `drop()`
+ * removes it (roles belong to the whole server, not to one database).
+ */
+export async function readOnlyRole(
+  sql: postgres.Sql,
+): Promise<{ user: string; password: string; drop(): Promise<void> }> {
+  const user = `reader_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const password = crypto.randomUUID();
+  await sql.unsafe(`create role ${user} login password '${password}'; grant pg_read_all_data to ${user}`);
+  return {
+    user,
+    password,
+    async drop() {
+      await sql.unsafe(`drop role if exists ${user}`).catch(() => {});
     },
   };
 }
