@@ -6,7 +6,7 @@ import { queryDataset } from "../../query_dataset.ts";
 import { type ChatToolContext, MODEL_ROW_LIMIT, toolStep } from "./context.ts";
 
 export const DatasetQueryInput = z.object({
-  connector_id: z.string().describe("The connector's id, from list_datasets"),
+  connector_id: z.uuid().describe("The connector's id, from list_datasets"),
   dataset: z.string().describe("The dataset's name"),
   query: StructuredQuery.describe(
     "dimensions: columns to group by, or {column, bucket: hour|day|week|month|quarter|year} for dates; " +
