@@ -92,12 +92,11 @@ export async function runSql(ctx: Ctx, text: string, maxRows: number, maxBytes: 
     }
   } catch (error) {
     if (budget.exceeded) {
+      const mib = +(maxBytes / 1048576).toFixed(2);
       throw new ApiError(
         422,
         "unprocessable",
-        `The result is larger than ${+(maxBytes / 1048576).toFixed(
-          2,
-        )} MiB, the most this endpoint returns (SQL_RESULT_MAX_MB). ` +
+        `The result is larger than ${mib} MiB, the most this endpoint returns (SQL_RESULT_MAX_MB). ` +
           "Select fewer rows or columns, or shorten long values (left(column, 1000)).",
         { details: { rule: "sql_result_bytes" } },
       );

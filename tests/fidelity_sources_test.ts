@@ -430,8 +430,8 @@ testEachBackend('postgres: sales.orders and public."sales.orders" stay two datas
     const found = await datasets(t, cookie, all);
     deepStrictEqual(found.map((d) => [d.name, d.columns.map((c) => c.name), d.row_count]).sort(), [
       ["measures", ["at", "v"], 1],
-      ["remote_numbers", ["x"], 2],
       ['public."sales.orders"', ["legacy_code"], 1],
+      ["remote_numbers", ["x"], 2],
       ["sales.big", ["order_no", "total"], 1],
       ["sales.orders", ["order_no", "total"], 2],
       ["sales.totals", ["total"], 1],

@@ -103,9 +103,14 @@ function boundedFetch(
       () => outboundRefused(`${first.host} did not finish answering within ${seconds(timeoutMs)}`),
       limits.deadline,
     );
-    // The caller's own signal (a stop button) ends the call as the deadline would.
-    const onCallerAbort = () => call.abort(outboundRefused(`The call to ${first.host} was stopped`));
+    // The caller's own signal (a stop button) ends the call with the caller's reason, so a library
+    // that aborted (the AI SDK) sees its own AbortError, not ours.
+    const onCallerAbort = () => {
+      const reason = request.signal.reason;
+      call.abort(reason instanceof Error ? reason : new DOMException("The call was stopped", "AbortError"));
+    };
     request.signal.addEventListener("abort", onCallerAbort, { once: true });
+    if (request.signal.aborted) onCallerAbort();
     const done = () => {
       call.clear();
       request.signal.removeEventListener("abort", onCallerAbort);

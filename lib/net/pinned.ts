@@ -14,6 +14,8 @@
  *    SNI and certificate verification for the URL's name, so the proxy sees only ciphertext.
  * Fetching the IP literal with a Host header was rejected: it cannot carry TLS with the right name.
  * Checking the peer after connecting was rejected: fetch does not expose the peer address.
+ * Where a runtime offers neither custom clients nor listening sockets (Deno Deploy), the call falls
+ * back to fetching by name after the check: Deploy's network cannot reach private addresses anyway.
  */
 import { urlPort } from "./addresses.ts";
 
@@ -111,6 +113,23 @@ async function readHead(conn: Deno.Conn): Promise<string | undefined> {
 
 const tunnel = new Tunnel();
 
+let canListen: boolean | undefined;
+
+/** Whether this runtime can pin a call to `url` (custom HTTP clients; for https, a loopback listener). */
+function pinningAvailable(url: URL): boolean {
+  if (typeof Deno.createHttpClient !== "function") return false;
+  if (url.protocol === "http:") return true;
+  if (canListen === undefined) {
+    try {
+      tunnel.url();
+      canListen = true;
+    } catch {
+      canListen = false;
+    }
+  }
+  return canListen;
+}
+
 /** Closes the process's CONNECT proxy (for tests that check for leaked resources). */
 export function closeTunnel(): void {
   tunnel.close();
@@ -128,6 +147,8 @@ export async function fetchPinned(
 ): Promise<{ response: Response; release(): void }> {
   const url = new URL(request.url);
   const port = urlPort(url);
+  const baseFetch = options.baseFetch ?? fetch;
+  if (!pinningAvailable(url)) return { response: await baseFetch(request), release: () => {} };
   let client: Deno.HttpClient;
   let unregister = () => {};
   if (url.protocol === "http:") {
@@ -148,7 +169,7 @@ export async function fetchPinned(
     client.close();
   };
   try {
-    const response = await (options.baseFetch ?? fetch)(request, { client } as RequestInit);
+    const response = await baseFetch(request, { client } as RequestInit);
     return { response, release };
   } catch (error) {
     release();
