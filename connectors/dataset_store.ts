@@ -44,16 +44,31 @@ export function storageColumn(index: number): string {
 }
 
 /**
- * Turns a source value into the text COPY takes; null and "" are SQL null. This is where synced
- * text enters the database, so it is made storable here (lib/text.ts): no NUL, no lone surrogate,
- * in plain strings and in every string inside a JSON value (jsonb refuses `\u0000` too).
+ * Turns a source value into the text COPY takes; null and "" are SQL null. Strings inside a JSON
+ * value are made storable here (lib/text.ts; jsonb refuses `\u0000` too); plain strings when their
+ * batch is written (see #flush), where only text columns need it.
  */
 export function toText(value: unknown): string | null {
   if (value === null || value === undefined || value === "") return null;
-  if (typeof value === "string") return storableText(value);
+  if (typeof value === "string") return value;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
   if (typeof value === "object") return stringifyExact(storableJson(value));
   return String(value);
+}
+
+/**
+ * Where synced text enters the database: NUL and lone surrogates cleaned (lib/text.ts) in the text
+ * columns of `rows`, in place. Only text columns can hold them: a value in any other inferred
+ * column matched that type's pattern (digits, a date, true/false), and JSON was cleaned by toText.
+ */
+function storableTextColumns(rows: (string | null)[][], types: readonly ColumnType[]): void {
+  for (let i = 0; i < types.length; i++) {
+    if (types[i] !== "text") continue;
+    for (const row of rows) {
+      const value = row[i];
+      if (value !== null) row[i] = storableText(value);
+    }
+  }
 }
 
 /** Writes one dataset's rows into a staging table, then publishes them. */
@@ -128,6 +143,7 @@ export class DatasetWriter {
       await this.#retype(widened);
     }
     if (rows.length) {
+      storableTextColumns(rows, this.#stagingTypes);
       this.#load ??= await this.db.bulkLoad(this.#staging, this.#stagingTypes.map(pgType));
       this.#inFlight = this.#load.write(rows);
     }

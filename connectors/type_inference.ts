@@ -21,6 +21,8 @@ import type { ColumnType } from "./types.ts";
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/;
 /** Integers of at most 15 digits: always within ±(2^53−1), the common case checked first. */
 const SMALL_INTEGER = /^-?(?:0|[1-9]\d{0,14})$/;
+/** A plain fraction; at most 16 characters long it has at most 15 digits, which a double always keeps. */
+const SHORT_FRACTION = /^-?(?:0|[1-9]\d*)\.\d+$/;
 const BOOLEAN = /^(?:true|false)$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP =
@@ -41,6 +43,7 @@ type Kind = ColumnType | "wide";
 /** The kind of a numeral written as a JSON number, or undefined when it is not one we can keep. */
 function numeralKind(text: string): Kind | undefined {
   if (SMALL_INTEGER.test(text)) return "integer";
+  if (text.length <= 16 && SHORT_FRACTION.test(text)) return "number";
   const match = JSON_NUMBER.exec(text);
   if (!match || text.length > MAX_DECIMAL_LENGTH) return undefined;
   const [, whole, fraction, exponent] = match;
@@ -116,6 +119,7 @@ function fits(value: unknown, type: ColumnType): boolean {
       return kind === "integer" || kind === "number" || (type === "decimal" && kind !== undefined);
     }
     if (type === "boolean") return BOOLEAN.test(value);
+    if (type === "date" || type === "timestamp") return dateKind(value) === type;
   }
   const kind = kindOf(value);
   if (type === "decimal") return kind === "integer" || kind === "number" || kind === "wide" || kind === "decimal";

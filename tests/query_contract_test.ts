@@ -94,6 +94,7 @@ testEachBackend("a date bucketed by week starts on Monday and stays a date; `as`
   for (const bucket of ["quarter", "year"]) {
     const coarse = await queryOk(t, cookie, connectorId, "events", {
       dimensions: [{ column: "day", bucket }],
+      order_by: [{ column: "day" }],
       measures: [{ fn: "count" }],
     });
     deepStrictEqual(
