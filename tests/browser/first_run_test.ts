@@ -65,3 +65,42 @@ browserTest("sign up, add the sample dataset in one click, ask, and get a chart"
     await fake.close();
   }
 });
+
+browserTest(
+  "without a model the chat says how to add one, in a warning, and Send says why it is off",
+  async (browser) => {
+    const t = await startTestApp("pglite");
+    const server = serve((req, info) => t.fetch(req, info));
+    try {
+      const { cookie } = await t.signUp();
+      for (const width of [390, 1280]) {
+        const context = await browser.newContext({ viewport: { width, height: 800 } });
+        const [name, value] = cookie.split("=");
+        await context.addCookies([{ name, value, url: server.url }]);
+        const page = await context.newPage();
+        await page.goto(`${server.url}/chat`);
+        await page.waitForSelector("html[data-hydrated=true]");
+        const notice = page.locator("[data-testid=llm-missing]");
+        equal(await notice.getAttribute("class"), "notice warning", "a warning, not a success");
+        match(
+          await notice.textContent() ?? "",
+          /OPENAI_BASE_URL=http:\/\/localhost:11434\/v1[\s\S]*LLM_MODEL=llama3\.1/,
+        );
+        equal(await notice.locator("a[href='/settings#model']").count(), 1, "it links to Settings");
+        // Code spans flow with the sentence: the first one starts on the line its sentence is on.
+        const codeTops = await notice.locator("code").evaluateAll((els) =>
+          els.map((e) => e.getBoundingClientRect().height)
+        );
+        for (const h of codeTops) equal(h < 40, true, `a code span is ${h} px tall`);
+        equal(await page.isDisabled("[data-testid=send]"), true);
+        match(await page.textContent("[data-testid=send-reason]") ?? "", /off until a language model is configured/);
+        const size = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+        equal(size[0] <= size[1], true, `no sideways scroll at ${width} px: ${size}`);
+        await context.close();
+      }
+    } finally {
+      await server.close();
+      await t.close();
+    }
+  },
+);
