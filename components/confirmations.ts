@@ -11,7 +11,7 @@ import type { FreshContext } from "../lib/fresh/mod.ts";
 import type { PageState } from "../lib/app.ts";
 import type { Confirmation } from "./confirm_types.ts";
 import { notFound } from "../lib/http/errors.ts";
-import { isUuid } from "../lib/http/page_params.ts";
+import { isUuid } from "../lib/http/ids.ts";
 import { asUser } from "../db/rls.ts";
 import { getConnector } from "../functions/connectors.ts";
 import { findDataset } from "../db/queries/connectors.ts";

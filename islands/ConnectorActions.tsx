@@ -23,6 +23,7 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
   const busy = useSignal(false);
   const message = useSignal<{ ok: boolean; text: string } | null>(null);
   const progress = useSignal<Progress | null>(null);
+  const syncId = useSignal<string | null>(null);
 
   async function test() {
     busy.value = true;
@@ -46,6 +47,7 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
       return;
     }
     const { sync_id } = await res.json() as { sync_id: string };
+    syncId.value = sync_id;
     progress.value = { status: "queued", rows: 0, error: null };
     const events = new EventSource(`${base}/syncs/${sync_id}/events`);
     events.addEventListener("sync", (event) => {
@@ -71,6 +73,13 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
         message.value = { ok: false, text: "Lost contact with the sync: its state below is the server's latest." };
       }
     };
+  }
+
+  /** Stops the running sync; its event stream then brings the "Cancelled by …" outcome. */
+  async function cancel() {
+    if (!syncId.value) return;
+    const res = await fetch(`${base}/syncs/${syncId.value}/cancel`, { method: "POST" });
+    if (!res.ok && res.status !== 409) message.value = { ok: false, text: await errorMessage(res) };
   }
 
   async function upload(event: Event) {
@@ -123,6 +132,9 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
               ? `The sync failed after ${p.rows.toLocaleString("en-US")} rows.`
               : `Synced ${p.rows.toLocaleString("en-US")} rows.`}
           </span>
+          {(p.status === "running" || p.status === "queued") && (
+            <button type="button" class="button" onClick={cancel} data-testid="cancel-sync">Cancel sync</button>
+          )}
         </div>
       )}
       {message.value && (

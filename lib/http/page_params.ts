@@ -4,13 +4,7 @@
  * 500: so an id that is not a UUID names nothing, and is a 404 before any query runs.
  */
 import { notFound } from "./errors.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `value` is a UUID in its canonical 8-4-4-4-12 hex form (RFC 9562 §4). */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+import { isUuid } from "./ids.ts";
 
 /** Route parameters that hold ids: `id`, and any name ending in `_id` or `Id` (`sync_id`, `widgetId`). */
 export function isIdParam(name: string): boolean {

@@ -208,8 +208,8 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                 </tr>
               </thead>
               <tbody>
-                {data.syncs.map((s) => (
-                  <tr>
+                {data.syncs.flatMap((s) => [
+                  <tr key={s.id}>
                     <td>{when(s.startedAt ?? s.createdAt)}</td>
                     <td>{s.trigger}</td>
                     <td>
@@ -222,8 +222,9 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                         : "—"}
                     </td>
                     <td class="small">{s.error ?? ""}</td>
-                  </tr>
-                ))}
+                  </tr>,
+                  <SyncWarningRow key={`${s.id}-warnings`} warnings={s.warnings} />,
+                ])}
               </tbody>
             </table>
           </div>
@@ -238,5 +239,36 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
         />
       </div>
     </section>
+  );
+}
+
+/**
+ * What a sync coerced, skipped or stopped early on, one sentence each (connectors/warnings.ts), in
+ * a row of its own under the sync: the list stays at the left of the scrolling table, as wide as
+ * the screen, so a phone shows it without scrolling sideways.
+ */
+function SyncWarningRow({ warnings }: { warnings: SyncRow["warnings"] }) {
+  if (!warnings?.length) return null;
+  return (
+    <tr class="sync-warnings-row">
+      <td colSpan={6}>
+        <ul class="sync-warnings" data-testid="sync-warnings">
+          {warnings.map((w) => (
+            <li>
+              {w.dataset ? <strong>{w.dataset}:</strong> : null} {w.message}
+              {w.lines?.length
+                ? (
+                  <span class="muted">
+                    {` (${w.lines.length === 1 ? "line" : "lines"} ${w.lines.join(", ")}${
+                      (w.count ?? 0) > w.lines.length ? ", …" : ""
+                    })`}
+                  </span>
+                )
+                : null}
+            </li>
+          ))}
+        </ul>
+      </td>
+    </tr>
   );
 }
