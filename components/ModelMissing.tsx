@@ -3,7 +3,7 @@ export function ModelMissing() {
   return (
     <div class="notice warning" role="note" data-testid="llm-missing">
       <p>
-        <strong>Chat needs a language model.</strong> Add one for this workspace in{" "}
+        <strong>No language model is configured.</strong> Add one for this workspace in{" "}
         <a href="/settings#model">Settings → Language model</a>, or start the server with <code>OPENAI_API_KEY</code>
         {" "}
         set; for a local model (Ollama, llama.cpp) set <code>OPENAI_BASE_URL=http://localhost:11434/v1</code> and{" "}

@@ -94,13 +94,16 @@ export function connectorInputFromForm(form: FormData): ConnectorInput {
   return { name: get("name"), type, config, credentials: Object.keys(credentials).length ? credentials : undefined };
 }
 
-/** Each field's label by its API path (`config.url`, `credentials.password`), for error sentences. */
-export const FIELD_LABELS: Record<string, string> = {
-  name: "Name",
-  ...Object.fromEntries(
-    Object.values(FORM_FIELDS).flat().map((f) => [`${f.secret ? "credentials" : "config"}.${f.name}`, f.label]),
-  ),
-  "config.pagination": "Pagination",
-  "config.next_path": "Cursor or next-URL path",
-  "credentials.headers": "Secret header",
-};
+/** Each field's label by its API path (`config.url`, `credentials.password`) for a type, for error sentences. */
+export function fieldLabels(type: ConnectorTypeName): Record<string, string> {
+  return {
+    name: "Name",
+    "config.dataset_name": "Dataset name",
+    "config.pagination": "Pagination",
+    "config.next_path": "Cursor or next-URL path",
+    "credentials.headers": "Secret header",
+    ...Object.fromEntries(
+      (FORM_FIELDS[type] ?? []).map((f) => [`${f.secret ? "credentials" : "config"}.${f.name}`, f.label]),
+    ),
+  };
+}

@@ -511,7 +511,9 @@ testEachBackend("a workspace's own model, endpoint and key are used, the key nev
   });
   const bad = await t.call("/settings", form({ action: "llm_save", base_url: "not a url", model: "", api_key: "" }));
   equal(bad.status, 400);
-  match(bad.text, /base_url: &quot;not a url&quot; is not a URL|base_url: "not a url" is not a URL/);
+  // A sentence naming the field by its label (no JSON path), and what was typed is still in the box.
+  match(bad.text, /Base URL: (&quot;|")not a url(&quot;|") is not a URL\./);
+  match(bad.text, /name="base_url" value="not a url"/);
   const saved2 = await t.call(
     "/settings",
     form({ action: "llm_save", base_url: fake.url, model: "form-model", api_key: key }),

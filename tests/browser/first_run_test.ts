@@ -65,3 +65,45 @@ browserTest("sign up, add the sample dataset in one click, ask, and get a chart"
     await fake.close();
   }
 });
+
+browserTest(
+  "without a model the chat says how to add one, in a warning, and Send says why it is off",
+  async (browser) => {
+    const t = await startTestApp("pglite");
+    const server = serve((req, info) => t.fetch(req, info));
+    try {
+      const { cookie } = await t.signUp();
+      for (const width of [390, 1280]) {
+        const context = await browser.newContext({ viewport: { width, height: 800 } });
+        const [name, value] = cookie.split("=");
+        await context.addCookies([{ name, value, url: server.url }]);
+        const page = await context.newPage();
+        await page.goto(`${server.url}/chat`);
+        await page.waitForSelector("html[data-hydrated=true]");
+        const notice = page.locator("[data-testid=llm-missing]");
+        equal(await notice.getAttribute("class"), "notice warning", "a warning, not a success");
+        match(
+          await notice.textContent() ?? "",
+          /OPENAI_BASE_URL=http:\/\/localhost:11434\/v1[\s\S]*LLM_MODEL=llama3\.1/,
+        );
+        equal(await notice.locator("a[href='/settings#model']").count(), 1, "it links to Settings");
+        // Code spans flow with the sentence: a short one is never broken (the old flex column put each on its own
+        // line and squeezed it), and at 1280 px none is.
+        const spans = await notice.locator("code").evaluateAll((els) =>
+          els.map((e) => ({ text: e.textContent ?? "", height: e.getBoundingClientRect().height }))
+        );
+        for (const span of spans) {
+          if (width === 1280 || span.text.length < 20) equal(span.height < 30, true, `${span.text}: ${span.height} px`);
+        }
+        equal(await page.isDisabled("[data-testid=send]"), true);
+        match(await page.textContent("[data-testid=send-reason]") ?? "", /off until a language model is configured/);
+        const size = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+        equal(size[0] <= size[1], true, `no sideways scroll at ${width} px: ${size}`);
+        await context.close();
+      }
+    } finally {
+      await server.close();
+      await t.close();
+    }
+  },
+);

@@ -17,7 +17,7 @@ import {
   type SyncRow,
 } from "../../../db/queries/connectors.ts";
 import { CONNECTOR_TYPES, type ConnectorTypeName } from "../../../connectors/registry.ts";
-import { FORM_FIELDS } from "../../../components/connector_form.ts";
+import { fieldLabels, FORM_FIELDS } from "../../../components/connector_form.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import ConnectorActions from "../../../islands/ConnectorActions.tsx";
@@ -105,6 +105,7 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
   const type = CONNECTOR_TYPES[connector.type as ConnectorTypeName];
   const config = Object.entries(connector.config).filter(([k]) => k !== "upload");
   const upload = (connector.config as { upload?: { bytes: number; name?: string } }).upload;
+  const labels = fieldLabels(connector.type as ConnectorTypeName);
   const secretFields = FORM_FIELDS[connector.type as ConnectorTypeName].filter((f) =>
     f.secret || f.name === "auth_header"
   );
@@ -141,7 +142,7 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
         <dl class="facts">
           {config.map(([key, value]) => (
             <>
-              <dt>{key}</dt>
+              <dt>{(labels[`config.${key}`] ?? key).replace(/ \(.*\)$/, "")}</dt>
               <dd>
                 <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>
               </dd>
@@ -149,11 +150,11 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
           ))}
           {upload && (
             <>
-              <dt>file</dt>
+              <dt>File</dt>
               <dd>{upload.name ?? "uploaded"} ({(upload.bytes / 1024).toFixed(1)} KiB)</dd>
             </>
           )}
-          <dt>credentials</dt>
+          <dt>Credentials</dt>
           <dd>{connector.credentialsCiphertext ? "stored, encrypted (never shown)" : "none"}</dd>
         </dl>
         {secretFields.length > 0 && (

@@ -4,7 +4,7 @@ import type { PageState } from "../../../lib/app.ts";
 import { createConnector, listConnectorsOf } from "../../../functions/connectors.ts";
 import type { ConnectorRow } from "../../../db/queries/connectors.ts";
 import { CONNECTOR_TYPE_NAMES, CONNECTOR_TYPES, type ConnectorTypeName } from "../../../connectors/registry.ts";
-import { connectorInputFromForm, FIELD_LABELS, FORM_FIELDS } from "../../../components/connector_form.ts";
+import { connectorInputFromForm, fieldLabels, FORM_FIELDS } from "../../../components/connector_form.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
 import { EmptyState } from "../../../components/EmptyState.tsx";
 import { addSampleData } from "../../../functions/sample_data.ts";
@@ -61,7 +61,7 @@ export const handler = {
         ctx,
         error,
         (message) => load(ctx, { error: message, values, type: chosenType(new URL(ctx.req.url), form) }),
-        FIELD_LABELS,
+        fieldLabels(chosenType(new URL(ctx.req.url), form)),
       );
     }
   },
