@@ -13,6 +13,7 @@ import type { AppDeps, RequestMeta } from "./deps.ts";
 import { type AppEnv, requestMeta } from "./http/env.ts";
 import { requestLog } from "./http/middleware/request_log.ts";
 import { csrf } from "./http/middleware/csrf.ts";
+import { shareFraming } from "./http/middleware/share_framing.ts";
 import { ApiError } from "./http/errors.ts";
 import { errorResponse, toApiError } from "./http/error_handler.ts";
 import { type Principal, resolvePrincipal } from "./auth/principal.ts";
@@ -52,6 +53,7 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
 
   app.use(requestId());
   app.use(requestLog(deps.log));
+  app.use(shareFraming);
   app.use(secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],

@@ -1,0 +1,121 @@
+/**
+ * What an anonymous viewer of `/share/:token` gets: the link looked up by its token's SHA-256
+ * hash (unknown, revoked and expired are one and the same 404), the dashboard's widgets with the
+ * link's locked filter values applied over whatever the URL says, and their data, read as the
+ * system because the viewer has no account (every read is pinned to the link's workspace).
+ * Requests are rate limited per client address (`SHARE_REQUESTS_PER_MINUTE`).
+ */
+import type { AppDeps, RequestMeta } from "../../lib/deps.ts";
+import { ApiError } from "../../lib/http/errors.ts";
+import { hashToken } from "../../lib/auth/secret_tokens.ts";
+import { asSystem } from "../../db/rls.ts";
+import { recordEvents, retryAfterSeconds } from "../../db/queries/rate_limits.ts";
+import {
+  type DashboardRow,
+  findDashboard,
+  listWidgets,
+  openShareLink,
+  type ShareLinkRow,
+  type WidgetRow,
+} from "../../db/queries/dashboards.ts";
+import { checkValues, effectiveValues, type FilterValues } from "./filters.ts";
+import type { DashboardFilter } from "./schemas.ts";
+import { dashboardData, type Runner, type WidgetData, widgetData } from "./widget_data.ts";
+
+const MINUTE_MS = 60_000;
+/** A token as we make them: 43 base64url characters. Anything else cannot be one. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
+
+export const systemRunner: (deps: AppDeps) => Runner = (deps) => (fn) => asSystem(deps.db, fn);
+
+/** One 404 for every token that does not open a live link: nothing tells them apart. */
+export function shareNotFound(): ApiError {
+  return new ApiError(404, "not_found", "This link does not work: it may have expired or been turned off");
+}
+
+/** Counts a request from `ip` and refuses it (429 with Retry-After) over the per-minute limit. */
+export async function admitShareRequest(deps: AppDeps, meta: RequestMeta): Promise<void> {
+  const limit = deps.config.share.requestsPerMinute;
+  if (limit === 0) return;
+  const bucket = `share:ip:${meta.ip ?? "unknown"}`;
+  const now = deps.now();
+  await asSystem(deps.db, async (tx) => {
+    const wait = await retryAfterSeconds(tx, [bucket], limit, MINUTE_MS, now);
+    if (wait > 0) {
+      throw new ApiError(429, "rate_limited", `Too many requests from your address: try again in ${wait} s`, {
+        retryAfter: wait,
+      });
+    }
+    await recordEvents(tx, [bucket], MINUTE_MS, now, 16);
+  });
+}
+
+/** The live link behind `token`, its dashboard and widgets; the 404 otherwise. Counts the view. */
+export async function openShare(
+  deps: AppDeps,
+  token: string,
+  options: { countView?: boolean } = {},
+): Promise<{ link: ShareLinkRow; dashboard: DashboardRow; widgets: WidgetRow[] }> {
+  if (!TOKEN_SHAPE.test(token)) throw shareNotFound();
+  const hash = await hashToken(token);
+  return await asSystem(deps.db, async (tx) => {
+    const link = await openShareLink(tx, hash, deps.now(), options.countView ?? true);
+    if (!link) throw shareNotFound();
+    const dashboard = await findDashboard(tx, link.dashboardId);
+    if (!dashboard || dashboard.workspaceId !== link.workspaceId) throw shareNotFound();
+    return { link, dashboard, widgets: await listWidgets(tx, dashboard.id) };
+  });
+}
+
+/** A shared dashboard with its data under the viewer's filters (locked ones win). */
+export interface SharedDashboard {
+  link: ShareLinkRow;
+  dashboard: DashboardRow;
+  filters: DashboardFilter[];
+  values: FilterValues;
+  /** The filter values the viewer asked for that were refused, with the sentence saying why. */
+  filterError?: string;
+  widgets: WidgetRow[];
+  data: WidgetData[];
+  dataAsOf: Date | null;
+}
+
+/** Opens the link and reads every widget's data; a bad filter value is reported and left out. */
+export async function sharedDashboard(deps: AppDeps, token: string, params: URLSearchParams): Promise<SharedDashboard> {
+  const { link, dashboard, widgets } = await openShare(deps, token);
+  const filters = dashboard.filters as DashboardFilter[];
+  const locked = link.lockedFilters as FilterValues;
+  let values = effectiveValues(filters, params, locked);
+  let filterError: string | undefined;
+  try {
+    checkValues(filters, values);
+  } catch (error) {
+    filterError = error instanceof ApiError ? error.message : String(error);
+    values = effectiveValues(filters, new URLSearchParams(), locked);
+  }
+  const data = await dashboardData(deps, systemRunner(deps), widgets, filters, values);
+  const times = data.map((d) => d.syncedAt?.getTime()).filter((t): t is number => t !== undefined);
+  return {
+    link,
+    dashboard,
+    filters,
+    values,
+    filterError,
+    widgets,
+    data,
+    dataAsOf: times.length ? new Date(Math.max(...times)) : null,
+  };
+}
+
+/** One widget of a shared dashboard and its data, for downloads; 403 when the link forbids them. */
+export async function sharedWidget(deps: AppDeps, token: string, widgetId: string, params: URLSearchParams) {
+  const { link, dashboard, widgets } = await openShare(deps, token, { countView: false });
+  const widget = widgets.find((w) => w.id === widgetId);
+  if (!widget) throw new ApiError(404, "not_found", "This dashboard has no such widget");
+  if (!link.allowDownloads) throw new ApiError(403, "forbidden", "This link does not allow downloads");
+  const filters = dashboard.filters as DashboardFilter[];
+  const values = effectiveValues(filters, params, link.lockedFilters as FilterValues);
+  checkValues(filters, values);
+  const data = await widgetData(deps, systemRunner(deps), widget, filters, values);
+  return { widget, data, values };
+}
