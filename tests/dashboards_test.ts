@@ -231,5 +231,76 @@ testEachBackend("downloads: formula-safe CSV, SVG and PNG, on share links only w
   equal((await t.call(`${open}/widgets/${crypto.randomUUID()}/download?format=csv`)).status, 404);
 }, ENV);
 
+testEachBackend("another user and an anonymous caller reach no dashboard, widget or link of others", async (t) => {
+  const a = await t.signUp();
+  const b = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, a.cookie, sources);
+  const link = await share(t, a.cookie, dashboardId);
+  const widgetId = ((await t.call(`/api/dashboards/${dashboardId}`, { cookie: a.cookie })).body as {
+    widgets: { id: string }[];
+  }).widgets[0].id;
+  const attempts: [string, string, unknown?][] = [
+    ["GET", `/api/dashboards/${dashboardId}`],
+    ["PATCH", `/api/dashboards/${dashboardId}`, { name: "mine" }],
+    ["DELETE", `/api/dashboards/${dashboardId}`],
+    ["POST", `/api/dashboards/${dashboardId}/widgets`, { type: "text", config: { markdown: "hi" } }],
+    ["POST", `/api/dashboards/${dashboardId}/shares`, {}],
+    ["GET", `/api/dashboards/${dashboardId}/events`],
+    ["PATCH", `/api/widgets/${widgetId}`, { title: "mine" }],
+    ["DELETE", `/api/widgets/${widgetId}`],
+    ["GET", `/api/widgets/${widgetId}/data`],
+    ["GET", `/api/widgets/${widgetId}/chart.svg`],
+    ["GET", `/api/widgets/${widgetId}/download?format=csv`],
+    ["PATCH", `/api/shares/${link.id}`, { label: "mine" }],
+    ["POST", `/api/shares/${link.id}/rotate`],
+    ["DELETE", `/api/shares/${link.id}`],
+  ];
+  for (const [method, path, body] of attempts) {
+    equal((await t.call(path, { method, body, cookie: b.cookie })).status, 404, `${method} ${path} as another user`);
+    equal((await t.call(path, { method, body })).status, 401, `${method} ${path} anonymously`);
+  }
+  for (const list of ["/api/dashboards", "/api/shares", `/api/shares?dashboard_id=${dashboardId}`]) {
+    deepStrictEqual((await t.call(list, { cookie: b.cookie })).body, { items: [], next_cursor: null }, list);
+  }
+  equal((await t.call(`/dashboards/${dashboardId}`, { cookie: b.cookie })).status, 404);
+  // Nothing changed, and the owner's link still works.
+  const mine = await t.call(`/api/dashboards/${dashboardId}`, { cookie: a.cookie });
+  equal((mine.body as { name: string }).name, "Seattle and Iowa");
+  equal((await t.call(pathOf(link.url))).status, 200);
+}, ENV);
+
+testEachBackend(
+  "widgets that cannot be drawn are refused with a sentence: unknown artifact, no query, off the grid",
+  async (t) => {
+    const { cookie } = await t.signUp();
+    const { dashboardId } = await weatherDashboard(t, cookie, sources);
+    const refused = await t.call(`/api/dashboards/${dashboardId}/widgets`, {
+      cookie,
+      body: { artifact_id: crypto.randomUUID() },
+    });
+    equal(refused.status, 404);
+    const bad = await t.call(`/api/dashboards/${dashboardId}/widgets`, {
+      cookie,
+      body: { type: "bar", position_x: 10, width: 6 },
+    });
+    equal(bad.status, 400);
+    match((bad.body as { error: { message: string } }).error.message, /connector_id, dataset and data_query|12-column/);
+  },
+  ENV,
+);
+
+testEachBackend("the share page is rate limited per address, and 0 turns the limit off", async (t) => {
+  const { cookie } = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, cookie, sources);
+  const path = pathOf((await share(t, cookie, dashboardId)).url);
+  const answers = await Promise.all(Array.from({ length: 40 }, () => t.call(path, { ip: "203.0.113.9" })));
+  const limited = answers.filter((r) => r.status === 429);
+  equal(answers.filter((r) => r.status === 200).length, 3);
+  equal(limited.length, 37);
+  ok(Number(limited[0].headers.get("retry-after")) > 0);
+  match(limited[0].text, /Too many requests/);
+  equal((await t.call(path, { ip: "203.0.113.10" })).status, 200, "another address is not limited");
+}, { ...ENV, SHARE_REQUESTS_PER_MINUTE: "3" });
+
 closeSharedAppsAfterAll();
 addEventListener("unload", () => sources.close());

@@ -5,6 +5,7 @@
  * system because the viewer has no account (every read is pinned to the link's workspace).
  * Requests are rate limited per client address (`SHARE_REQUESTS_PER_MINUTE`).
  */
+import { sql } from "drizzle-orm";
 import type { AppDeps, RequestMeta } from "../../lib/deps.ts";
 import { ApiError } from "../../lib/http/errors.ts";
 import { hashToken } from "../../lib/auth/secret_tokens.ts";
@@ -40,6 +41,8 @@ export async function admitShareRequest(deps: AppDeps, meta: RequestMeta): Promi
   const bucket = `share:ip:${meta.ip ?? "unknown"}`;
   const now = deps.now();
   await asSystem(deps.db, async (tx) => {
+    // One admission at a time per address: count-then-insert is not atomic on its own.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${bucket}))`);
     const wait = await retryAfterSeconds(tx, [bucket], limit, MINUTE_MS, now);
     if (wait > 0) {
       throw new ApiError(429, "rate_limited", `Too many requests from your address: try again in ${wait} s`, {

@@ -29,6 +29,7 @@ import {
 } from "../../functions/dashboards/dashboards.ts";
 import { addWidget, pinArtifact } from "../../functions/dashboards/widgets.ts";
 import { createShareLink } from "../../functions/dashboards/shares.ts";
+import { previewWidget } from "../../functions/dashboards/preview.ts";
 import { changedWidgets, dataVersions, EVENTS_POLL_MS } from "../../functions/dashboards/events.ts";
 import { streamSSE } from "hono/streaming";
 import { dashboardJson, DashboardSchema, shareJson, ShareSchema, widgetJson, WidgetSchema } from "./dashboard_json.ts";
@@ -104,6 +105,11 @@ const routes = {
       ...errorResponses,
     },
   }),
+  preview: createRoute({
+    ...route("post", "/{id}/preview", "Draw a widget that is not saved yet (the editor's live preview)"),
+    request: { params: IdParam, ...body(WidgetInput) },
+    responses: { 200: { description: "Preview", content: jsonContent(z.unknown()) }, ...notFound, ...errorResponses },
+  }),
   events: createRoute({
     ...route("get", "/{id}/events", "Server-sent events: widget-data when a sync changes widgets' data"),
     request: { params: IdParam },
@@ -164,6 +170,9 @@ export function dashboardRoutes(deps: AppDeps) {
       originOf(deps, c.req.url),
     );
     return c.json(shareJson(view), 201);
+  });
+  app.openapi(routes.preview, async (c) => {
+    return c.json(await previewWidget(deps, callerId(c), c.req.valid("param").id, c.req.valid("json")), 200);
   });
   app.openapi(routes.events, async (c) => {
     const [user, id] = [callerId(c), c.req.valid("param").id];

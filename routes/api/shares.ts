@@ -71,7 +71,8 @@ const publicRoute = createRoute({
   path: "/{token}",
   summary: "A shared dashboard as JSON (takes the same ?f.<id>= filters as the page)",
   tags: ["Dashboards"],
-  request: { params: z.object({ token: z.string().max(200) }) },
+  // The shape of a token (43 base64url characters, some room either way); anything else is malformed.
+  request: { params: z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, "not a share token") }) },
   responses: {
     200: { description: "The dashboard and its widgets' data", content: jsonContent(z.unknown()) },
     404: { description: "Unknown, revoked or expired link", content: jsonContent(ErrorSchema) },

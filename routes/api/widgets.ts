@@ -22,8 +22,12 @@ import { IdParam } from "./schemas.ts";
 const route = signedInRoute("Dashboards");
 const notFound = { 404: { description: "No such widget", content: jsonContent(ErrorSchema) } };
 const failed = { 422: { description: "The widget's query failed", content: jsonContent(ErrorSchema) } };
-/** Filter values ride along as `f.<id>` parameters, which a fixed schema cannot list. */
-const FilterQuery = z.object({}).catchall(z.string().max(200));
+/** Filter values ride along as `f.<id>` (or `f.<id>.from|to`) parameters, which a fixed schema cannot list. */
+const FILTER_PARAM = /^(f\.[A-Za-z0-9_-]{1,40}(\.from|\.to)?|theme|format)$/;
+const FilterQuery = z.object({}).catchall(z.string().max(200)).refine(
+  (q) => Object.keys(q).every((k) => FILTER_PARAM.test(k)),
+  "takes only f.<filter id> (or f.<filter id>.from and .to), theme and format",
+);
 
 const routes = {
   patch: createRoute({
@@ -61,7 +65,13 @@ const routes = {
   }),
   download: createRoute({
     ...route("get", "/{id}/download", "Download: csv (formula-safe), svg or png"),
-    request: { params: IdParam, query: FilterQuery.extend({ format: z.enum(DOWNLOAD_FORMATS) }) },
+    request: {
+      params: IdParam,
+      query: z.object({ format: z.enum(DOWNLOAD_FORMATS).default("csv") }).catchall(z.string().max(200)).refine(
+        (q) => Object.keys(q).every((k) => FILTER_PARAM.test(k)),
+        "takes only format and f.<filter id> (or f.<filter id>.from and .to)",
+      ),
+    },
     responses: {
       200: { description: "The file", content: { "application/octet-stream": { schema: z.string() } } },
       ...notFound,

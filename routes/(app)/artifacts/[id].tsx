@@ -6,6 +6,9 @@ import { artifactVersions, getArtifact, type QueryArtifactData } from "../../../
 import MarkdownView from "../../../islands/MarkdownView.tsx";
 import PngDownload from "../../../islands/PngDownload.tsx";
 import { ResultTable } from "../../../components/ResultTable.tsx";
+import { renderFormError } from "../../../components/auth_form.ts";
+import { createDashboard, listDashboardsOf } from "../../../functions/dashboards/dashboards.ts";
+import { pinArtifact } from "../../../functions/dashboards/widgets.ts";
 
 /** Rows the page shows; the CSV download has them all. */
 const SHOWN_ROWS = 500;
@@ -13,6 +16,8 @@ const SHOWN_ROWS = 500;
 interface Data {
   artifact: ArtifactRow;
   versions: { version: number; createdAt: Date }[];
+  dashboards: { id: string; name: string }[];
+  pinError?: string;
 }
 
 export const handler = {
@@ -21,9 +26,44 @@ export const handler = {
     const asked = Number(ctx.url.searchParams.get("version"));
     const version = Number.isInteger(asked) && asked > 0 ? asked : undefined;
     const artifact = await getArtifact(deps, user!.id, ctx.params.id, { version });
-    return { artifact, versions: await artifactVersions(deps, user!.id, ctx.params.id) };
+    return {
+      artifact,
+      versions: await artifactVersions(deps, user!.id, ctx.params.id),
+      dashboards: await pinTargets(ctx, artifact.workspaceId),
+    };
+  },
+  /** "Pin to dashboard": to a chosen dashboard, or a new one named in the form. */
+  async POST(ctx: FreshContext<PageState>) {
+    const { deps, user, meta } = ctx.state;
+    const form = await ctx.req.formData();
+    const artifact = await getArtifact(deps, user!.id, ctx.params.id);
+    try {
+      let dashboardId = String(form.get("dashboard_id") ?? "");
+      if (!dashboardId) {
+        const name = String(form.get("dashboard_name") ?? "").trim();
+        const created = await createDashboard(deps, user!.id, {
+          name: name || artifact.name,
+          workspace_id: artifact.workspaceId,
+        }, meta);
+        dashboardId = created.id;
+      }
+      await pinArtifact(deps, user!.id, dashboardId, { artifact_id: artifact.artifactId }, meta);
+      return ctx.redirect(`/dashboards/${dashboardId}`);
+    } catch (error) {
+      return await renderFormError(ctx, error, async (message) => ({
+        artifact,
+        versions: await artifactVersions(deps, user!.id, ctx.params.id),
+        dashboards: await pinTargets(ctx, artifact.workspaceId),
+        pinError: message,
+      }));
+    }
   },
 };
+
+async function pinTargets(ctx: FreshContext<PageState>, workspaceId: string) {
+  const found = await listDashboardsOf(ctx.state.deps, ctx.state.user!.id, { limit: 100, workspaceId });
+  return found.map((d) => ({ id: d.id, name: d.name }));
+}
 
 export default function ArtifactPage({ data }: PageProps<Data>) {
   const { artifact } = data;
@@ -78,6 +118,26 @@ export default function ArtifactPage({ data }: PageProps<Data>) {
           <ResultTable columns={query.columns} rows={query.rows} limit={SHOWN_ROWS} />
         )}
       </div>
+      {(artifact.type === "chart" || artifact.type === "table") && (
+        <form class="card form form-grid" method="post" id="pin">
+          <h2>Pin to dashboard</h2>
+          <p class="muted small">The widget keeps this query, so it shows fresh data after every sync.</p>
+          {data.pinError && <p class="alert" role="alert">{data.pinError}</p>}
+          <label>
+            Dashboard
+            <select name="dashboard_id">
+              {data.dashboards.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+              <option value="">A new dashboard…</option>
+            </select>
+          </label>
+          <label>
+            New dashboard's name <input type="text" name="dashboard_name" maxLength={200} placeholder={artifact.name} />
+          </label>
+          <div>
+            <button type="submit" class="button primary">Pin</button>
+          </div>
+        </form>
+      )}
     </section>
   );
 }
