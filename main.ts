@@ -2,6 +2,8 @@
  * Entry point: reads the configuration, opens and migrates the database, builds the app and
  * serves it. The only place that creates dependencies.
  */
+// First: empty variables are unset before any library reads the environment as it loads.
+import "./lib/empty_env.ts";
 import { loadConfig } from "./lib/config.ts";
 import { createLogger } from "./lib/log.ts";
 import { openDatabase } from "./db/client.ts";

@@ -10,7 +10,13 @@ export function ModelCard(props: { settings: LlmSettingsView; error?: string }) 
       {effective
         ? (
           <p data-testid="model-effective">
-            Chats use <code>{effective.model}</code> at <code>{effective.base_url ?? "api.openai.com"}</code>{" "}
+            Chats use <code>{effective.model}</code> {effective.base_url
+              ? (
+                <>
+                  at <code>{effective.base_url}</code>
+                </>
+              )
+              : "on the server's model endpoint"}{" "}
             <span class="badge">{effective.source === "workspace" ? "this workspace's" : "server default"}</span>
           </p>
         )

@@ -2,6 +2,7 @@
 import type { z } from "zod";
 import { cookieOrigin, sessionCookie } from "../lib/auth/session_cookie.ts";
 import { ApiError } from "../lib/http/errors.ts";
+import { safeRedirectPath } from "../lib/http/safe_redirect.ts";
 import type { FreshContext } from "../lib/fresh/mod.ts";
 
 /** What a form page shows after a failed post. */
@@ -35,10 +36,12 @@ export async function renderFormError<S>(
   return await ctx.render(await data(error.message), { status: error.status, headers });
 }
 
-/** Only same-site paths: `?next=//evil.example` must not become an open redirect. */
-export function safeNext(url: URL): string {
-  const next = url.searchParams.get("next") ?? "/chat";
-  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/chat";
+/**
+ * Where to go after signing in: `?next=` when it is a path on the app's own origin (APP_URL, else
+ * the request's), "/chat" otherwise; see lib/http/safe_redirect.ts for what is refused.
+ */
+export function safeNext(url: URL, appUrl: string | undefined): string {
+  return safeRedirectPath(url.searchParams.get("next"), cookieOrigin(url.href, appUrl), "/chat");
 }
 
 /** A 303 to `location` that starts the session. */

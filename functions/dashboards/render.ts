@@ -10,7 +10,7 @@ import { renderChartSvg } from "../../lib/charts/render_svg.ts";
 import type { ChartTheme } from "../../lib/charts/theme.ts";
 import { svgToPng } from "../../lib/charts/rasterise.ts";
 import type { QueryResult } from "../query_dataset.ts";
-import { toCsv } from "./csv.ts";
+import { toCsv } from "../../lib/csv_export.ts";
 import type { WidgetConfig } from "./schemas.ts";
 
 /** Marks drawn at most in a widget; more are sampled evenly and the cell says so. */

@@ -27,6 +27,7 @@ import {
   uploadFile,
 } from "../../functions/connectors.ts";
 import { startSync } from "../../functions/sync_connector.ts";
+import { cancelSync, failStaleSyncRuns, isStale } from "../../functions/sync_control.ts";
 import { asUser } from "../../db/rls.ts";
 import { type ConnectorRow, findConnector, findSync, listSyncs, type SyncRow } from "../../db/queries/connectors.ts";
 import { CONNECTOR_TYPE_NAMES } from "../../connectors/registry.ts";
@@ -54,6 +55,13 @@ const SyncSchema = z.object({
   trigger: z.enum(["manual", "schedule"]),
   rows: z.number().int(),
   error: z.string().nullable(),
+  warnings: z.array(z.object({
+    code: z.string(),
+    message: z.string(),
+    count: z.number().int().optional(),
+    lines: z.array(z.number().int()).optional(),
+    dataset: z.string().optional(),
+  })).openapi({ description: "What the sync coerced, skipped or stopped early on, in sentences" }),
   started_at: z.iso.datetime().nullable(),
   finished_at: z.iso.datetime().nullable(),
 }).openapi("ConnectorSync");
@@ -114,6 +122,7 @@ export function syncJson(s: SyncRow) {
     trigger: s.trigger,
     rows: s.rows,
     error: s.error,
+    warnings: s.warnings ?? [],
     started_at: s.startedAt?.toISOString() ?? null,
     finished_at: s.finishedAt?.toISOString() ?? null,
   };
@@ -222,6 +231,16 @@ const syncEventsRoute = createRoute({
     ...errorResponses,
   },
 });
+const cancelSyncRoute = createRoute({
+  ...route("post", "/{id}/syncs/{sync_id}/cancel", "Cancel a queued or running sync (editors and owners)"),
+  request: { params: SyncParams },
+  responses: {
+    200: { description: 'The sync, now failed with "Cancelled by …"', content: jsonContent(SyncSchema) },
+    409: { description: "The sync has already ended", content: jsonContent(ErrorSchema) },
+    ...notFoundResponse,
+    ...errorResponses,
+  },
+});
 const datasetsRoute = createRoute({
   ...route("get", "/{id}/datasets", "The connector's synced datasets"),
   request: { params: IdParam },
@@ -319,6 +338,8 @@ export function connectorRoutes(deps: AppDeps) {
     return streamSSE(c, async (stream) => {
       let last = "";
       for (let sync: SyncRow | undefined = first; sync && !stream.aborted; sync = await read()) {
+        // A sync whose process died would never end: fail it here, and the next read ends the stream.
+        if (isStale(sync, deps.now()) && await failStaleSyncRuns(deps, id)) sync = await read() ?? sync;
         const data = JSON.stringify(syncJson(sync));
         if (data !== last) await stream.writeSSE({ event: "sync", data });
         last = data;
@@ -326,6 +347,10 @@ export function connectorRoutes(deps: AppDeps) {
         await stream.sleep(PROGRESS_POLL_MS);
       }
     }) as never; // an event stream: no JSON schema for the typed helper to check
+  });
+  app.openapi(cancelSyncRoute, async (c) => {
+    const { id, sync_id } = c.req.valid("param");
+    return c.json(syncJson(await cancelSync(deps, userId(c), id, sync_id, requestMeta(c))), 200);
   });
   app.openapi(datasetsRoute, async (c) => {
     const found = await datasetsOf(deps, userId(c), c.req.valid("param").id);

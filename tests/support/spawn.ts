@@ -6,6 +6,8 @@
 /** A running workspace process. */
 export interface SpawnedServer {
   url: string;
+  /** The server's process id (for /proc/<pid>/status). */
+  pid: number;
   /** Milliseconds from spawn to the first 200 on /health. */
   readyMs: number;
   output(): string;
@@ -64,7 +66,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 60_00
       throw new Error(`The server was not ready within ${timeoutMs} ms:\n${text}`);
     }
     const ok = await fetch(`${url}/health`).then(async (r) => (await r.body?.cancel(), r.ok)).catch(() => false);
-    if (ok) return { url, readyMs: performance.now() - started, output: () => text, stop };
+    if (ok) return { url, pid: child.pid, readyMs: performance.now() - started, output: () => text, stop };
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -1,18 +1,19 @@
-/** /chat: the conversations, and a new one. Without a model it says how to configure one. */
+/**
+ * /chat: a new conversation, not yet saved: the first question creates it (so "New chat" leaves
+ * nothing empty behind), beside the list of conversations. Without a model it says how to add one.
+ */
 import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../lib/app.ts";
 import { asUser } from "../../../db/rls.ts";
-import { listSessions } from "../../../db/queries/chat.ts";
+import { type ChatSessionRow, listSessions } from "../../../db/queries/chat.ts";
 import { writableWorkspace } from "../../../db/queries/connectors.ts";
 import { effectiveModel } from "../../../functions/llm_settings.ts";
-import { createSession } from "../../../functions/chat/sessions.ts";
-import { ChatSidebar, ModelMissing } from "../../../components/ChatSidebar.tsx";
-import { EmptyState } from "../../../components/EmptyState.tsx";
-import type { ChatSessionRow } from "../../../db/queries/chat.ts";
+import { ChatPage } from "../../../components/ChatPage.tsx";
 
 interface Data {
   sessions: ChatSessionRow[];
   configured: boolean;
+  pageTitle: string;
 }
 
 export const handler = {
@@ -23,32 +24,20 @@ export const handler = {
       return {
         sessions: await listSessions(tx, { limit: 50 }),
         configured: workspace ? Boolean(await effectiveModel(deps, tx, workspace.id)) : false,
+        pageTitle: "New chat",
       };
     });
-  },
-  async POST(ctx: FreshContext<PageState>) {
-    const session = await createSession(ctx.state.deps, ctx.state.user!.id, {});
-    return ctx.redirect(`/chat/${session.id}`);
   },
 };
 
 export default function ChatIndex({ data }: PageProps<Data>) {
   return (
-    <section class="chat-page">
-      <ChatSidebar sessions={data.sessions} />
-      <div class="chat-main">
-        <header class="section-header">
-          <div>
-            <h1>Chat</h1>
-            <p class="muted">Ask questions about your data and get answers, charts and tables.</p>
-          </div>
-        </header>
-        {!data.configured && <ModelMissing />}
-        <EmptyState icon="chat" title={data.sessions.length ? "Pick a conversation" : "No conversations yet"}>
-          Start a new chat and ask about your data: the assistant can list datasets, run queries, and make charts,
-          tables and documents.
-        </EmptyState>
-      </div>
-    </section>
+    <ChatPage
+      sessions={data.sessions}
+      session={null}
+      messages={[]}
+      streaming={false}
+      configured={data.configured}
+    />
   );
 }

@@ -181,7 +181,7 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                   <th>Status</th>
                   <th>Rows</th>
                   <th>Took</th>
-                  <th>Error</th>
+                  <th>Error or warnings</th>
                 </tr>
               </thead>
               <tbody>
@@ -198,7 +198,10 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                         ? `${((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000).toFixed(1)} s`
                         : "—"}
                     </td>
-                    <td class="small">{s.error ?? ""}</td>
+                    <td class="small">
+                      {s.error ?? ""}
+                      <SyncWarningList warnings={s.warnings} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -212,5 +215,26 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
         <button type="submit" class="button danger small">Delete connector and its datasets</button>
       </form>
     </section>
+  );
+}
+
+/** What a sync coerced, skipped or stopped early on, one sentence each (connectors/warnings.ts). */
+function SyncWarningList({ warnings }: { warnings: SyncRow["warnings"] }) {
+  if (!warnings?.length) return null;
+  return (
+    <ul class="sync-warnings" data-testid="sync-warnings">
+      {warnings.map((w) => (
+        <li>
+          {w.dataset ? <strong>{w.dataset}:</strong> : null} {w.message}
+          {w.lines?.length
+            ? (
+              <span class="muted">
+                {` (lines ${w.lines.join(", ")}${(w.count ?? 0) > w.lines.length ? ", …" : ""})`}
+              </span>
+            )
+            : null}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -20,6 +20,7 @@ import { TokenBody } from "../../api/schemas.ts";
 import { parseForm, renderFormError } from "../../../components/auth_form.ts";
 import { cookieOrigin } from "../../../lib/auth/session_cookie.ts";
 import { parse, serialize } from "hono/utils/cookie";
+import { z } from "zod";
 
 interface SettingsData {
   model: LlmSettingsView;
@@ -49,6 +50,10 @@ async function load(ctx: FreshContext<PageState>, extra: Partial<SettingsData> =
     ...extra,
   };
 }
+
+const RevokeForm = z.object({
+  id: z.uuid({ error: "That token is not in your list: reload the page and try again" }),
+});
 
 // Post/redirect/get: the new secret rides to the next page view in a one-minute, HttpOnly
 // cookie scoped to this page, and is cleared as it is shown, so a reload cannot re-post.
@@ -95,7 +100,8 @@ export const handler = {
         return ctx.redirect("/settings#sessions");
       }
       if (form.get("action") === "revoke") {
-        await revokeToken(ctx.state.deps, userId, String(form.get("id") ?? ""), ctx.state.meta);
+        const { id } = parseForm(form, RevokeForm);
+        await revokeToken(ctx.state.deps, userId, id, ctx.state.meta);
         return ctx.redirect("/settings#tokens");
       }
       const { name } = parseForm(form, TokenBody);
