@@ -11,7 +11,7 @@ import { spawnServer } from "../tests/support/spawn.ts";
 import { fixed, percentile } from "./_stats.ts";
 
 const [concurrency, seconds] = [Number(Deno.args[0] ?? 16), Number(Deno.args[1] ?? 5)];
-const ROWS = 100_000;
+const ROWS = Number(Deno.env.get("BENCH_ROWS") ?? 100_000);
 const REGIONS = ["North", "South", "East", "West", "Central"];
 const PRODUCTS = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta"];
 const KINDS = ["view", "click", "signup", "purchase"];
@@ -187,6 +187,9 @@ try {
   console.log(`| static page: p50 / p99 ms | ${fixed(staticResult.p50, 1)} / ${fixed(staticResult.p99, 1)} |`);
   console.log(`| cached throughput / static throughput | ${fixed((100 * dynamic.rps) / staticResult.rps, 0)}% |`);
   console.log(`| errors | ${dynamic.errors} |`);
+  if (Deno.env.get("BENCH_TRACE")) {
+    console.error(server.output().split("\n").filter((l) => l.includes("TRACE")).slice(0, 40).join("\n"));
+  }
 } finally {
   staticServer?.kill();
   await staticServer?.status;

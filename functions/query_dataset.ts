@@ -50,6 +50,23 @@ export async function queryDataset(
 }
 
 /**
+ * The cached result of `query` on this version of `dataset`, without touching the database; undefined
+ * on a miss. Dashboards check it first, so a page whose widgets are all cached opens no transaction
+ * for them.
+ */
+export function cachedQueryResult(
+  deps: AppDeps,
+  dataset: { id: string; syncedAt: Date | null },
+  query: StructuredQuery,
+): QueryResult | undefined {
+  if (!dataset.syncedAt) return undefined;
+  const key = `${dataset.id}@${dataset.syncedAt.getTime()}:${JSON.stringify(query)}`;
+  const hit = cache.get(key);
+  if (!hit || deps.now().getTime() - hit.at >= CACHE_TTL_MS) return undefined;
+  return { ...hit.result, cached_at: new Date(hit.at).toISOString() };
+}
+
+/**
  * Runs `query` on a dataset row already found (and checked) by the caller, inside its transaction:
  * through the cache keyed by the dataset's id and sync time, so a new sync is a new key at once.
  * Dashboards call it for widgets and share links; `queryDataset` for everything else.

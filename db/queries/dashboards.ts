@@ -80,6 +80,14 @@ export async function deleteWidget(db: Db, id: string): Promise<WidgetRow | unde
   return row;
 }
 
+/** Widget id → the dataset it reads (one query for a whole dashboard). */
+export async function widgetDatasets(db: Db, dashboardId: string) {
+  const found = await db.select({ widgetId: widgets.id, dataset: datasets }).from(widgets)
+    .innerJoin(datasets, and(eq(datasets.connectorId, widgets.connectorId), eq(datasets.name, widgets.dataset)))
+    .where(eq(widgets.dashboardId, dashboardId));
+  return new Map(found.map((r) => [r.widgetId, r.dataset]));
+}
+
 /** The sync times of the datasets a dashboard's widgets read: its data version. */
 export async function widgetDataVersions(db: Db, dashboardId: string) {
   return await db.select({ widgetId: widgets.id, syncedAt: datasets.syncedAt }).from(widgets)

@@ -17,8 +17,10 @@ import {
   listWidgets,
   openShareLink,
   type ShareLinkRow,
+  widgetDatasets,
   type WidgetRow,
 } from "../../db/queries/dashboards.ts";
+import type { DatasetRow } from "../../db/queries/connectors.ts";
 import { checkValues, effectiveValues, type FilterValues } from "./filters.ts";
 import type { DashboardFilter } from "./schemas.ts";
 import { dashboardData, type Runner, type WidgetData, widgetData } from "./widget_data.ts";
@@ -58,7 +60,7 @@ export async function openShare(
   deps: AppDeps,
   token: string,
   options: { countView?: boolean } = {},
-): Promise<{ link: ShareLinkRow; dashboard: DashboardRow; widgets: WidgetRow[] }> {
+): Promise<{ link: ShareLinkRow; dashboard: DashboardRow; widgets: WidgetRow[]; datasets: Map<string, DatasetRow> }> {
   if (!TOKEN_SHAPE.test(token)) throw shareNotFound();
   const hash = await hashToken(token);
   return await asSystem(deps.db, async (tx) => {
@@ -66,7 +68,12 @@ export async function openShare(
     if (!link) throw shareNotFound();
     const dashboard = await findDashboard(tx, link.dashboardId);
     if (!dashboard || dashboard.workspaceId !== link.workspaceId) throw shareNotFound();
-    return { link, dashboard, widgets: await listWidgets(tx, dashboard.id) };
+    return {
+      link,
+      dashboard,
+      widgets: await listWidgets(tx, dashboard.id),
+      datasets: await widgetDatasets(tx, dashboard.id),
+    };
   });
 }
 
@@ -85,7 +92,7 @@ export interface SharedDashboard {
 
 /** Opens the link and reads every widget's data; a bad filter value is reported and left out. */
 export async function sharedDashboard(deps: AppDeps, token: string, params: URLSearchParams): Promise<SharedDashboard> {
-  const { link, dashboard, widgets } = await openShare(deps, token);
+  const { link, dashboard, widgets, datasets } = await openShare(deps, token);
   const filters = dashboard.filters as DashboardFilter[];
   const locked = link.lockedFilters as FilterValues;
   let values = effectiveValues(filters, params, locked);
@@ -96,7 +103,7 @@ export async function sharedDashboard(deps: AppDeps, token: string, params: URLS
     filterError = error instanceof ApiError ? error.message : String(error);
     values = effectiveValues(filters, new URLSearchParams(), locked);
   }
-  const data = await dashboardData(deps, systemRunner(deps), widgets, filters, values);
+  const data = await dashboardData(deps, systemRunner(deps), widgets, filters, values, datasets);
   const times = data.map((d) => d.syncedAt?.getTime()).filter((t): t is number => t !== undefined);
   return {
     link,
@@ -112,13 +119,13 @@ export async function sharedDashboard(deps: AppDeps, token: string, params: URLS
 
 /** One widget of a shared dashboard and its data, for downloads; 403 when the link forbids them. */
 export async function sharedWidget(deps: AppDeps, token: string, widgetId: string, params: URLSearchParams) {
-  const { link, dashboard, widgets } = await openShare(deps, token, { countView: false });
+  const { link, dashboard, widgets, datasets } = await openShare(deps, token, { countView: false });
   const widget = widgets.find((w) => w.id === widgetId);
   if (!widget) throw new ApiError(404, "not_found", "This dashboard has no such widget");
   if (!link.allowDownloads) throw new ApiError(403, "forbidden", "This link does not allow downloads");
   const filters = dashboard.filters as DashboardFilter[];
   const values = effectiveValues(filters, params, link.lockedFilters as FilterValues);
   checkValues(filters, values);
-  const data = await widgetData(deps, systemRunner(deps), widget, filters, values);
+  const data = await widgetData(deps, systemRunner(deps), widget, filters, values, datasets.get(widget.id) ?? null);
   return { widget, data, values };
 }

@@ -12,7 +12,8 @@ import { findDataset } from "../../db/queries/connectors.ts";
 import type { WidgetRow } from "../../db/queries/dashboards.ts";
 import type { StructuredQuery } from "../../connectors/query.ts";
 import type { Column } from "../../connectors/types.ts";
-import { type QueryResult, runQueryOnDataset } from "../query_dataset.ts";
+import { cachedQueryResult, type QueryResult, runQueryOnDataset } from "../query_dataset.ts";
+import type { DatasetRow } from "../../db/queries/connectors.ts";
 import { applyFilters, type FilterValues } from "./filters.ts";
 import type { DashboardFilter, WidgetConfig } from "./schemas.ts";
 import { metricQueries, type MetricValue, metricValue } from "./metric.ts";
@@ -42,32 +43,35 @@ export async function widgetData(
   widget: WidgetRow,
   filters: DashboardFilter[],
   values: FilterValues,
+  /** The widget's dataset when the caller has read it already (undefined: look it up). */
+  known?: DatasetRow | null,
 ): Promise<WidgetData> {
   if (widget.type === "text") return {};
   if (!widget.connectorId || !widget.dataset || !widget.dataQuery) {
     return { error: "This widget has no query yet: edit it and choose a dataset" };
   }
   try {
-    return await run(async (tx) => {
-      const dataset = await findDataset(tx, widget.connectorId!, widget.dataset!);
-      // The system runner sees every workspace: the dataset must be the widget's own.
-      if (!dataset || dataset.workspaceId !== widget.workspaceId) {
-        throw new ApiError(404, "not_found", "The dataset this widget reads is gone: its connector was deleted");
-      }
-      const columns = dataset.columns as Column[];
-      const query = applyFilters(widget.dataQuery as StructuredQuery, filters, values, columns);
-      const syncedAt = dataset.syncedAt ?? undefined;
-      if (widget.type === "metric") {
-        const config = widget.config as WidgetConfig;
-        const plan = metricQueries(query, config, columns);
-        const latest = plan.latest ? await runQueryOnDataset(deps, tx, dataset, plan.latest) : undefined;
-        const periods = plan.periods(latest);
-        const results = [];
-        for (const q of periods) results.push(await runQueryOnDataset(deps, tx, dataset, q));
-        return { metric: metricValue(config, results), syncedAt };
-      }
-      return { result: await runQueryOnDataset(deps, tx, dataset, query), syncedAt };
-    });
+    const dataset = known !== undefined
+      ? known
+      : await run((tx) => findDataset(tx, widget.connectorId!, widget.dataset!));
+    // The system runner sees every workspace: the dataset must be the widget's own.
+    if (!dataset || dataset.workspaceId !== widget.workspaceId) {
+      throw new ApiError(404, "not_found", "The dataset this widget reads is gone: its connector was deleted");
+    }
+    const columns = dataset.columns as Column[];
+    const query = applyFilters(widget.dataQuery as StructuredQuery, filters, values, columns);
+    const syncedAt = dataset.syncedAt ?? undefined;
+    // Cached results need no transaction at all; only misses go to the database.
+    const result = (q: StructuredQuery) =>
+      cachedQueryResult(deps, dataset, q) ?? run((tx) => runQueryOnDataset(deps, tx, dataset, q));
+    if (widget.type === "metric") {
+      const config = widget.config as WidgetConfig;
+      const plan = metricQueries(query, config, columns);
+      const latest = plan.latest ? await result(plan.latest) : undefined;
+      const results = await Promise.all(plan.periods(latest).map(result));
+      return { metric: metricValue(config, results), syncedAt };
+    }
+    return { result: await result(query), syncedAt };
   } catch (error) {
     if (error instanceof ApiError && error.status < 500) return { error: error.message };
     throw error;
@@ -95,10 +99,12 @@ export async function dashboardData(
   widgets: WidgetRow[],
   filters: DashboardFilter[],
   values: FilterValues,
+  /** Widget id → its dataset, when read already (see `widgetDatasets`). */
+  datasets?: Map<string, DatasetRow>,
 ): Promise<WidgetData[]> {
   return await mapBounded(widgets, WIDGET_FAN_OUT, async (w) => {
     try {
-      return await widgetData(deps, run, w, filters, values);
+      return await widgetData(deps, run, w, filters, values, datasets ? datasets.get(w.id) ?? null : undefined);
     } catch (error) {
       deps.log.error("widget data failed", { widget_id: w.id, error: String(error) });
       return { error: "This widget's data could not be read: try again in a moment" };
