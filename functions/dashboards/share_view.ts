@@ -90,9 +90,36 @@ export interface SharedDashboard {
   dataAsOf: Date | null;
 }
 
+/** What `openShare` found: the live link, its dashboard, widgets and their datasets. */
+export type OpenedShare = Awaited<ReturnType<typeof openShare>>;
+
+/**
+ * A key that changes whenever anything a shared page shows could: the link's settings, the
+ * dashboard, any widget, any dataset's sync, and the filter values asked for. A page rendered
+ * under the same key is the same page, so it can be served again without reading or drawing.
+ */
+export function shareVersion(opened: OpenedShare, search: string): string {
+  const times = [
+    opened.link.updatedAt,
+    opened.dashboard.updatedAt,
+    ...opened.widgets.map((w) => w.updatedAt),
+    ...[...opened.datasets.values()].map((d) => d.syncedAt),
+  ].map((d) => d?.getTime() ?? 0);
+  return `${opened.link.id}:${opened.widgets.length}:${times.join(",")}:${search}`;
+}
+
 /** Opens the link and reads every widget's data; a bad filter value is reported and left out. */
 export async function sharedDashboard(deps: AppDeps, token: string, params: URLSearchParams): Promise<SharedDashboard> {
-  const { link, dashboard, widgets, datasets } = await openShare(deps, token);
+  return await readShared(deps, await openShare(deps, token), params);
+}
+
+/** Every widget's data of an opened link under the viewer's filters (locked ones win). */
+export async function readShared(
+  deps: AppDeps,
+  opened: OpenedShare,
+  params: URLSearchParams,
+): Promise<SharedDashboard> {
+  const { link, dashboard, widgets, datasets } = opened;
   const filters = dashboard.filters as DashboardFilter[];
   const locked = link.lockedFilters as FilterValues;
   let values = effectiveValues(filters, params, locked);

@@ -9,7 +9,13 @@ import type { FreshContext } from "../../lib/fresh/mod.ts";
 import { asset } from "../../lib/fresh/mod.ts";
 import type { PageState } from "../../lib/app.ts";
 import { ApiError } from "../../lib/http/errors.ts";
-import { admitShareRequest, sharedDashboard, systemRunner } from "../../functions/dashboards/share_view.ts";
+import {
+  admitShareRequest,
+  openShare,
+  readShared,
+  shareVersion,
+  systemRunner,
+} from "../../functions/dashboards/share_view.ts";
 import { effectiveValues, type FilterValues } from "../../functions/dashboards/filters.ts";
 import { renderCells } from "../../functions/dashboards/cells.ts";
 import { filterOptions } from "../../functions/dashboards/widget_data.ts";
@@ -47,6 +53,15 @@ function asOf(at: Date | null): string {
   }) + " UTC";
 }
 
+/**
+ * Rendered pages by `shareVersion` (link, dashboard, widgets, dataset syncs, filters): the key
+ * changes with anything the page shows, so a hit is exact, never stale. The link itself is still
+ * looked up on every request, so rotation, revocation and expiry bite at once.
+ */
+const pages = new Map<string, { at: number; html: string; status: number }>();
+const PAGE_CACHE_ENTRIES = 200;
+const PAGE_CACHE_MS = 60_000;
+
 export const handler = {
   async GET(ctx: FreshContext<PageState>): Promise<Response> {
     const { deps, meta } = ctx.state;
@@ -69,7 +84,13 @@ export const handler = {
         headers: { "content-type": "text/html; charset=utf-8", "retry-after": String(error.options.retryAfter ?? 60) },
       });
     }
-    const shared = await sharedDashboard(deps, token, ctx.url.searchParams);
+    const opened = await openShare(deps, token);
+    const headers = { "content-type": "text/html; charset=utf-8", ...shareHeaders(opened.link.allowEmbed) };
+    const key = shareVersion(opened, ctx.url.search);
+    const now = deps.now().getTime();
+    const hit = pages.get(key);
+    if (hit && now - hit.at < PAGE_CACHE_MS) return new Response(hit.html, { status: hit.status, headers });
+    const shared = await readShared(deps, opened, ctx.url.searchParams);
     const { dashboard, link } = shared;
     const locked = link.lockedFilters as FilterValues;
     const [cells, options] = await Promise.all([
@@ -105,9 +126,9 @@ export const handler = {
         <footer class="share-footer muted small">A read-only view shared from the workspace.</footer>
       </main>,
     );
-    return new Response(html, {
-      status: shared.filterError ? 400 : 200,
-      headers: { "content-type": "text/html; charset=utf-8", ...shareHeaders(link.allowEmbed) },
-    });
+    const status = shared.filterError ? 400 : 200;
+    pages.set(key, { at: now, html, status });
+    if (pages.size > PAGE_CACHE_ENTRIES) pages.delete(pages.keys().next().value!);
+    return new Response(html, { status, headers });
   },
 };
