@@ -8,7 +8,7 @@ import { loadConfig } from "./lib/config.ts";
 import { createLogger } from "./lib/log.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
-import { keepStatisticsFresh } from "./db/maintenance.ts";
+import { keepStatisticsFresh, keepUploadsTidy } from "./db/maintenance.ts";
 import { createApp } from "./lib/app.ts";
 import { startScheduler } from "./functions/scheduled_syncs.ts";
 
@@ -18,6 +18,7 @@ const db = await openDatabase({ ...config.database });
 const applied = await migrate(db);
 if (applied.length) log.info("migrations applied", { versions: applied });
 const statistics = keepStatisticsFresh(db, log);
+const uploads = keepUploadsTidy(db, log);
 
 const deps = { config, db, log, now: () => new Date(), fetch: globalThis.fetch };
 const { app } = await createApp(deps, { prebuilt: config.production });
@@ -36,6 +37,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     scheduler.stop();
     statistics.stop();
+    uploads.stop();
     await server.shutdown();
     await db.close();
     Deno.exit(0);

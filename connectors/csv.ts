@@ -122,7 +122,9 @@ export const csvConnector: ConnectorType<Config, Record<string, never>> = {
     const { csv, header } = await openCsv(ctx);
     await csv.batches.return(undefined);
     const shown = header.slice(0, 5).join(", ") + (header.length > 5 ? ", …" : "");
-    return `Readable: ${header.length} columns (${shown}), separated by ${delimiterName(csv.delimiter)}, ` +
+    return `Readable: ${header.length} ${header.length === 1 ? "column" : "columns"} (${shown}), separated by ${
+      delimiterName(csv.delimiter)
+    }, ` +
       `encoded as ${csv.encoding}`;
   },
 

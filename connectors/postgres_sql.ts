@@ -108,16 +108,23 @@ export async function runSql(ctx: Ctx, text: string, maxRows: number, maxBytes: 
   }
 }
 
+/** How long a save waits for the source to say who the role is before it saves anyway. */
+const SAVE_PROBE_MS = 3_000;
+
 /**
  * At create and update: connects once and refuses (422) credentials whose role is privileged, so
  * the user hears it when they type them, not at the first sync. A source that cannot be reached
- * now is not an error here: the test button and the sync say why.
+ * now, or not within SAVE_PROBE_MS, is not an error here: every later connection checks the role
+ * again, and the test button and the sync say what is wrong.
  */
 export async function refusePrivilegedCredentials(ctx: Ctx): Promise<void> {
-  try {
-    await postgresConnector.test(ctx);
-  } catch (error) {
+  let timer: number | undefined;
+  const probe = postgresConnector.test(ctx).then(() => undefined, (error: unknown) => {
     const rule = error instanceof ApiError && (error.options.details as { rule?: string } | undefined)?.rule;
-    if (rule === "privileged_source_role") throw error;
-  }
+    return rule === "privileged_source_role" ? error : undefined;
+  });
+  const waited = new Promise<undefined>((resolve) => timer = setTimeout(resolve, SAVE_PROBE_MS));
+  const refusal = await Promise.race([probe, waited]);
+  clearTimeout(timer);
+  if (refusal) throw refusal;
 }

@@ -15,8 +15,8 @@ import type { Column, ColumnType } from "./types.ts";
 export const ROW_CAP = 10_000;
 export const DEFAULT_LIMIT = 1000;
 
-// Sources allow long names (Postgres 63 bytes, CSV headers anything): 1000 characters is generous.
-const columnName = z.string().min(1).max(1000);
+// A CSV header can name a column anything, at any length: the body limit (1 MiB) is the real bound.
+const columnName = z.string().min(1).max(10_000);
 const scalar = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 
 /** The time grains a date or timestamp dimension can be truncated to (date_trunc, in UTC). */

@@ -126,7 +126,17 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
       });
     },
     async bulkLoad(table) {
-      const writable = await client.unsafe(`copy ${table} from stdin with (format csv)`).writable();
+      // A connection of its own: on a shared one, postgres.js would pipeline other queries behind
+      // the COPY, and with syncs running at once the server drops the connection ("protocol
+      // synchronization was lost"), failing both.
+      const reserved = await client.reserve();
+      let writable: Awaited<ReturnType<ReturnType<typeof reserved.unsafe>["writable"]>>;
+      try {
+        writable = await reserved.unsafe(`copy ${table} from stdin with (format csv)`).writable();
+      } catch (error) {
+        reserved.release();
+        throw error;
+      }
       let failure: Error | undefined;
       writable.on("error", (error) => failure = error);
       // Resolves when the chunk has gone to the connection: back-pressure without 'drain' events.
@@ -139,9 +149,13 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
         write: (rows) => send(toCsv(rows)),
         writeCsv: send,
         async end() {
-          if (failure) throw failure;
-          writable.end();
-          await finished(writable);
+          try {
+            if (failure) throw failure;
+            writable.end();
+            await finished(writable);
+          } finally {
+            reserved.release();
+          }
         },
       };
     },

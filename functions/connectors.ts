@@ -335,7 +335,15 @@ export async function uploadFile(
             "Upload it again if it is the one you want.",
         );
       }
-      const config = { ...locked.config, upload: { id: uploadId, bytes, name: fileName } };
+      // An upload replaces the connector's file and its one dataset: the dataset keeps its name, so
+      // chats and queries that use it keep working, and five uploads leave one dataset, not five.
+      const [current] = await listDatasets(tx, id);
+      const keepName = (locked.config as { dataset_name?: string }).dataset_name ?? current?.name;
+      const config = {
+        ...locked.config,
+        ...(keepName ? { dataset_name: keepName } : {}),
+        upload: { id: uploadId, bytes, name: fileName },
+      };
       const [row] = await tx.update(connectors).set({ config, updatedAt: deps.now() })
         .where(eq(connectors.id, id)).returning();
       if (previous) {

@@ -131,10 +131,12 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
               const now = performance.now();
               if (now - reported < PROGRESS_EVERY_MS) return;
               reported = now;
+              // Progress is best effort: a failed write is logged, never left as an unhandled
+              // rejection (which would end the process when the sync fails before awaiting it).
               reporting = reporting.then(() =>
                 db.update(connectorSyncs).set({ rows: total + datasetRows, heartbeatAt: deps.now() })
                   .where(and(eq(connectorSyncs.id, syncId), eq(connectorSyncs.status, "running")))
-              );
+              ).catch((error) => deps.log.warn("could not record sync progress", { syncId, error: String(error) }));
             }),
         );
       }

@@ -193,7 +193,7 @@ export default function ChatPanel(props: Props) {
             rows={2}
             aria-label="Your question"
             aria-describedby="composer-count"
-            placeholder={props.configured ? "Ask about your data… (Enter sends, Shift+Enter for a new line)" : ""}
+            placeholder={props.configured ? "Ask about your data…" : ""}
             disabled={!props.configured}
             value={draft.value}
             onInput={(e) => draft.value = (e.currentTarget as HTMLTextAreaElement).value}
@@ -215,7 +215,8 @@ export default function ChatPanel(props: Props) {
         </div>
         <p class="composer-foot small">
           <span class={length.over ? "composer-reason danger-text" : "composer-reason muted"} data-testid="send-reason">
-            {blocked ?? (busy ? "Answering… Stop keeps what is written so far." : "")}
+            {blocked ??
+              (busy ? "Answering… Stop keeps what is written so far." : "Enter sends · Shift+Enter for a new line")}
           </span>
           <span
             id="composer-count"

@@ -7,7 +7,13 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { closeSharedAppsAfterAll, ORIGIN, type TestApp, testEachBackend } from "./support/test_app.ts";
-import { CAPPED_EVENTS, FIDELITY_CASES, startFidelitySources, startPostgresDatabase } from "./support/sources.ts";
+import {
+  CAPPED_EVENTS,
+  FIDELITY_CASES,
+  readOnlyRole,
+  startFidelitySources,
+  startPostgresDatabase,
+} from "./support/sources.ts";
 import { syncsSettled } from "../functions/sync_connector.ts";
 import { sql } from "drizzle-orm";
 import { rows } from "../db/rows.ts";
@@ -238,6 +244,27 @@ testEachBackend(
   ENV,
 );
 
+testEachBackend("warnings of syncs running at once stay with their own sync and dataset", async (t) => {
+  const { cookie } = await t.signUp();
+  // Eight files, each short of a field on a different line.
+  const ids = await Promise.all(Array.from({ length: 8 }, async (_, n) => {
+    const lines = ["a,b", ...Array.from({ length: 20 }, (_, i) => (i === n ? `${i}` : `${i},x`))];
+    const id = await createConnector(t, cookie, { name: `c${n}`, type: "csv", config: { dataset_name: `d${n}` } });
+    await upload(t, cookie, id, encoder.encode(lines.join("\n") + "\n"), `d${n}.csv`);
+    return id;
+  }));
+  const started = await Promise.all(ids.map((id) => t.call(`/api/connectors/${id}/sync`, { method: "POST", cookie })));
+  deepStrictEqual(started.map((r) => r.status), ids.map(() => 202));
+  await syncsSettled();
+  for (const [n, id] of ids.entries()) {
+    const history = (await t.call(`/api/connectors/${id}/syncs`, { cookie })).body as { items: Sync[] };
+    deepStrictEqual(
+      history.items[0].warnings.map((w) => [w.code, w.dataset, w.lines]),
+      [["missing_fields", `d${n}`, [n + 2]]],
+    );
+  }
+}, ENV);
+
 testEachBackend(
   "a header line longer than 64 KB is read; more than 1,600 columns is refused in a sentence",
   async (t) => {
@@ -383,6 +410,7 @@ testEachBackend("supabase: a page cut short by max-rows is not the end; Content-
 testEachBackend('postgres: sales.orders and public."sales.orders" stay two datasets', async (t) => {
   const source = await startPostgresDatabase(await Deno.readTextFile(join(FIDELITY_CASES, "pg_dotted_table.sql")));
   if (!source) return; // needs TEST_DATABASE_URL
+  const reader = await readOnlyRole(source.sql); // a superuser source is refused
   try {
     const { cookie } = await t.signUp();
     // Also every other kind of relation a user can select from; a partition only through its parent.
@@ -391,14 +419,18 @@ testEachBackend('postgres: sales.orders and public."sales.orders" stay two datas
       create materialized view sales.totals as select sum(total) as total from sales.orders;
       create table public.measures (at date, v integer) partition by range (at);
       create table public.measures_2024 partition of public.measures for values from ('2024-01-01') to ('2025-01-01');
-      insert into public.measures values ('2024-03-01', 7);`);
-    const base = { host: "127.0.0.1", port: 5432, database: source.database, user: "postgres" };
+      insert into public.measures values ('2024-03-01', 7);
+      create extension file_fdw;
+      create server files foreign data wrapper file_fdw;
+      create foreign table public.remote_numbers (x integer) server files options (program 'printf "5\\n6\\n"');`);
+    const base = { host: "127.0.0.1", port: 5432, database: source.database, user: reader.user };
     const all = await createConnector(t, cookie, { name: "All", type: "postgres", config: base });
     const done = await sync(t, cookie, all);
     equal(done.status, "succeeded", done.error ?? "");
     const found = await datasets(t, cookie, all);
     deepStrictEqual(found.map((d) => [d.name, d.columns.map((c) => c.name), d.row_count]).sort(), [
       ["measures", ["at", "v"], 1],
+      ["remote_numbers", ["x"], 2],
       ['public."sales.orders"', ["legacy_code"], 1],
       ["sales.big", ["order_no", "total"], 1],
       ["sales.orders", ["order_no", "total"], 2],
@@ -433,12 +465,14 @@ testEachBackend('postgres: sales.orders and public."sales.orders" stay two datas
     deepStrictEqual(tested.body, { ok: false, message: missed.error });
   } finally {
     await source.close();
+    await reader.drop();
   }
 }, ENV);
 
 testEachBackend("postgres: an incremental sync takes rows that tie with the last cursor value, once", async (t) => {
   const source = await startPostgresDatabase(await Deno.readTextFile(join(FIDELITY_CASES, "pg_cursor_ties.sql")));
   if (!source) return; // needs TEST_DATABASE_URL
+  const reader = await readOnlyRole(source.sql); // a superuser source is refused
   try {
     const { cookie } = await t.signUp();
     const id = await createConnector(t, cookie, {
@@ -447,7 +481,7 @@ testEachBackend("postgres: an incremental sync takes rows that tie with the last
       config: {
         host: "127.0.0.1",
         database: source.database,
-        user: "postgres",
+        user: reader.user,
         cursor_columns: { events_tie: "created_on" },
       },
     });
@@ -470,6 +504,7 @@ testEachBackend("postgres: an incremental sync takes rows that tie with the last
     deepStrictEqual(await ids(), [[1, 1], [2, 1], [3, 1], [4, 2]]);
   } finally {
     await source.close();
+    await reader.drop();
   }
 }, ENV);
 

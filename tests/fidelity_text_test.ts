@@ -7,6 +7,7 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import Papa from "papaparse";
+import { sql } from "drizzle-orm";
 import { closeSharedAppsAfterAll, testEachBackend } from "./support/test_app.ts";
 import { afterToolResult, lastUserText, startFakeOpenAI, toolResults } from "./support/fake_openai.ts";
 import { ask, getChat, newChat } from "./support/chat_client.ts";
@@ -67,9 +68,40 @@ testEachBackend(
     const artifacts = await t.call(`/api/artifacts?session_id=${sessionId}`, { cookie });
     const [doc] = (artifacts.body as { items: { name: string; data: { markdown: string } }[] }).items;
     deepStrictEqual([doc.name, doc.data.markdown], ["Notes", "# AB \uFFFD"]);
+    // Any other resource's JSON body too: cleaned by the API's validation, never a 500.
+    const connector = await t.call("/api/connectors", {
+      body: { name: `Sales${NUL} ${LONE}`, type: "csv", config: {} },
+      cookie,
+    });
+    equal(connector.status, 201, connector.text);
+    equal((connector.body as { name: string }).name, "Sales \uFFFD");
   },
   ENV,
 );
+
+testEachBackend("an answer the database refuses still ends as a stored, retryable error", async (t) => {
+  const { cookie } = await t.signUp();
+  const sessionId = await newChat(t, cookie, { title: "Refused" });
+  // The database itself refuses answers holding this word, as it would any value it cannot store.
+  await t.database.db.orm.execute(
+    sql.raw(`alter table chat_messages add constraint refuse_poison check (parts::text not like '%POISON%')`),
+  );
+  try {
+    fake.script(() => ({ text: "POISON answer" }));
+    await ask(t, cookie, sessionId, "first");
+    const failed = (await getChat(t, cookie, sessionId)).messages;
+    deepStrictEqual(failed.map((m) => [m.role, m.status]), [["user", "done"], ["assistant", "error"]]);
+    match(failed[1].error ?? "", /could not be saved/);
+  } finally {
+    await t.database.db.orm.execute(sql.raw(`alter table chat_messages drop constraint refuse_poison`));
+  }
+  fake.script(() => ({ text: "a storable answer" }));
+  const retry = await t.call(`/api/chat/sessions/${sessionId}/messages`, { body: { retry: true }, cookie });
+  equal(retry.status, 200, retry.text);
+  const after = (await getChat(t, cookie, sessionId)).messages;
+  deepStrictEqual(after.map((m) => [m.role, m.status]), [["user", "done"], ["assistant", "done"]]);
+  equal(after[1].parts.find((p) => p.type === "text")?.text, "a storable answer");
+}, ENV);
 
 testEachBackend("CSV cells with NUL and lone surrogates sync, cleaned", async (t) => {
   const { cookie } = await t.signUp();

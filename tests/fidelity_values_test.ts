@@ -9,6 +9,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { datasetColumns, postQuery, queryOk, syncNow, uploadCsv } from "./support/datasets.ts";
+import { readOnlyRole } from "./support/sources.ts";
 
 const CASES = join(import.meta.dirname!, "fixtures", "data-fidelity");
 const caseFile = (name: string) => Deno.readTextFile(join(CASES, name));
@@ -173,10 +174,15 @@ async function typesZooSource(): Promise<{ url: string; close(): Promise<void> }
   const source = postgres(url.href, { max: 1, onnotice: () => {} });
   await source.unsafe(await caseFile("pg_types.sql")).simple();
   await source.end();
+  // A superuser source is refused: the connector reads as a role that can only read.
+  const reader = await readOnlyRole(server);
+  url.username = reader.user;
+  url.password = reader.password;
   return {
     url: url.href,
     async close() {
       await server.unsafe(`drop database if exists ${name} with (force)`);
+      await reader.drop();
       await server.end();
     },
   };

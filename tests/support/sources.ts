@@ -421,3 +421,23 @@ export async function startPostgresDatabase(
     },
   };
 }
+
+/**
+ * A login role that reads every table of the server and can do nothing else (PostgreSQL 14+'s
+ * `pg_read_all_data`): postgres sources refuse superusers, so tests connect as this. `drop()`
+ * removes it (roles belong to the whole server, not to one database).
+ */
+export async function readOnlyRole(
+  sql: postgres.Sql,
+): Promise<{ user: string; password: string; drop(): Promise<void> }> {
+  const user = `reader_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const password = crypto.randomUUID();
+  await sql.unsafe(`create role ${user} login password '${password}'; grant pg_read_all_data to ${user}`);
+  return {
+    user,
+    password,
+    async drop() {
+      await sql.unsafe(`drop role if exists ${user}`).catch(() => {});
+    },
+  };
+}

@@ -9,10 +9,15 @@ import { type ChatSessionRow, listSessions } from "../../../db/queries/chat.ts";
 import { writableWorkspace } from "../../../db/queries/connectors.ts";
 import { effectiveModel } from "../../../functions/llm_settings.ts";
 import { ChatPage } from "../../../components/ChatPage.tsx";
+import { FirstRunGuide } from "../../../components/FirstRunGuide.tsx";
+import { listConnectors } from "../../../db/queries/connectors.ts";
 
 interface Data {
   sessions: ChatSessionRow[];
   configured: boolean;
+  /** No connector yet: the first-run guide offers the sample dataset. */
+  empty: boolean;
+  sampleAdded: boolean;
   pageTitle: string;
 }
 
@@ -24,6 +29,8 @@ export const handler = {
       return {
         sessions: await listSessions(tx, { limit: 50 }),
         configured: workspace ? Boolean(await effectiveModel(deps, tx, workspace.id)) : false,
+        empty: (await listConnectors(tx, { limit: 1 })).length === 0,
+        sampleAdded: ctx.url.searchParams.get("sample") === "added",
         pageTitle: "New chat",
       };
     });
@@ -38,6 +45,16 @@ export default function ChatIndex({ data }: PageProps<Data>) {
       messages={[]}
       streaming={false}
       configured={data.configured}
+      guide={data.empty
+        ? <FirstRunGuide configured={data.configured} />
+        : data.sampleAdded
+        ? (
+          <p class="notice" role="status" data-testid="sample-added">
+            The Seattle weather sample is syncing (a few seconds). Ask about it below, e.g. “Which weather is most
+            common in Seattle? Chart it.”, or see it under <a href="/connectors">Connectors</a>.
+          </p>
+        )
+        : undefined}
     />
   );
 }

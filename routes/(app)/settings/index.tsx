@@ -25,6 +25,9 @@ import { z } from "zod";
 interface SettingsData {
   model: LlmSettingsView;
   modelError?: string;
+  /** What was typed into the model form when a save was refused, shown again. */
+  modelValues?: { base_url: string; model: string };
+  pageTitle?: string;
   workspaces: { id: string; name: string; role: string }[];
   tokens: TokenInfo[];
   sessions: SessionRow[];
@@ -90,7 +93,13 @@ export const handler = {
         }
         return ctx.redirect("/settings#model");
       } catch (error) {
-        return await renderFormError(ctx, error, (message) => load(ctx, { modelError: message }));
+        const typed = { base_url: String(form.get("base_url") ?? ""), model: String(form.get("model") ?? "") };
+        return await renderFormError(
+          ctx,
+          error,
+          (message) => load(ctx, { modelError: message, modelValues: typed }),
+          { base_url: "Base URL", model: "Model", api_key: "API key" },
+        );
       }
     }
     try {
@@ -144,7 +153,7 @@ export default function Settings({ data, state }: PageProps<SettingsData, PageSt
           ))}
         </ul>
       </div>
-      <ModelCard settings={data.model} error={data.modelError} />
+      <ModelCard settings={data.model} error={data.modelError} values={data.modelValues} />
       <SessionsCard sessions={data.sessions} />
       <TokensCard tokens={data.tokens} newToken={data.newToken} error={data.error} />
     </section>
