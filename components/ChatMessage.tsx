@@ -92,6 +92,9 @@ function ArtifactCard({ artifact, rich }: { artifact: ArtifactRef; rich: boolean
       <figcaption>
         <strong>{artifact.name}</strong> <span class="muted small">{artifact.type} · v{artifact.version}</span>
         <a class="small" href={`/artifacts/${artifact.artifact_id}?version=${artifact.version}`}>Open</a>
+        {(artifact.type === "chart" || artifact.type === "table") && (
+          <a class="small" href={`/artifacts/${artifact.artifact_id}#pin`}>Pin to dashboard</a>
+        )}
       </figcaption>
       {artifact.type === "chart" && (
         <img

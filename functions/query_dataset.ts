@@ -9,6 +9,7 @@ import { ApiError, notFound } from "../lib/http/errors.ts";
 import { asUser } from "../db/rls.ts";
 import { findConnector, findDataset } from "../db/queries/connectors.ts";
 import { rows } from "../db/rows.ts";
+import type { Db } from "../db/client.ts";
 import { compileQuery, type StructuredQuery } from "../connectors/query.ts";
 import type { Column } from "../connectors/types.ts";
 
@@ -44,31 +45,65 @@ export async function queryDataset(
       if (!connector || (input.workspaceId && connector.workspaceId !== input.workspaceId)) throw notFound("Connector");
       throw new ApiError(404, "not_found", `No synced dataset "${input.dataset}" on this connector: run a sync first`);
     }
-    const key = `${dataset.id}@${dataset.syncedAt.getTime()}:${JSON.stringify(input.query)}`;
-    const now = deps.now().getTime();
-    const hit = cache.get(key);
-    if (hit && now - hit.at < CACHE_TTL_MS) {
-      cache.delete(key);
-      cache.set(key, hit);
-      return { ...hit.result, cached_at: new Date(hit.at).toISOString() };
-    }
-    const compiled = compileQuery(dataset.storageTable, dataset.columns as Column[], input.query);
-    await tx.execute(sql`select set_config('statement_timeout', ${String(QUERY_TIMEOUT_MS)}, true),
-      set_config('timezone', 'UTC', true)`);
-    let found: Record<string, unknown>[];
-    try {
-      found = await rows(tx, compiled.query);
-    } catch (error) {
-      throw queryError(error, QUERY_TIMEOUT_MS);
-    }
-    const result = {
-      columns: compiled.columns,
-      rows: found.map(compiled.decode),
-    };
-    cache.set(key, { at: now, result });
-    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-    return result;
+    return await runQueryOnDataset(deps, tx, dataset, input.query);
   });
+}
+
+/**
+ * The cached result of `query` on this version of `dataset`, without touching the database; undefined
+ * on a miss. Dashboards check it first, so a page whose widgets are all cached opens no transaction
+ * for them.
+ */
+export function cachedQueryResult(
+  deps: AppDeps,
+  dataset: { id: string; syncedAt: Date | null },
+  query: StructuredQuery,
+): QueryResult | undefined {
+  if (!dataset.syncedAt) return undefined;
+  const key = `${dataset.id}@${dataset.syncedAt.getTime()}:${JSON.stringify(query)}`;
+  const hit = cache.get(key);
+  if (!hit || deps.now().getTime() - hit.at >= CACHE_TTL_MS) return undefined;
+  return { ...hit.result, cached_at: new Date(hit.at).toISOString() };
+}
+
+/**
+ * Runs `query` on a dataset row already found (and checked) by the caller, inside its transaction:
+ * through the cache keyed by the dataset's id and sync time, so a new sync is a new key at once.
+ * Dashboards call it for widgets and share links; `queryDataset` for everything else.
+ */
+export async function runQueryOnDataset(
+  deps: AppDeps,
+  tx: Db,
+  dataset: { id: string; storageTable: string | null; syncedAt: Date | null; columns: unknown },
+  query: StructuredQuery,
+): Promise<QueryResult> {
+  if (!dataset.storageTable || !dataset.syncedAt) {
+    throw new ApiError(404, "not_found", "The dataset has not been synced yet: run a sync first");
+  }
+  const key = `${dataset.id}@${dataset.syncedAt.getTime()}:${JSON.stringify(query)}`;
+  const now = deps.now().getTime();
+  const hit = cache.get(key);
+  if (hit && now - hit.at < CACHE_TTL_MS) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return { ...hit.result, cached_at: new Date(hit.at).toISOString() };
+  }
+  const compiled = compileQuery(dataset.storageTable, dataset.columns as Column[], query);
+  await tx.execute(sql`select set_config('statement_timeout', ${String(QUERY_TIMEOUT_MS)}, true),
+    set_config('timezone', 'UTC', true)`);
+  let found: Record<string, unknown>[];
+  try {
+    found = await rows(tx, compiled.query);
+  } catch (error) {
+    throw queryError(error, QUERY_TIMEOUT_MS);
+  }
+  const result = {
+    columns: compiled.columns,
+    rows: found.map(compiled.decode),
+  };
+  cache.set(key, { at: now, result });
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return result;
 }
 
 function queryError(error: unknown, timeoutMs: number): unknown {

@@ -12,6 +12,7 @@ import type { AppDeps, RequestMeta } from "./deps.ts";
 import { type AppEnv, requestMeta } from "./http/env.ts";
 import { requestLog } from "./http/middleware/request_log.ts";
 import { csrf } from "./http/middleware/csrf.ts";
+import { shareFraming } from "./http/middleware/share_framing.ts";
 import { clientAddress } from "./http/middleware/client_address.ts";
 import { noStore } from "./http/middleware/no_store.ts";
 import { bodyDeadline } from "./http/middleware/body_deadline.ts";
@@ -55,6 +56,7 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
   app.use(requestId());
   app.use(clientAddress(deps.config.trustedProxies));
   app.use(requestLog(deps.log));
+  app.use(shareFraming);
   app.use(secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],

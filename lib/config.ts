@@ -42,6 +42,8 @@ const envSchema = z.object({
   CHAT_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(1_000_000),
   /** Chat messages each user may send a minute. */
   CHAT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** Requests to public share links each client address may make a minute; 0 turns the limit off. */
+  SHARE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(120),
   SUPABASE_URL: z.url().optional(),
   SUPABASE_ANON_KEY: z.string().optional(),
   SUPABASE_JWT_SECRET: z.string().optional(),
@@ -72,6 +74,7 @@ export interface Config {
   sqlResultMaxBytes: number;
   llm: { apiKey?: string; baseUrl?: string; model?: string; timeoutMs: number };
   chat: { dailyTokenBudget: number; requestsPerMinute: number };
+  share: { requestsPerMinute: number };
   supabase: { url?: string; anonKey?: string; jwtSecret?: string };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** Peers whose X-Forwarded-For names the client (IPs and CIDR ranges). */
@@ -130,6 +133,7 @@ export async function loadConfig(
     sqlResultMaxBytes: Math.round(e.SQL_RESULT_MAX_MB * 1024 * 1024),
     llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
     chat: { dailyTokenBudget: e.CHAT_DAILY_TOKEN_BUDGET, requestsPerMinute: e.CHAT_REQUESTS_PER_MINUTE },
+    share: { requestsPerMinute: e.SHARE_REQUESTS_PER_MINUTE },
     supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },
     logLevel: e.LOG_LEVEL,
     trustedProxies: splitList(e.TRUSTED_PROXIES),

@@ -43,7 +43,13 @@ async function operations(t: TestApp): Promise<Operation[]> {
 }
 
 /** Operations whose every body field is optional, so `{}` is a valid body there. */
-const EMPTY_BODY_OK = new Set(["POST /chat/sessions"]);
+const EMPTY_BODY_OK = new Set([
+  "POST /chat/sessions",
+  "PATCH /dashboards/{id}",
+  "PATCH /widgets/{id}",
+  "PATCH /shares/{id}",
+  "POST /dashboards/{id}/shares",
+]);
 
 const CODES: Record<number, string> = {
   401: "unauthorized",
@@ -91,7 +97,9 @@ async function counts(t: TestApp) {
       (select count(*)::int from connectors) as connectors, (select count(*)::int from connector_syncs) as syncs,
       (select count(*)::int from datasets) as datasets, (select count(*)::int from connector_files) as files,
       (select count(*)::int from chat_sessions) as chats, (select count(*)::int from chat_messages) as messages,
-      (select count(*)::int from artifacts) as artifacts, (select count(*)::int from workspace_llm_settings) as llm`,
+      (select count(*)::int from artifacts) as artifacts, (select count(*)::int from workspace_llm_settings) as llm,
+      (select count(*)::int from dashboards) as dashboards, (select count(*)::int from widgets) as widgets,
+      (select count(*)::int from share_links) as shares`,
   );
   return row;
 }

@@ -5,6 +5,8 @@
 import { z } from "zod";
 import type { TopLevelSpec } from "vega-lite";
 import type { Column } from "../../connectors/types.ts";
+import { type ChartTheme, themeConfig } from "./theme.ts";
+import { textWidth } from "./font_metrics.ts";
 
 export const CHART_MARKS = ["bar", "line", "area", "pie", "point"] as const;
 
@@ -19,6 +21,41 @@ export type ChartSpec = z.infer<typeof ChartSpec>;
 
 /** Rows drawn at most: more would make an unreadable chart and a heavy SVG. */
 export const CHART_ROW_LIMIT = 5_000;
+
+/** How a chart is drawn: its size in px (before the page scales it), palette, and stacking. */
+export interface ChartOptions {
+  width?: number;
+  height?: number;
+  theme?: ChartTheme;
+  /** Bars and areas with a series: stacked (the default) or side by side/overlapping. */
+  stacked?: boolean;
+}
+
+/**
+ * At most `limit` rows, evenly spaced and in order, with a sentence saying so when rows were left
+ * out (a sample, not the first N: the shape of a series survives, its tail is not cut off).
+ */
+export function sampleRows(rows: unknown[][], limit = CHART_ROW_LIMIT): { rows: unknown[][]; note?: string } {
+  if (rows.length <= limit) return { rows };
+  const step = rows.length / limit;
+  const kept = Array.from({ length: limit }, (_, i) => rows[Math.floor(i * step)]);
+  return {
+    rows: kept,
+    note: `Showing ${limit.toLocaleString("en")} of ${rows.length.toLocaleString("en")} rows, evenly sampled; ` +
+      "aggregate the query (a dimension and a measure) to see them all.",
+  };
+}
+
+/**
+ * The x axis label angle: level when the widest label fits its band (with a little air), slanted
+ * otherwise. Measured with the chart font's real metrics, so short names are never turned on end.
+ */
+export function xLabelAngle(labels: string[], plotWidth: number, fontSize = 11): number {
+  if (!labels.length) return 0;
+  const band = plotWidth / labels.length;
+  const widest = Math.max(...labels.map((l) => textWidth(l.slice(0, 40), fontSize)));
+  return widest + 6 <= band ? 0 : -45;
+}
 
 /** Names a spec's columns that the result lacks; empty when the spec fits. */
 export function missingColumns(spec: ChartSpec, columns: Column[]): string[] {
@@ -47,18 +84,26 @@ function fieldType(column: Column | undefined): "quantitative" | "temporal" | "n
 }
 
 /** The Vega-Lite spec of a chart over a query result (`rows` as arrays in `columns` order). */
-export function toVegaLite(spec: ChartSpec, columns: Column[], rows: unknown[][]): TopLevelSpec {
+export function toVegaLite(
+  spec: ChartSpec,
+  columns: Column[],
+  rows: unknown[][],
+  options: ChartOptions = {},
+): TopLevelSpec {
   const values = rows.slice(0, CHART_ROW_LIMIT).map((row) =>
     Object.fromEntries(columns.map((c, i) => [c.name, row[i]]))
   );
   const byName = new Map(columns.map((c) => [c.name, c]));
+  const width = options.width ?? 560;
   const base = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: spec.title,
     data: { values },
-    width: 560,
-    height: 300,
-    config: { font: "system-ui, sans-serif", view: { stroke: null } },
+    width,
+    height: options.height ?? 300,
+    // Layout follows the size given: "fit" keeps axes and legend inside it instead of adding to it.
+    autosize: { type: "fit", contains: "padding" },
+    config: themeConfig(options.theme ?? "light"),
   } as const;
   const color = spec.color ? { color: { ...field(spec.color), type: "nominal" as const } } : {};
   if (spec.mark === "pie") {
@@ -72,13 +117,26 @@ export function toVegaLite(spec: ChartSpec, columns: Column[], rows: unknown[][]
     };
   }
   const xType = fieldType(byName.get(spec.x));
+  const labels = xType === "nominal" ? [...new Set(values.map((v) => String(v[spec.x] ?? "null")))] : [];
+  // Roughly the plot's width: the y axis and a legend take ~60 px and ~100 px of the total.
+  const plotWidth = width - 60 - (spec.color ? 100 : 0);
+  const axis = xType === "nominal"
+    ? { axis: { labelAngle: xLabelAngle(labels, plotWidth), labelOverlap: true, labelLimit: 120 } }
+    : { axis: { labelOverlap: true } };
+  const stack = (spec.mark === "bar" || spec.mark === "area") && spec.color && options.stacked === false
+    ? { stack: null }
+    : {};
+  const grouped = spec.mark === "bar" && spec.color && options.stacked === false
+    ? { xOffset: { ...field(spec.color), type: "nominal" as const } }
+    : {};
   return {
     ...base,
-    mark: { type: spec.mark, tooltip: true, ...(spec.mark === "line" ? { point: true } : {}) },
+    mark: { type: spec.mark, tooltip: true, ...(spec.mark === "line" ? { point: values.length <= 200 } : {}) },
     encoding: {
-      x: { ...field(spec.x), type: xType, ...(xType === "nominal" ? { sort: null } : {}) },
-      y: { ...field(spec.y), type: "quantitative" },
+      x: { ...field(spec.x), type: xType, ...(xType === "nominal" ? { sort: null } : {}), ...axis },
+      y: { ...field(spec.y), type: "quantitative", ...stack },
       ...color,
+      ...grouped,
     },
-  };
+  } as TopLevelSpec;
 }

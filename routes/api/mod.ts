@@ -9,6 +9,9 @@ import { queryRoutes } from "./query.ts";
 import { chatRoutes } from "./chat.ts";
 import { artifactRoutes } from "./artifacts.ts";
 import { llmSettingsRoutes } from "./llm_settings.ts";
+import { dashboardRoutes } from "./dashboards.ts";
+import { widgetRoutes } from "./widgets.ts";
+import { publicShareRoutes, shareRoutes } from "./shares.ts";
 import { renderApiReference } from "../../components/ApiReference.tsx";
 
 const INFO = {
@@ -30,6 +33,10 @@ export function createApi(deps: AppDeps) {
   api.route("/chat", chatRoutes(deps));
   api.route("/artifacts", artifactRoutes(deps));
   api.route("/settings/llm", llmSettingsRoutes(deps));
+  api.route("/dashboards", dashboardRoutes(deps));
+  api.route("/widgets", widgetRoutes(deps));
+  api.route("/shares", shareRoutes(deps));
+  api.route("/share", publicShareRoutes(deps));
   api.doc31("/openapi.json", { openapi: "3.1.0", info: INFO, servers: [{ url: "/api" }] });
   let referenceHtml: string | undefined;
   api.get("/docs", (c) => {

@@ -9,6 +9,9 @@ import { ResultTable } from "../../../components/ResultTable.tsx";
 import { formatWhen } from "../../../components/format.ts";
 import { asUser } from "../../../db/rls.ts";
 import { findSession } from "../../../db/queries/chat.ts";
+import { renderFormError } from "../../../components/auth_form.ts";
+import { createDashboard, listDashboardsOf } from "../../../functions/dashboards/dashboards.ts";
+import { pinArtifact } from "../../../functions/dashboards/widgets.ts";
 
 /** Rows the page shows; the CSV download has them all. */
 const SHOWN_ROWS = 500;
@@ -19,6 +22,9 @@ interface Data {
   /** The chat it was made in, for the way back. */
   chat?: { id: string; title: string };
   pageTitle: string;
+  /** Where "Pin to dashboard" can put it, and why a pin was refused. */
+  dashboards: { id: string; name: string }[];
+  pinError?: string;
 }
 
 export const handler = {
@@ -35,9 +41,42 @@ export const handler = {
       versions: await artifactVersions(deps, user!.id, ctx.params.id),
       chat: session ? { id: session.id, title: session.title } : undefined,
       pageTitle: `${artifact.name} · ${artifact.type}`,
+      dashboards: await pinTargets(ctx, artifact.workspaceId),
     };
   },
+  /** "Pin to dashboard": to a chosen dashboard, or a new one named in the form. */
+  async POST(ctx: FreshContext<PageState>) {
+    const { deps, user, meta } = ctx.state;
+    const form = await ctx.req.formData();
+    const artifact = await getArtifact(deps, user!.id, ctx.params.id);
+    try {
+      let dashboardId = String(form.get("dashboard_id") ?? "");
+      if (!dashboardId) {
+        const name = String(form.get("dashboard_name") ?? "").trim();
+        const created = await createDashboard(deps, user!.id, {
+          name: name || artifact.name,
+          workspace_id: artifact.workspaceId,
+        }, meta);
+        dashboardId = created.id;
+      }
+      await pinArtifact(deps, user!.id, dashboardId, { artifact_id: artifact.artifactId }, meta);
+      return ctx.redirect(`/dashboards/${dashboardId}`);
+    } catch (error) {
+      return await renderFormError(ctx, error, async (message) => ({
+        artifact,
+        versions: await artifactVersions(deps, user!.id, ctx.params.id),
+        pageTitle: `${artifact.name} · ${artifact.type}`,
+        dashboards: await pinTargets(ctx, artifact.workspaceId),
+        pinError: message,
+      }));
+    }
+  },
 };
+
+async function pinTargets(ctx: FreshContext<PageState>, workspaceId: string) {
+  const found = await listDashboardsOf(ctx.state.deps, ctx.state.user!.id, { limit: 100, workspaceId });
+  return found.map((d) => ({ id: d.id, name: d.name }));
+}
 
 export default function ArtifactPage({ data }: PageProps<Data>) {
   const { artifact } = data;
@@ -101,6 +140,26 @@ export default function ArtifactPage({ data }: PageProps<Data>) {
           <ResultTable columns={query.columns} rows={query.rows} limit={SHOWN_ROWS} />
         )}
       </div>
+      {(artifact.type === "chart" || artifact.type === "table") && (
+        <form class="card form form-grid" method="post" id="pin">
+          <h2>Pin to dashboard</h2>
+          <p class="muted small">The widget keeps this query, so it shows fresh data after every sync.</p>
+          {data.pinError && <p class="alert" role="alert">{data.pinError}</p>}
+          <label>
+            Dashboard
+            <select name="dashboard_id">
+              {data.dashboards.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+              <option value="">A new dashboard…</option>
+            </select>
+          </label>
+          <label>
+            New dashboard's name <input type="text" name="dashboard_name" maxLength={200} placeholder={artifact.name} />
+          </label>
+          <div>
+            <button type="submit" class="button primary">Pin</button>
+          </div>
+        </form>
+      )}
     </section>
   );
 }

@@ -1,0 +1,199 @@
+/**
+ * A shared dashboard of 8 widgets on two 100,000-row datasets: the server's time for the first,
+ * uncached render of /share/:token, then p50/p99 and requests/s under a local load generator once
+ * its queries and charts are cached, beside Deno.serve answering a static HTML page of the same
+ * size (the practical limit on this machine), and the bytes of JavaScript the page needs (none).
+ * PGlite by default; BENCH_DATABASE_URL=postgres://… runs it on a PostgreSQL server.
+ *
+ *   deno run -A bench/dashboard.ts [concurrency=16] [seconds=5]
+ */
+import { spawnServer } from "../tests/support/spawn.ts";
+import { fixed, percentile } from "./_stats.ts";
+
+const [concurrency, seconds] = [Number(Deno.args[0] ?? 16), Number(Deno.args[1] ?? 5)];
+const ROWS = Number(Deno.env.get("BENCH_ROWS") ?? 100_000);
+const REGIONS = ["North", "South", "East", "West", "Central"];
+const PRODUCTS = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta"];
+const KINDS = ["view", "click", "signup", "purchase"];
+
+function salesCsv(): string {
+  const lines = ["day,region,product,amount,units"];
+  for (let i = 0; i < ROWS; i++) {
+    const day = new Date(Date.UTC(2024, 0, 1) + (i % 366) * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`${day},${REGIONS[i % 5]},${PRODUCTS[(i * 7) % 6]},${((i * 37) % 10_000) / 100},${(i % 9) + 1}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function eventsCsv(): string {
+  const lines = ["day,kind,user_id,duration"];
+  for (let i = 0; i < ROWS; i++) {
+    const day = new Date(Date.UTC(2024, 0, 1) + (i % 200) * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`${day},${KINDS[(i * 3) % 4]},u${i % 2_000},${(i * 13) % 600}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+async function load(url: string, conc: number, secs: number) {
+  const hit = async () => {
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    return res.status;
+  };
+  const warmUntil = performance.now() + 1000;
+  while (performance.now() < warmUntil) await hit();
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const until = started + secs * 1000;
+  await Promise.all(Array.from({ length: conc }, async () => {
+    while (performance.now() < until) {
+      const t = performance.now();
+      if (await hit() !== 200) errors++;
+      latencies.push(performance.now() - t);
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+const files = new Map([["sales.csv", salesCsv()], ["events.csv", eventsCsv()]]);
+const source = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+  const body = files.get(new URL(req.url).pathname.slice(1));
+  return body ? new Response(body, { headers: { "content-type": "text/csv" } }) : new Response("", { status: 404 });
+});
+const dataDir = await Deno.makeTempDir({ prefix: "workspace-bench-dash-" });
+const env: Record<string, string> = {
+  DATA_DIR: dataDir,
+  LOG_LEVEL: "warn",
+  SHARE_REQUESTS_PER_MINUTE: "0",
+  OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${source.addr.port}`,
+};
+const dbUrl = Deno.env.get("BENCH_DATABASE_URL");
+if (dbUrl) env.DATABASE_URL = dbUrl;
+const server = await spawnServer(env, 300_000);
+let staticServer: Deno.ChildProcess | undefined;
+try {
+  const call = async (path: string, init: { method?: string; body?: unknown; cookie?: string } = {}) => {
+    const res = await fetch(server.url + path, {
+      method: init.method ?? (init.body ? "POST" : "GET"),
+      headers: {
+        "content-type": "application/json",
+        origin: server.url,
+        ...(init.cookie ? { cookie: init.cookie } : {}),
+      },
+      body: init.body ? JSON.stringify(init.body) : undefined,
+    });
+    const text = await res.text();
+    if (res.status >= 400) throw new Error(`${path}: ${res.status} ${text}`);
+    return { res, json: text ? JSON.parse(text) : undefined };
+  };
+  const signup = await call("/api/auth/signup", {
+    body: { email: `bench-${crypto.randomUUID()}@example.com`, password: "benchmark-password" },
+  });
+  const cookie = signup.res.headers.getSetCookie()[0].split(";")[0];
+  const connectors: Record<string, string> = {};
+  for (const name of ["sales", "events"]) {
+    const { json } = await call("/api/connectors", {
+      cookie,
+      body: { name, type: "csv", config: { url: `http://127.0.0.1:${source.addr.port}/${name}.csv` } },
+    });
+    connectors[name] = json.id;
+    await call(`/api/connectors/${json.id}/sync`, { method: "POST", cookie });
+    for (;;) {
+      const { json: syncs } = await call(`/api/connectors/${json.id}/syncs`, { cookie });
+      const status = syncs.items[0]?.status;
+      if (status === "succeeded") break;
+      if (status === "failed") throw new Error(`sync failed: ${syncs.items[0].error}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  const { json: dashboard } = await call("/api/dashboards", { cookie, body: { name: "Bench" } });
+  const sales = { connector_id: connectors.sales, dataset: "sales" };
+  const events = { connector_id: connectors.events, dataset: "events" };
+  const widgets = [
+    { type: "bar", ...sales, data_query: { dimensions: ["region"], measures: [{ fn: "sum", column: "amount" }] } },
+    { type: "line", ...sales, data_query: { dimensions: ["day"], measures: [{ fn: "sum", column: "amount" }] } },
+    {
+      type: "area",
+      ...sales,
+      data_query: { dimensions: ["day", "region"], measures: [{ fn: "sum", column: "units" }], limit: 5000 },
+      config: { series: "region", x: "day", y: "sum_units" },
+    },
+    { type: "pie", ...sales, data_query: { dimensions: ["product"], measures: [{ fn: "count" }] } },
+    { type: "scatter", ...events, data_query: { limit: 10_000 }, config: { x: "duration", y: "day" } },
+    {
+      type: "table",
+      ...events,
+      data_query: { dimensions: ["kind"], measures: [{ fn: "count" }, { fn: "avg", column: "duration" }] },
+    },
+    {
+      type: "metric",
+      ...sales,
+      data_query: { measures: [{ fn: "sum", column: "amount" }] },
+      config: { date_column: "day" },
+    },
+    { type: "bar", ...events, data_query: { dimensions: ["kind"], measures: [{ fn: "count" }] } },
+  ];
+  for (const [i, w] of widgets.entries()) {
+    await call(`/api/dashboards/${dashboard.id}/widgets`, {
+      cookie,
+      body: { ...w, position_x: (i % 2) * 6, position_y: Math.floor(i / 2) * 4, width: 6, height: 4 },
+    });
+  }
+  const { json: link } = await call(`/api/dashboards/${dashboard.id}/shares`, { cookie, body: {} });
+  const shareUrl = server.url + new URL(link.url).pathname;
+
+  // First render: nothing cached (new link, new queries, charts never drawn).
+  const t0 = performance.now();
+  const first = await fetch(shareUrl);
+  const html = await first.text();
+  const firstMs = performance.now() - t0;
+  const scripts = (html.match(/<script/g) ?? []).length;
+  const dynamic = await load(shareUrl, concurrency, seconds);
+
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  staticServer = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      new URL("./_static_server.ts", import.meta.url).pathname,
+      String(port),
+      String(html.length),
+    ],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  for (let i = 0; i < 50; i++) {
+    try {
+      await (await fetch(`http://127.0.0.1:${port}/`)).arrayBuffer();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const staticResult = await load(`http://127.0.0.1:${port}/`, concurrency, seconds);
+
+  const backend = dbUrl ? "PostgreSQL" : "PGlite";
+  console.log(
+    `| shared dashboard, 8 widgets on 2 × 100,000 rows, ${backend}, ${concurrency} concurrent, ${seconds} s | value |`,
+  );
+  console.log("| --- | ---: |");
+  console.log(`| first render, nothing cached (ms) | ${fixed(firstMs, 0)} |`);
+  console.log(`| page size (bytes) / \`<script>\` tags on it | ${html.length} / ${scripts} |`);
+  console.log(`| cached: req/s | ${fixed(dynamic.rps, 0)} |`);
+  console.log(`| cached: p50 / p99 ms | ${fixed(dynamic.p50, 1)} / ${fixed(dynamic.p99, 1)} |`);
+  console.log(`| static page of the same size: req/s | ${fixed(staticResult.rps, 0)} |`);
+  console.log(`| static page: p50 / p99 ms | ${fixed(staticResult.p50, 1)} / ${fixed(staticResult.p99, 1)} |`);
+  console.log(`| cached throughput / static throughput | ${fixed((100 * dynamic.rps) / staticResult.rps, 0)}% |`);
+  console.log(`| errors | ${dynamic.errors} |`);
+  if (Deno.env.get("BENCH_TRACE")) {
+    console.error(server.output().split("\n").filter((l) => l.includes("TRACE")).slice(0, 40).join("\n"));
+  }
+} finally {
+  staticServer?.kill();
+  await staticServer?.status;
+  await server.stop();
+  await source.shutdown();
+  await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+}

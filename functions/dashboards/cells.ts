@@ -1,0 +1,63 @@
+/**
+ * What each grid cell of a dashboard shows, ready for a server-rendered page: charts as inline
+ * SVG (light and dark), tables limited to what a cell shows, a metric and its change, sanitized
+ * markdown, or the widget's own error. Shared by the member's view and the public share page.
+ */
+import type { WidgetRow } from "../../db/queries/dashboards.ts";
+import { responsiveSvg } from "../../lib/charts/render_svg.ts";
+import { markdownToSafeHtml } from "../../lib/markdown_server.ts";
+import type { QueryResult } from "../query_dataset.ts";
+import type { MetricValue } from "./metric.ts";
+import type { FilterValues } from "./filters.ts";
+import { samplingNote, widgetSvg } from "./render.ts";
+import type { WidgetConfig } from "./schemas.ts";
+import { dataKey } from "./view.ts";
+import type { WidgetData } from "./widget_data.ts";
+
+/** Table rows a cell shows (and a share link's JSON returns); the CSV download has them all. */
+export const TABLE_ROW_LIMIT = 200;
+
+export interface CellView {
+  widget: WidgetRow;
+  title: string;
+  svg?: { light: string; dark: string };
+  table?: QueryResult;
+  metric?: MetricValue;
+  html?: string;
+  error?: string;
+  note?: string;
+}
+
+/** The cells of a dashboard, in the widgets' order. */
+export async function renderCells(widgets: WidgetRow[], data: WidgetData[], values: FilterValues): Promise<CellView[]> {
+  return await Promise.all(widgets.map(async (widget, i): Promise<CellView> => {
+    const d = data[i];
+    const title = widget.title ?? "";
+    if (widget.type === "text") {
+      return { widget, title, html: markdownToSafeHtml((widget.config as WidgetConfig).markdown ?? "") };
+    }
+    if (d.error) return { widget, title, error: d.error };
+    if (d.metric) return { widget, title, metric: d.metric };
+    const result = d.result ?? { columns: [], rows: [] };
+    if (widget.type === "table") {
+      const shown = { columns: result.columns, rows: result.rows.slice(0, TABLE_ROW_LIMIT) };
+      const note = result.rows.length > TABLE_ROW_LIMIT
+        ? `Showing ${TABLE_ROW_LIMIT} of ${result.rows.length} rows.`
+        : undefined;
+      return { widget, title, table: shown, note };
+    }
+    if (result.rows.length === 0) return { widget, title, error: "No rows match the filters." };
+    const key = dataKey(d, values);
+    const label = title || `${widget.type} chart`;
+    const [light, dark] = await Promise.all([
+      widgetSvg(widget, result, "light", key)!,
+      widgetSvg(widget, result, "dark", key)!,
+    ]);
+    return {
+      widget,
+      title,
+      svg: { light: responsiveSvg(light, label), dark: responsiveSvg(dark, label) },
+      note: samplingNote(widget, result),
+    };
+  }));
+}

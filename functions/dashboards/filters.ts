@@ -1,0 +1,102 @@
+/**
+ * Dashboard filters: the values a viewer sets in the URL (`?f.<id>=value`, a range `from..to`),
+ * merged with a share link's locked values (which always win, whatever the URL says), and turned
+ * into structured-query filters for each widget whose dataset has the filter's column.
+ */
+import type { StructuredQuery } from "../../connectors/query.ts";
+import type { Column } from "../../connectors/types.ts";
+import { ApiError } from "../../lib/http/errors.ts";
+import type { DashboardFilter } from "./schemas.ts";
+
+/** Filter id → raw value, as the URL carries it. */
+export type FilterValues = Record<string, string>;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The values in effect: each filter's URL value (`f.<id>`), else its default; locked values
+ * replace both. Unknown `f.` parameters are ignored (an old link may name a deleted filter).
+ */
+export function effectiveValues(
+  filters: DashboardFilter[],
+  params: URLSearchParams,
+  locked: FilterValues = {},
+): FilterValues {
+  const values: FilterValues = {};
+  for (const f of filters) {
+    const value = f.id in locked ? locked[f.id] : fromUrl(f, params) ?? f.default;
+    if (value !== undefined && value !== "") values[f.id] = value;
+  }
+  return values;
+}
+
+/**
+ * A filter's value in the URL: `f.<id>`, or for ranges the pair `f.<id>.from` / `f.<id>.to` that a
+ * plain HTML form with two inputs sends (joined as `from..to`).
+ */
+function fromUrl(f: DashboardFilter, params: URLSearchParams): string | undefined {
+  const whole = params.get(`f.${f.id}`);
+  if (whole !== null) return whole;
+  if (f.type === "select") return undefined;
+  const [from, to] = [params.get(`f.${f.id}.from`), params.get(`f.${f.id}.to`)];
+  if (from === null && to === null) return undefined;
+  return (from ?? "") || (to ?? "") ? `${from ?? ""}..${to ?? ""}` : "";
+}
+
+/** `from..to` split, either side possibly empty; a value without `..` is both ends. */
+function range(value: string): [string, string] {
+  const at = value.indexOf("..");
+  return at < 0 ? [value, value] : [value.slice(0, at).trim(), value.slice(at + 2).trim()];
+}
+
+/**
+ * Checks every value against its filter's type; throws a 400 whose sentence names the filter and
+ * says what it takes, so a form can show it beside the field.
+ */
+export function checkValues(filters: DashboardFilter[], values: FilterValues): void {
+  for (const f of filters) {
+    const value = values[f.id];
+    if (value === undefined) continue;
+    if (value.length > 200 || value.includes("\0")) {
+      throw new ApiError(400, "invalid_request", `The filter "${f.label}" takes at most 200 characters`);
+    }
+    if (f.type === "select") continue;
+    const [from, to] = range(value);
+    const ok = (s: string) => s === "" || (f.type === "date_range" ? DATE.test(s) : Number.isFinite(Number(s)));
+    if (!ok(from) || !ok(to)) {
+      const example = f.type === "date_range" ? "2024-01-01..2024-03-31" : "10..250";
+      throw new ApiError(
+        400,
+        "invalid_request",
+        `The filter "${f.label}" takes a range such as ${example} (either end may be left out)`,
+      );
+    }
+  }
+}
+
+/**
+ * `query` with the dashboard's filters added for the columns `columns` has; filters on other
+ * columns do not apply to this widget.
+ */
+export function applyFilters(
+  query: StructuredQuery,
+  filters: DashboardFilter[],
+  values: FilterValues,
+  columns: Column[],
+): StructuredQuery {
+  const names = new Set(columns.map((c) => c.name));
+  const added: NonNullable<StructuredQuery["filters"]> = [];
+  for (const f of filters) {
+    const value = values[f.id];
+    if (value === undefined || !names.has(f.column)) continue;
+    if (f.type === "select") {
+      added.push({ column: f.column, op: "eq", value });
+      continue;
+    }
+    const [from, to] = range(value);
+    const typed = (s: string) => f.type === "number_range" ? Number(s) : s;
+    if (from !== "") added.push({ column: f.column, op: "gte", value: typed(from) });
+    if (to !== "") added.push({ column: f.column, op: "lte", value: typed(to) });
+  }
+  return added.length ? { ...query, filters: [...(query.filters ?? []), ...added] } : query;
+}

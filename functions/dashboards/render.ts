@@ -1,0 +1,100 @@
+/**
+ * What a widget shows, drawn on the server: its chart as SVG (light and dark, sized to its grid
+ * cell, at most a few thousand marks with a note when sampled), and its downloads: CSV (formula
+ * safe), SVG and PNG. Rendered charts are cached by widget, data version, filters and size.
+ */
+import type { WidgetRow } from "../../db/queries/dashboards.ts";
+import type { Column } from "../../connectors/types.ts";
+import { type ChartSpec, sampleRows } from "../../lib/charts/chart_spec.ts";
+import { renderChartSvg } from "../../lib/charts/render_svg.ts";
+import type { ChartTheme } from "../../lib/charts/theme.ts";
+import { svgToPng } from "../../lib/charts/rasterise.ts";
+import type { QueryResult } from "../query_dataset.ts";
+import { toCsv } from "../../lib/csv_export.ts";
+import type { WidgetConfig } from "./schemas.ts";
+
+/** Marks drawn at most in a widget; more are sampled evenly and the cell says so. */
+export const WIDGET_MARK_LIMIT = 3_000;
+/** Grid geometry the SVG is drawn for: a 12-column grid about 1200 px wide, rows 80 px high. */
+const COLUMN_PX = 100;
+const ROW_PX = 80;
+
+const MARKS = { line: "line", bar: "bar", area: "area", pie: "pie", scatter: "point" } as const;
+
+/** The chart spec a widget draws; 400-free: missing axes default to the first dimension and measure. */
+export function widgetChartSpec(widget: WidgetRow, columns: Column[]): ChartSpec | undefined {
+  const mark = MARKS[widget.type as keyof typeof MARKS];
+  if (!mark || columns.length === 0) return undefined;
+  const config = widget.config as WidgetConfig;
+  const names = new Set(columns.map((c) => c.name));
+  const numeric = columns.filter((c) => ["integer", "number", "decimal"].includes(c.type));
+  const x = config.x && names.has(config.x) ? config.x : columns[0].name;
+  const y = config.y && names.has(config.y) ? config.y : (numeric.find((c) => c.name !== x) ?? columns.at(-1)!).name;
+  const color = config.series && names.has(config.series) ? config.series : undefined;
+  return { mark, x, y, ...(color ? { color } : {}) };
+}
+
+/** The pixel size a widget's chart is drawn at, from its grid size (the page scales it to fit). */
+export function chartSize(widget: { width: number; height: number }): { width: number; height: number } {
+  return { width: Math.max(240, widget.width * COLUMN_PX - 32), height: Math.max(140, widget.height * ROW_PX - 72) };
+}
+
+const cache = new Map<string, Promise<string>>();
+const CACHE_ENTRIES = 500;
+
+/**
+ * A widget's chart as SVG for `theme`, or undefined for widgets that are not charts. `dataKey`
+ * names the data (dataset version and filters) so the cache never serves a stale drawing.
+ */
+export function widgetSvg(
+  widget: WidgetRow,
+  result: QueryResult,
+  theme: ChartTheme,
+  dataKey: string,
+): Promise<string> | undefined {
+  const spec = widgetChartSpec(widget, result.columns);
+  if (!spec) return undefined;
+  const key = `${widget.id}@${widget.updatedAt.getTime()}:${dataKey}:${theme}`;
+  let svg = cache.get(key);
+  if (svg) {
+    cache.delete(key);
+  } else {
+    const { rows } = sampleRows(result.rows, WIDGET_MARK_LIMIT);
+    svg = renderChartSvg(spec, result.columns, rows, {
+      ...chartSize(widget),
+      theme,
+      stacked: (widget.config as WidgetConfig).stacked,
+    });
+    svg.catch(() => cache.delete(key));
+  }
+  cache.set(key, svg);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return svg;
+}
+
+/** The note a cell shows when its chart was sampled, else undefined. */
+export function samplingNote(widget: WidgetRow, result: QueryResult): string | undefined {
+  if (!MARKS[widget.type as keyof typeof MARKS]) return undefined;
+  return sampleRows(result.rows, WIDGET_MARK_LIMIT).note;
+}
+
+export const DOWNLOAD_FORMATS = ["csv", "svg", "png"] as const;
+export type DownloadFormat = typeof DOWNLOAD_FORMATS[number];
+
+/** A widget's download: the body, its content type and a file name. */
+export async function widgetDownload(
+  widget: WidgetRow,
+  result: QueryResult,
+  format: DownloadFormat,
+  dataKey: string,
+): Promise<{ body: string | Uint8Array; type: string; fileName: string } | undefined> {
+  const base = (widget.title ?? widget.type).normalize("NFKD").replace(/[^\w\s-]/g, "").trim()
+    .replace(/\s+/g, "-").slice(0, 80) || "widget";
+  if (format === "csv") {
+    return { body: toCsv(result.columns, result.rows), type: "text/csv; charset=utf-8", fileName: `${base}.csv` };
+  }
+  const svg = await widgetSvg(widget, result, "light", dataKey);
+  if (!svg) return undefined;
+  if (format === "svg") return { body: svg, type: "image/svg+xml; charset=utf-8", fileName: `${base}.svg` };
+  return { body: await svgToPng(svg), type: "image/png", fileName: `${base}.png` };
+}

@@ -1,0 +1,158 @@
+/**
+ * What an anonymous viewer of `/share/:token` gets: the link looked up by its token's SHA-256
+ * hash (unknown, revoked and expired are one and the same 404), the dashboard's widgets with the
+ * link's locked filter values applied over whatever the URL says, and their data, read as the
+ * system because the viewer has no account (every read is pinned to the link's workspace).
+ * Requests are rate limited per client address (`SHARE_REQUESTS_PER_MINUTE`).
+ */
+import { sql } from "drizzle-orm";
+import type { AppDeps, RequestMeta } from "../../lib/deps.ts";
+import { ApiError } from "../../lib/http/errors.ts";
+import { hashToken } from "../../lib/auth/secret_tokens.ts";
+import { asSystem } from "../../db/rls.ts";
+import { recordEvents, retryAfterSeconds } from "../../db/queries/rate_limits.ts";
+import {
+  type DashboardRow,
+  findDashboard,
+  listWidgets,
+  openShareLink,
+  type ShareLinkRow,
+  widgetDatasets,
+  type WidgetRow,
+} from "../../db/queries/dashboards.ts";
+import type { DatasetRow } from "../../db/queries/connectors.ts";
+import { checkValues, effectiveValues, type FilterValues } from "./filters.ts";
+import type { DashboardFilter } from "./schemas.ts";
+import { dashboardData, type Runner, type WidgetData, widgetData } from "./widget_data.ts";
+
+const MINUTE_MS = 60_000;
+/** A token as we make them: 43 base64url characters. Anything else cannot be one. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
+
+export const systemRunner: (deps: AppDeps) => Runner = (deps) => (fn) => asSystem(deps.db, fn);
+
+/** One 404 for every token that does not open a live link: nothing tells them apart. */
+export function shareNotFound(): ApiError {
+  return new ApiError(404, "not_found", "This link does not work: it may have expired or been turned off");
+}
+
+/** Counts a request from `ip` and refuses it (429 with Retry-After) over the per-minute limit. */
+export async function admitShareRequest(deps: AppDeps, meta: RequestMeta): Promise<void> {
+  const limit = deps.config.share.requestsPerMinute;
+  if (limit === 0) return;
+  const bucket = `share:ip:${meta.ip ?? "unknown"}`;
+  const now = deps.now();
+  await asSystem(deps.db, async (tx) => {
+    // One admission at a time per address: count-then-insert is not atomic on its own.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${bucket}))`);
+    const wait = await retryAfterSeconds(tx, [bucket], limit, MINUTE_MS, now);
+    if (wait > 0) {
+      throw new ApiError(429, "rate_limited", `Too many requests from your address: try again in ${wait} s`, {
+        retryAfter: wait,
+      });
+    }
+    await recordEvents(tx, [bucket], MINUTE_MS, now, 16);
+  });
+}
+
+/** The live link behind `token`, its dashboard and widgets; the 404 otherwise. Counts the view. */
+export async function openShare(
+  deps: AppDeps,
+  token: string,
+  options: { countView?: boolean } = {},
+): Promise<{ link: ShareLinkRow; dashboard: DashboardRow; widgets: WidgetRow[]; datasets: Map<string, DatasetRow> }> {
+  if (!TOKEN_SHAPE.test(token)) throw shareNotFound();
+  const hash = await hashToken(token);
+  return await asSystem(deps.db, async (tx) => {
+    const link = await openShareLink(tx, hash, deps.now(), options.countView ?? true);
+    if (!link) throw shareNotFound();
+    const dashboard = await findDashboard(tx, link.dashboardId);
+    if (!dashboard || dashboard.workspaceId !== link.workspaceId) throw shareNotFound();
+    return {
+      link,
+      dashboard,
+      widgets: await listWidgets(tx, dashboard.id),
+      datasets: await widgetDatasets(tx, dashboard.id),
+    };
+  });
+}
+
+/** A shared dashboard with its data under the viewer's filters (locked ones win). */
+export interface SharedDashboard {
+  link: ShareLinkRow;
+  dashboard: DashboardRow;
+  filters: DashboardFilter[];
+  values: FilterValues;
+  /** The filter values the viewer asked for that were refused, with the sentence saying why. */
+  filterError?: string;
+  widgets: WidgetRow[];
+  data: WidgetData[];
+  dataAsOf: Date | null;
+}
+
+/** What `openShare` found: the live link, its dashboard, widgets and their datasets. */
+export type OpenedShare = Awaited<ReturnType<typeof openShare>>;
+
+/**
+ * A key that changes whenever anything a shared page shows could: the link's settings, the
+ * dashboard, any widget, any dataset's sync, and the filter values asked for. A page rendered
+ * under the same key is the same page, so it can be served again without reading or drawing.
+ */
+export function shareVersion(opened: OpenedShare, search: string): string {
+  const times = [
+    opened.link.updatedAt,
+    opened.dashboard.updatedAt,
+    ...opened.widgets.map((w) => w.updatedAt),
+    ...[...opened.datasets.values()].map((d) => d.syncedAt),
+  ].map((d) => d?.getTime() ?? 0);
+  return `${opened.link.id}:${opened.widgets.length}:${times.join(",")}:${search}`;
+}
+
+/** Opens the link and reads every widget's data; a bad filter value is reported and left out. */
+export async function sharedDashboard(deps: AppDeps, token: string, params: URLSearchParams): Promise<SharedDashboard> {
+  return await readShared(deps, await openShare(deps, token), params);
+}
+
+/** Every widget's data of an opened link under the viewer's filters (locked ones win). */
+export async function readShared(
+  deps: AppDeps,
+  opened: OpenedShare,
+  params: URLSearchParams,
+): Promise<SharedDashboard> {
+  const { link, dashboard, widgets, datasets } = opened;
+  const filters = dashboard.filters as DashboardFilter[];
+  const locked = link.lockedFilters as FilterValues;
+  let values = effectiveValues(filters, params, locked);
+  let filterError: string | undefined;
+  try {
+    checkValues(filters, values);
+  } catch (error) {
+    filterError = error instanceof ApiError ? error.message : String(error);
+    values = effectiveValues(filters, new URLSearchParams(), locked);
+  }
+  const data = await dashboardData(deps, systemRunner(deps), widgets, filters, values, datasets);
+  const times = data.map((d) => d.syncedAt?.getTime()).filter((t): t is number => t !== undefined);
+  return {
+    link,
+    dashboard,
+    filters,
+    values,
+    filterError,
+    widgets,
+    data,
+    dataAsOf: times.length ? new Date(Math.max(...times)) : null,
+  };
+}
+
+/** One widget of a shared dashboard and its data, for downloads; 403 when the link forbids them. */
+export async function sharedWidget(deps: AppDeps, token: string, widgetId: string, params: URLSearchParams) {
+  const { link, dashboard, widgets, datasets } = await openShare(deps, token, { countView: false });
+  const widget = widgets.find((w) => w.id === widgetId);
+  if (!widget) throw new ApiError(404, "not_found", "This dashboard has no such widget");
+  if (!link.allowDownloads) throw new ApiError(403, "forbidden", "This link does not allow downloads");
+  const filters = dashboard.filters as DashboardFilter[];
+  const values = effectiveValues(filters, params, link.lockedFilters as FilterValues);
+  checkValues(filters, values);
+  const data = await widgetData(deps, systemRunner(deps), widget, filters, values, datasets.get(widget.id) ?? null);
+  return { widget, data, values };
+}

@@ -1,0 +1,306 @@
+/**
+ * Dashboards and share links through the HTTP API and the public page, on datasets synced from
+ * vega-datasets files; every expected figure is computed here from the files themselves.
+ */
+import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
+import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
+import { startSources } from "./support/sources.ts";
+import { countBy, csvRows, lightCharts, marks, weatherDashboard } from "./support/dashboards.ts";
+
+const sources = startSources();
+const ENV = { OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sources.port}` };
+
+interface Share {
+  id: string;
+  url: string;
+  locked_filters: Record<string, string>;
+  view_count: number;
+}
+
+async function share(t: TestApp, cookie: string, dashboardId: string, body: Record<string, unknown> = {}) {
+  const res = await t.call(`/api/dashboards/${dashboardId}/shares`, { cookie, body });
+  equal(res.status, 201, res.text);
+  return res.body as Share;
+}
+
+/** The path of a share URL (the test app is reached in-process, not by host). */
+const pathOf = (url: string) => new URL(url).pathname;
+/** A page's text without its per-response CSP nonce. */
+const sameness = (html: string) => html.replace(/nonce="[^"]*"/g, "");
+
+testEachBackend("a shared dashboard draws every bar and point the files hold, with no script", async (t) => {
+  const { cookie } = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, cookie, sources);
+  const link = await share(t, cookie, dashboardId, { label: "Everyone" });
+  match(link.url, /^http:\/\/localhost\/share\/[A-Za-z0-9_-]{43}$/);
+
+  const page = await t.call(pathOf(link.url));
+  equal(page.status, 200);
+  ok(!/<script/i.test(page.text), "the share page ships no script");
+  const rows = await csvRows("seattle-weather.csv");
+  const byWeather = countBy(rows, "weather");
+  const [bars, points, areas] = lightCharts(page.text);
+  const barMarks = marks(bars, "bar");
+  equal(barMarks.length, byWeather.length);
+  // Each bar's tooltip (a <title>, readable without script) names its weather and its count.
+  for (const [weather, days] of byWeather) {
+    match(bars, new RegExp(`<title>weather: ${weather}; days: ${days.toLocaleString("en")}</title>`));
+  }
+  equal(marks(points, "point").length, rows.length);
+  const sources_ = new Set((await csvRows("iowa-electricity.csv")).map((r) => r.source));
+  equal(marks(areas, "area mark").length, sources_.size);
+
+  // The metric: rainy days in the latest month of the file against the month before.
+  const latest = rows.map((r) => r.date).sort().at(-1)!.slice(0, 7);
+  const [y, m] = latest.split("-").map(Number);
+  const before = `${m === 1 ? y - 1 : y}-${String(m === 1 ? 12 : m - 1).padStart(2, "0")}`;
+  const rainy = (month: string) => rows.filter((r) => r.date.startsWith(month) && r.weather === "rain").length;
+  const metric = page.text.match(/<p class="metric-value">([^<]*)<\/p>/)![1];
+  equal(metric, String(rainy(latest)));
+  match(page.text, new RegExp(`\\(was ${rainy(before)}\\)`));
+  // Text widgets are markdown, with raw HTML shown as text.
+  match(page.text, /Data from <strong>vega-datasets<\/strong>\. &lt;script&gt;/);
+  match(page.text, /Data as of <time datetime="\d{4}-/);
+
+  // The JSON view has the same data and nothing that leads elsewhere.
+  const json = await t.call(`/api/share/${pathOf(link.url).split("/").pop()}`);
+  equal(json.status, 200);
+  const body = json.body as { widgets: { title: string; data: { rows: unknown[][] } | null }[] };
+  deepStrictEqual(body.widgets.find((w) => w.title === "Days by weather")!.data!.rows, byWeather);
+  for (const secret of ['"connector_id"', '"dataset"', '"data_query"', "seattle-weather", dashboardId]) {
+    ok(!json.text.includes(secret), `the shared JSON mentions ${secret}`);
+    ok(!page.text.includes(secret), `the shared page mentions ${secret}`);
+  }
+}, ENV);
+
+testEachBackend("filters come from the URL, and a locked filter cannot be overridden", async (t) => {
+  const { cookie } = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, cookie, sources);
+  const rows = await csvRows("seattle-weather.csv");
+  const open = await share(t, cookie, dashboardId);
+  const path = pathOf(open.url);
+
+  const rain = await t.call(`${path}?f.weather=rain`);
+  equal(rain.status, 200);
+  deepStrictEqual([...rain.text.matchAll(/class="widget-error"[^>]*>([^<]*)</g)].map((m) => m[1]), []);
+  const [bars, points] = lightCharts(rain.text);
+  equal(marks(bars, "bar").length, 1);
+  equal(marks(points, "point").length, rows.filter((r) => r.weather === "rain").length);
+  match(rain.text, /<option value="rain" selected[^>]*>rain<\/option>/);
+
+  // A date range from two form fields, as the GET form sends it.
+  const spring = await t.call(`${path}?f.date.from=2013-03-01&f.date.to=2013-05-31`);
+  const inSpring = rows.filter((r) => r.date >= "2013-03-01" && r.date <= "2013-05-31");
+  equal(marks(lightCharts(spring.text)[1], "point").length, inSpring.length);
+
+  // A bad range says what it takes and keeps what was typed.
+  const bad = await t.call(`${path}?f.date=yesterday..today`);
+  equal(bad.status, 400);
+  match(bad.text, /The filter &quot;Date&quot; takes a range such as 2024-01-01\.\.2024-03-31/);
+  match(bad.text, /name="f\.date\.from" value="yesterday"/);
+
+  const locked = await share(t, cookie, dashboardId, { label: "Sun only", locked_filters: { weather: "sun" } });
+  const lockedPath = pathOf(locked.url);
+  for (const attempt of ["", "?f.weather=rain", "?f.weather=", "?f.weather=rain&f.weather=fog"]) {
+    const res = await t.call(lockedPath + attempt);
+    equal(res.status, 200);
+    const [b, p] = lightCharts(res.text);
+    equal(marks(b, "bar").length, 1, `bars for ${attempt}`);
+    match(b, /<title>weather: sun; days: /);
+    equal(marks(p, "point").length, rows.filter((r) => r.weather === "sun").length);
+    ok(!res.text.includes('name="f.weather"'), "a locked filter has no field");
+  }
+  const lockedJson = await t.call(`/api/share/${lockedPath.split("/").pop()}?f.weather=rain`);
+  const days = (lockedJson.body as { widgets: { title: string; data: { rows: unknown[][] } }[] }).widgets
+    .find((w) => w.title === "Days by weather")!.data.rows;
+  deepStrictEqual(days, [["sun", rows.filter((r) => r.weather === "sun").length]]);
+
+  const refused = await t.call(`/api/dashboards/${dashboardId}/shares`, {
+    cookie,
+    body: { locked_filters: { region: "EU" } },
+  });
+  equal(refused.status, 400);
+  match((refused.body as { error: { message: string } }).error.message, /no filter "region"/);
+}, ENV);
+
+testEachBackend("rotate, revoke and expiry: old, revoked, expired and unknown links are the same 404", async (t) => {
+  const { cookie } = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, cookie, sources);
+  const link = await share(t, cookie, dashboardId);
+  const unknown = await t.call(`/share/${"A".repeat(43)}`);
+  equal(unknown.status, 404);
+
+  const rotated = await t.call(`/api/shares/${link.id}/rotate`, { method: "POST", cookie });
+  equal(rotated.status, 200);
+  const fresh = (rotated.body as Share).url;
+  notEqual(fresh, link.url);
+  const old = await t.call(pathOf(link.url));
+  equal(old.status, 404);
+  equal(sameness(old.text), sameness(unknown.text), "a rotated link's 404 is the unknown link's 404");
+  equal((await t.call(pathOf(fresh))).status, 200);
+  equal((await t.call(`/api/share/${pathOf(link.url).split("/").pop()}`)).status, 404);
+
+  // The owner can copy the live URL again; it is the rotated one.
+  const listed = await t.call(`/api/shares?dashboard_id=${dashboardId}`, { cookie });
+  deepStrictEqual((listed.body as { items: Share[] }).items.map((s) => [s.id, s.url]), [[link.id, fresh]]);
+  ok((listed.body as { items: Share[] }).items[0].view_count >= 1);
+
+  equal((await t.call(`/api/shares/${link.id}`, { method: "DELETE", cookie })).status, 204);
+  const revoked = await t.call(pathOf(fresh));
+  equal(revoked.status, 404);
+  equal(sameness(revoked.text), sameness(unknown.text));
+  equal((await t.call(`/api/shares/${link.id}/rotate`, { method: "POST", cookie })).status, 404);
+
+  const soon = await share(t, cookie, dashboardId, { expires_at: new Date(Date.now() + 60_000).toISOString() });
+  equal((await t.call(pathOf(soon.url))).status, 200);
+  const realNow = t.deps.now;
+  t.deps.now = () => new Date(Date.now() + 120_000);
+  try {
+    const expired = await t.call(pathOf(soon.url));
+    equal(expired.status, 404);
+    equal(sameness(expired.text), sameness(unknown.text));
+  } finally {
+    t.deps.now = realNow;
+  }
+  const past = await t.call(`/api/dashboards/${dashboardId}/shares`, {
+    cookie,
+    body: { expires_at: "2001-01-01T00:00:00Z" },
+  });
+  equal(past.status, 400);
+
+  // Every change is in the audit log, and no token is in it or in the request log.
+  const audit = await t.deps.db.orm.execute(
+    `select action, details::text as details from audit_logs where target_id = '${link.id}' order by id` as never,
+  ) as unknown as { rows?: { action: string; details: string }[] } | { action: string; details: string }[];
+  const entries = Array.isArray(audit) ? audit : audit.rows ?? [];
+  deepStrictEqual(entries.map((e) => e.action), ["share.create", "share.rotate", "share.revoke"]);
+  for (const token of [link.url, fresh].map((u) => u.split("/").pop()!)) {
+    ok(!entries.some((e) => e.details.includes(token)));
+    ok(!t.logs.some((line) => line.includes(token)), "a share token reached the log");
+  }
+}, ENV);
+
+testEachBackend("share responses are noindex, no-referrer, briefly cached, and framed only when allowed", async (t) => {
+  const { cookie } = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, cookie, sources);
+  const closed = await t.call(pathOf((await share(t, cookie, dashboardId)).url));
+  const framed = await t.call(pathOf((await share(t, cookie, dashboardId, { allow_embed: true })).url));
+  for (const res of [closed, framed]) {
+    equal(res.headers.get("x-robots-tag"), "noindex, nofollow");
+    equal(res.headers.get("referrer-policy"), "no-referrer");
+    match(res.headers.get("cache-control") ?? "", /^public, max-age=\d{1,3}$/);
+    equal(res.headers.get("x-share-allow-embed"), null);
+  }
+  match(closed.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/);
+  ok(closed.headers.get("x-frame-options"));
+  match(framed.headers.get("content-security-policy") ?? "", /frame-ancestors \*/);
+  equal(framed.headers.get("x-frame-options"), null);
+  const missing = await t.call(`/share/${"B".repeat(43)}`);
+  equal(missing.headers.get("referrer-policy"), "no-referrer");
+  equal(missing.headers.get("x-robots-tag"), "noindex, nofollow");
+}, ENV);
+
+testEachBackend("downloads: formula-safe CSV, SVG and PNG, on share links only when allowed", async (t) => {
+  const { cookie } = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, cookie, sources);
+  const dashboard = await t.call(`/api/dashboards/${dashboardId}`, { cookie });
+  const widgets = (dashboard.body as { widgets: { id: string; title: string }[] }).widgets;
+  const bar = widgets.find((w) => w.title === "Days by weather")!;
+  const csv = await t.call(`/api/widgets/${bar.id}/download?format=csv`, { cookie });
+  equal(csv.status, 200);
+  const byWeather = countBy(await csvRows("seattle-weather.csv"), "weather");
+  deepStrictEqual(csv.text.split("\r\n"), ["weather,days", ...byWeather.map(([w, n]) => `${w},${n}`)]);
+  const png = await t.call(`/api/widgets/${bar.id}/download?format=png`, { cookie });
+  equal(png.headers.get("content-type"), "image/png");
+  const svg = await t.call(`/api/widgets/${bar.id}/chart.svg`, { cookie });
+  equal(marks(svg.text, "bar").length, byWeather.length);
+
+  const closed = pathOf((await share(t, cookie, dashboardId)).url);
+  equal((await t.call(`${closed}/widgets/${bar.id}/download?format=csv`)).status, 403);
+  ok(!(await t.call(closed)).text.includes("/download?"), "no download links when downloads are off");
+  const open = pathOf(
+    (await share(t, cookie, dashboardId, { allow_downloads: true, locked_filters: { weather: "fog" } })).url,
+  );
+  const page = await t.call(open);
+  match(page.text, new RegExp(`${open}/widgets/${bar.id}/download\\?format=csv`));
+  const shared = await t.call(`${open}/widgets/${bar.id}/download?format=csv&f.weather=sun`);
+  equal(shared.status, 200);
+  deepStrictEqual(shared.text.split("\r\n"), ["weather,days", `fog,${byWeather.find(([w]) => w === "fog")![1]}`]);
+  const sharedPng = await t.call(`${open}/widgets/${bar.id}/download?format=png`);
+  equal(sharedPng.headers.get("content-type"), "image/png");
+  equal((await t.call(`${open}/widgets/${crypto.randomUUID()}/download?format=csv`)).status, 404);
+}, ENV);
+
+testEachBackend("another user and an anonymous caller reach no dashboard, widget or link of others", async (t) => {
+  const a = await t.signUp();
+  const b = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, a.cookie, sources);
+  const link = await share(t, a.cookie, dashboardId);
+  const widgetId = ((await t.call(`/api/dashboards/${dashboardId}`, { cookie: a.cookie })).body as {
+    widgets: { id: string }[];
+  }).widgets[0].id;
+  const attempts: [string, string, unknown?][] = [
+    ["GET", `/api/dashboards/${dashboardId}`],
+    ["PATCH", `/api/dashboards/${dashboardId}`, { name: "mine" }],
+    ["DELETE", `/api/dashboards/${dashboardId}`],
+    ["POST", `/api/dashboards/${dashboardId}/widgets`, { type: "text", config: { markdown: "hi" } }],
+    ["POST", `/api/dashboards/${dashboardId}/shares`, {}],
+    ["GET", `/api/dashboards/${dashboardId}/events`],
+    ["PATCH", `/api/widgets/${widgetId}`, { title: "mine" }],
+    ["DELETE", `/api/widgets/${widgetId}`],
+    ["GET", `/api/widgets/${widgetId}/data`],
+    ["GET", `/api/widgets/${widgetId}/chart.svg`],
+    ["GET", `/api/widgets/${widgetId}/download?format=csv`],
+    ["PATCH", `/api/shares/${link.id}`, { label: "mine" }],
+    ["POST", `/api/shares/${link.id}/rotate`],
+    ["DELETE", `/api/shares/${link.id}`],
+  ];
+  for (const [method, path, body] of attempts) {
+    equal((await t.call(path, { method, body, cookie: b.cookie })).status, 404, `${method} ${path} as another user`);
+    equal((await t.call(path, { method, body })).status, 401, `${method} ${path} anonymously`);
+  }
+  for (const list of ["/api/dashboards", "/api/shares", `/api/shares?dashboard_id=${dashboardId}`]) {
+    deepStrictEqual((await t.call(list, { cookie: b.cookie })).body, { items: [], next_cursor: null }, list);
+  }
+  equal((await t.call(`/dashboards/${dashboardId}`, { cookie: b.cookie })).status, 404);
+  // Nothing changed, and the owner's link still works.
+  const mine = await t.call(`/api/dashboards/${dashboardId}`, { cookie: a.cookie });
+  equal((mine.body as { name: string }).name, "Seattle and Iowa");
+  equal((await t.call(pathOf(link.url))).status, 200);
+}, ENV);
+
+testEachBackend(
+  "widgets that cannot be drawn are refused with a sentence: unknown artifact, no query, off the grid",
+  async (t) => {
+    const { cookie } = await t.signUp();
+    const { dashboardId } = await weatherDashboard(t, cookie, sources);
+    const refused = await t.call(`/api/dashboards/${dashboardId}/widgets`, {
+      cookie,
+      body: { artifact_id: crypto.randomUUID() },
+    });
+    equal(refused.status, 404);
+    const bad = await t.call(`/api/dashboards/${dashboardId}/widgets`, {
+      cookie,
+      body: { type: "bar", position_x: 10, width: 6 },
+    });
+    equal(bad.status, 400);
+    match((bad.body as { error: { message: string } }).error.message, /connector_id, dataset and data_query|12-column/);
+  },
+  ENV,
+);
+
+testEachBackend("the share page is rate limited per address, and 0 turns the limit off", async (t) => {
+  const { cookie } = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, cookie, sources);
+  const path = pathOf((await share(t, cookie, dashboardId)).url);
+  const answers = await Promise.all(Array.from({ length: 40 }, () => t.call(path, { ip: "203.0.113.9" })));
+  const limited = answers.filter((r) => r.status === 429);
+  equal(answers.filter((r) => r.status === 200).length, 3);
+  equal(limited.length, 37);
+  ok(Number(limited[0].headers.get("retry-after")) > 0);
+  match(limited[0].text, /Too many requests/);
+  equal((await t.call(path, { ip: "203.0.113.10" })).status, 200, "another address is not limited");
+}, { ...ENV, SHARE_REQUESTS_PER_MINUTE: "3" });
+
+closeSharedAppsAfterAll();
+addEventListener("unload", () => sources.close());
