@@ -9,6 +9,7 @@ import { migrate } from "./db/migrate.ts";
 import { keepStatisticsFresh } from "./db/maintenance.ts";
 import { createApp } from "./lib/app.ts";
 import { startScheduler } from "./functions/scheduled_syncs.ts";
+import { startWorkflows } from "./functions/workflows/maintenance.ts";
 
 const config = await loadConfig();
 const log = createLogger(config.logLevel);
@@ -20,6 +21,7 @@ const statistics = keepStatisticsFresh(db, log);
 const deps = { config, db, log, now: () => new Date(), fetch: globalThis.fetch };
 const { app } = await createApp(deps, { prebuilt: config.production });
 const scheduler = startScheduler(deps);
+const workflows = startWorkflows(deps);
 
 const server = Deno.serve({
   port: config.port,
@@ -34,6 +36,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     scheduler.stop();
     statistics.stop();
+    await workflows.stop();
     await server.shutdown();
     await db.close();
     Deno.exit(0);

@@ -24,6 +24,8 @@ const envSchema = z.object({
   CHAT_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(1_000_000),
   /** Chat messages each user may send a minute. */
   CHAT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  WORKFLOW_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
+  WORKFLOW_WORKERS: z.coerce.number().int().min(0).max(1000).default(16),
   SUPABASE_URL: z.url().optional(),
   SUPABASE_ANON_KEY: z.string().optional(),
   SUPABASE_JWT_SECRET: z.string().optional(),
@@ -45,6 +47,8 @@ export interface Config {
   uploadMaxBytes: number;
   llm: { apiKey?: string; baseUrl?: string; model?: string; timeoutMs: number };
   chat: { dailyTokenBudget: number; requestsPerMinute: number };
+  /** Workflow workers: executions each process runs at once (0: accept only), and their lease. */
+  workflows: { workers: number; leaseMs: number };
   supabase: { url?: string; anonKey?: string; jwtSecret?: string };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
@@ -96,6 +100,7 @@ export async function loadConfig(
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
     llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
     chat: { dailyTokenBudget: e.CHAT_DAILY_TOKEN_BUDGET, requestsPerMinute: e.CHAT_REQUESTS_PER_MINUTE },
+    workflows: { workers: e.WORKFLOW_WORKERS, leaseMs: e.WORKFLOW_LEASE_MS },
     supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },
     logLevel: e.LOG_LEVEL,
   };

@@ -30,7 +30,7 @@ testEachBackend("migrations are recorded and a second run applies nothing", asyn
   const { migrate } = await import("../db/migrate.ts");
   deepStrictEqual(await migrate(t.deps.db), []);
   const applied = await rows<{ version: string }>(t.deps.db.orm, sql`select version from schema_migrations`);
-  deepStrictEqual(applied.map((r) => r.version), ["0001_init", "0002_connectors", "0003_chat"]);
+  deepStrictEqual(applied.map((r) => r.version), ["0001_init", "0002_connectors", "0003_chat", "0011_workflows"]);
 });
 
 closeSharedAppsAfterAll();

@@ -9,6 +9,8 @@ import { queryRoutes } from "./query.ts";
 import { chatRoutes } from "./chat.ts";
 import { artifactRoutes } from "./artifacts.ts";
 import { llmSettingsRoutes } from "./llm_settings.ts";
+import { workflowRoutes } from "./workflows.ts";
+import { executionRoutes } from "./executions.ts";
 import { renderApiReference } from "../../components/ApiReference.tsx";
 
 const INFO = {
@@ -30,6 +32,8 @@ export function createApi(deps: AppDeps) {
   api.route("/chat", chatRoutes(deps));
   api.route("/artifacts", artifactRoutes(deps));
   api.route("/settings/llm", llmSettingsRoutes(deps));
+  api.route("/workflows", workflowRoutes(deps));
+  api.route("/executions", executionRoutes(deps));
   api.doc31("/openapi.json", { openapi: "3.1.0", info: INFO, servers: [{ url: "/api" }] });
   let referenceHtml: string | undefined;
   api.get("/docs", (c) => {

@@ -41,7 +41,7 @@ export default function ArtifactPage({ data }: PageProps<Data>) {
           <h1>{artifact.name}</h1>
           <p class="muted">
             Version {artifact.version} of {data.versions.length} · {artifact.createdAt.toISOString().slice(0, 16)} UTC
-            {query && (
+            {query?.source && (
               <>
                 · from <code>{query.source.dataset}</code>
               </>
