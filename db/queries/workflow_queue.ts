@@ -200,8 +200,8 @@ export async function retryLater(
 
 /**
  * Ends an execution: succeeded with its results, or failed with its error (and the failing step's
- * row marked). Returns false when the lease was gone. On failure, the workflow's `on_failure`
- * workflow (if any, in the same workspace) is queued in the same transaction.
+ * row marked). `held` is false when the lease was gone. On failure, the workflow's `on_failure`
+ * workflow (if any, in the same workspace) is queued in the same transaction: `followUp`.
  */
 export async function finishExecution(
   db: Db,
@@ -214,7 +214,7 @@ export async function finishExecution(
     failedStep?: string;
     onFailure?: { workflowId: string; input: unknown };
   },
-): Promise<boolean> {
+): Promise<{ held: boolean; followUp?: string }> {
   return await db.transaction(async (tx) => {
     const [held] = await tx.update(workflowExecutions).set({
       status: input.status,
@@ -228,7 +228,7 @@ export async function finishExecution(
       eq(workflowExecutions.leaseOwner, input.owner),
       eq(workflowExecutions.status, "running"),
     )).returning({ workspaceId: workflowExecutions.workspaceId });
-    if (!held) return false;
+    if (!held) return { held: false };
     if (input.failedStep) {
       await tx.update(executionSteps).set({ status: "failed", error: input.error ?? null, finishedAt: sql`now()` })
         .where(and(eq(executionSteps.executionId, input.executionId), eq(executionSteps.stepId, input.failedStep)));
@@ -240,15 +240,16 @@ export async function finishExecution(
         eq(workflows.enabled, true),
       ));
       if (target) {
-        await enqueueExecution(tx, {
+        const followUp = await enqueueExecution(tx, {
           workflowId: target.id,
           workspaceId: held.workspaceId,
           trigger: "failure",
-          input: input.onFailure.input,
+          input: { payload: input.onFailure.input, headers: {} },
         });
+        return { held: true, followUp };
       }
     }
-    return true;
+    return { held: true };
   });
 }
 

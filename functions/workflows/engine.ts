@@ -253,8 +253,8 @@ export class WorkflowEngine {
     const parsed = WorkflowConfig.safeParse(workflow.config);
     const config = parsed.success ? parsed.data : WorkflowConfig.parse({});
     const steps = (row.steps as Step[]).length ? row.steps as Step[] : workflow.steps as Step[];
-    const fail = (error: string, failedStep?: string) =>
-      persist(() =>
+    const fail = async (error: string, failedStep?: string) => {
+      const { followUp } = await persist(() =>
         finishExecution(db, {
           executionId: row.id,
           owner,
@@ -266,6 +266,8 @@ export class WorkflowEngine {
             : undefined,
         })
       );
+      if (followUp) this.kick(followUp);
+    };
     const userId = workflow.createdBy;
     if (!userId) return void await fail("The workflow's owner no longer exists: save the workflow again to own it");
 

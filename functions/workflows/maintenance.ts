@@ -31,9 +31,11 @@ export async function runDueSchedules(deps: AppDeps): Promise<string[]> {
     const config = WorkflowConfig.safeParse(workflow.config);
     const next = config.success ? nextScheduledRun(config.data.schedule, now) : null;
     const id = await db.transaction(async (tx) => {
-      // Only the process whose update moves this very time on gets to queue the run.
+      // Only the process whose update moves the due time on gets to queue the run: a second one
+      // waits for the row, then finds it no longer due. (No equality on the time: JavaScript
+      // dates hold milliseconds, Postgres microseconds.)
       const [claimed] = await tx.update(workflows).set({ nextRunAt: next })
-        .where(and(eq(workflows.id, workflow.id), eq(workflows.nextRunAt, workflow.nextRunAt!)))
+        .where(and(eq(workflows.id, workflow.id), lte(workflows.nextRunAt, now)))
         .returning({ id: workflows.id });
       if (!claimed) return undefined;
       return await enqueueExecution(tx, {
