@@ -204,7 +204,7 @@ export class WorkflowEngine {
             continue;
           }
         } catch (error) {
-          backoff = Math.min(30_000, Math.max(250, backoff * 2));
+          backoff = Math.min(10_000, Math.max(250, backoff * 2));
           this.#deps.log.warn("workflow worker cannot claim; backing off", {
             error: messageOf(error),
             retry_in_ms: backoff,
