@@ -92,7 +92,7 @@ Deno.test({
       equal(created.status, 201, JSON.stringify(created.body));
       const run = await api(first.url, `/api/workflows/${created.body.id}/run`, { input: { order: 42 } });
       equal(run.status, 202);
-      await until("the step to reach the receiver", async () => receiver.requests.length ? true : undefined);
+      await until("the step to reach the receiver", () => Promise.resolve(receiver.requests.length ? true : undefined));
       await first.kill();
       first = undefined;
       second = await spawnServer(env(database));
