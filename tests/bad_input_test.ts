@@ -41,7 +41,14 @@ async function operations(t: TestApp): Promise<Operation[]> {
 }
 
 /** Operations whose every body field is optional, so `{}` is a valid body there. */
-const EMPTY_BODY_OK = new Set(["POST /chat/sessions"]);
+const EMPTY_BODY_OK = new Set([
+  "POST /chat/sessions",
+  "POST /workflows/{id}/rotate-secret",
+  "POST /workflows/{id}/run",
+  "POST /workflows/{id}/test-event",
+  "POST /workflows/{id}/replay",
+  "POST /executions/{id}/rerun",
+]);
 
 const CODES: Record<number, string> = {
   401: "unauthorized",
@@ -71,7 +78,9 @@ async function counts(t: TestApp) {
       (select count(*)::int from connectors) as connectors, (select count(*)::int from connector_syncs) as syncs,
       (select count(*)::int from datasets) as datasets, (select count(*)::int from connector_files) as files,
       (select count(*)::int from chat_sessions) as chats, (select count(*)::int from chat_messages) as messages,
-      (select count(*)::int from artifacts) as artifacts, (select count(*)::int from workspace_llm_settings) as llm`,
+      (select count(*)::int from artifacts) as artifacts, (select count(*)::int from workspace_llm_settings) as llm,
+      (select count(*)::int from workflows) as workflows, (select count(*)::int from workflow_executions) as executions,
+      (select count(*)::int from execution_steps) as steps, (select count(*)::int from webhook_deliveries) as deliveries`,
   );
   return row;
 }

@@ -272,4 +272,57 @@ testEachBackend(
   },
 );
 
+testEachBackend(
+  "bad input on a real workflow and execution gets a 4xx with a sentence and changes nothing",
+  async (t) => {
+    const user = await t.signUp();
+    const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+    const run = await t.call(`/api/workflows/${wf.id}/run`, { cookie: user.cookie, body: { input: { items: [] } } });
+    const execution = await waitForExecution(t, user.cookie, (run.body as { execution_id: string }).execution_id);
+    const snapshot = async () =>
+      JSON.stringify(
+        await rows(
+          t.deps.db.orm,
+          sql`select w.name, w.steps, w.config, w.webhook_secret_ciphertext, (select count(*)::int from workflow_executions) as n
+          from workflows w where w.id = ${wf.id}::uuid`,
+        ),
+      );
+    const before = await snapshot();
+    const bad: [string, string, unknown, number, RegExp][] = [
+      [
+        "PATCH",
+        `/api/workflows/${wf.id}`,
+        { steps: [{ id: "x", type: "http", config: { url: "{{ $( }}" } }] },
+        400,
+        /Step "x" \(http\): url/,
+      ],
+      ["PATCH", `/api/workflows/${wf.id}`, { config: { concurrency: 0 } }, 400, /config\.concurrency/],
+      ["PATCH", `/api/workflows/${wf.id}`, { config: { retries: { attempts: 99 } } }, 400, /config\.retries\.attempts/],
+      ["PATCH", `/api/workflows/${wf.id}`, { name: "" }, 400, /name/],
+      ["POST", `/api/workflows/${wf.id}/rotate-secret`, { keep_previous_for_s: -1 }, 400, /keep_previous_for_s/],
+      ["POST", `/api/workflows/${wf.id}/replay`, { status: "succeeded" }, 400, /status/],
+      ["POST", `/api/workflows/${wf.id}/replay`, { since: "yesterday" }, 400, /since/],
+      ["POST", `/api/executions/${execution.id}/rerun`, { from_step: "9" }, 400, /from_step/],
+      ["POST", `/api/executions/${execution.id}/rerun`, { from_step: "missing" }, 400, /no step "missing"/],
+      ["POST", `/api/executions/${execution.id}/cancel`, undefined, 409, /already succeeded/],
+      ["GET", `/api/workflows/${wf.id}/executions?status=lost`, undefined, 400, /status/],
+      ["POST", `/api/workflows/${wf.id}/run`, { input: "x".repeat(1024 * 1024) }, 413, /limit/],
+    ];
+    for (const [method, path, body, status, message] of bad) {
+      const res = await t.call(path, { method, cookie: user.cookie, body });
+      equal(res.status, status, `${method} ${path} ${JSON.stringify(body)?.slice(0, 80)}: ${res.text.slice(0, 300)}`);
+      match((res.body as { error: { message: string } }).error.message, message);
+    }
+    equal(await snapshot(), before);
+    // Text Postgres cannot store is cleaned where it enters, not refused with a 500.
+    const nul = await t.call(`/api/workflows/${wf.id}`, {
+      method: "PATCH",
+      cookie: user.cookie,
+      body: { name: "a\u0000b", steps: [{ id: "t", type: "transform", config: { expression: "'x\u0000y'" } }] },
+    });
+    equal(nul.status, 200, nul.text);
+    equal((nul.body as { name: string }).name, "a\uFFFDb");
+  },
+);
+
 closeSharedAppsAfterAll();

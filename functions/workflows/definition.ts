@@ -7,6 +7,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { ApiError } from "../../lib/http/errors.ts";
+import { storable } from "./json.ts";
 import { STEP_TYPE_NAMES, stepType, type StepTypeName } from "./steps/registry.ts";
 
 export const StepId = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, {
@@ -70,7 +71,7 @@ export function parseWorkflowConfig(value: unknown): WorkflowConfig {
     const issue = result.error.issues[0];
     invalid(["config", ...issue.path].join("."), issue.message);
   }
-  return result.data;
+  return storable(result.data) as WorkflowConfig;
 }
 
 /**
@@ -102,7 +103,7 @@ export function parseSteps(value: unknown): Step[] {
     }
     const problem = module.check?.(config.data)?.[0];
     if (problem) invalid(`${label}.config.${problem[0]}`, `${named}: ${problem[0]}: ${problem[1]}`);
-    steps.push({ id, type, config: config.data as Record<string, unknown> });
+    steps.push({ id, type, config: storable(config.data) as Record<string, unknown> });
   });
   steps.forEach((step, index) => {
     if (step.type !== "condition") return;

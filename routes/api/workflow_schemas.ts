@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import type { ExecutionRow, ExecutionStepRow, WorkflowRow } from "../../db/queries/workflows.ts";
 import { STEP_TYPE_NAMES } from "../../functions/workflows/steps/registry.ts";
-import { capped } from "../../functions/workflows/json.ts";
+import { capped, storable } from "../../functions/workflows/json.ts";
 
 /** What the API shows of a step's input or output; the rest is behind `truncated`. */
 const SHOWN_CHARS = 64 * 1024;
@@ -33,8 +33,10 @@ export const WorkflowSchema = z.object({
 export const CreatedWorkflowSchema = WorkflowSchema.extend({ webhook_secret: z.string() })
   .openapi("CreatedWorkflow");
 
-const name = z.string().trim().min(1).max(100);
-const description = z.string().trim().max(2000).nullable().optional();
+// Text Postgres cannot store (NUL, lone surrogates) is cleaned where it enters (README: Values).
+const clean = (text: string) => storable(text) as string;
+const name = z.string().trim().min(1).max(100).transform(clean);
+const description = z.string().trim().max(2000).transform(clean).nullable().optional();
 export const CreateWorkflowBody = z.object({
   name,
   description,
