@@ -12,6 +12,7 @@ import { createTableTool } from "./create_table.ts";
 import { createDocumentTool } from "./create_document.ts";
 import { readArtifactTool } from "./read_artifact.ts";
 import { updateArtifactTool } from "./update_artifact.ts";
+import { runWorkflowTool } from "./run_workflow.ts";
 
 export type { ChatToolContext } from "./context.ts";
 
@@ -28,6 +29,7 @@ export const CHAT_TOOLS: Record<string, ToolFactory> = {
   create_document: createDocumentTool,
   read_artifact: readArtifactTool,
   update_artifact: updateArtifactTool,
+  run_workflow: runWorkflowTool,
 };
 
 /** The tool set for one chat turn. */
