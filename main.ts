@@ -2,11 +2,13 @@
  * Entry point: reads the configuration, opens and migrates the database, builds the app and
  * serves it. The only place that creates dependencies.
  */
+// First: empty variables are unset before any library reads the environment as it loads.
+import "./lib/empty_env.ts";
 import { loadConfig } from "./lib/config.ts";
 import { createLogger } from "./lib/log.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
-import { keepStatisticsFresh } from "./db/maintenance.ts";
+import { keepStatisticsFresh, keepUploadsTidy } from "./db/maintenance.ts";
 import { createApp } from "./lib/app.ts";
 import { isDatabaseUnavailable } from "./db/client.ts";
 import { startScheduler } from "./functions/scheduled_syncs.ts";
@@ -18,6 +20,7 @@ const db = await openDatabase({ ...config.database });
 const applied = await migrate(db);
 if (applied.length) log.info("migrations applied", { versions: applied });
 const statistics = keepStatisticsFresh(db, log);
+const uploads = keepUploadsTidy(db, log);
 
 // postgres-js (3.4 on Deno) can fail a write on a socket the server has just closed (a restart, a
 // terminated backend) in a timer of its own, outside any query's promise: the query itself fails
@@ -54,6 +57,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     scheduler.stop();
     statistics.stop();
     await workflows.stop();
+    uploads.stop();
     await server.shutdown();
     await db.close();
     Deno.exit(0);

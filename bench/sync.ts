@@ -92,6 +92,10 @@ export async function benchSync(rows: number, runs: number) {
     // The postgres connector reads the table COPY just filled.
     await source.unsafe("create schema if not exists src; drop table if exists src.orders");
     await source.unsafe("alter table copy_target set schema src; alter table src.copy_target rename to orders");
+    // A source must connect as a role that cannot reach the server (a superuser is refused): a reader of src.
+    const reader = `${name}_reader`;
+    await source.unsafe(`create role ${reader} login password '${name}'`);
+    await source.unsafe(`grant usage on schema src to ${reader}; grant select on src.orders to ${reader}`);
 
     const timeSync = async (connectorId: string) => {
       const started = performance.now();
@@ -111,10 +115,10 @@ export async function benchSync(rows: number, runs: number) {
         host: url.hostname,
         port: Number(url.port || 5432),
         database: name,
-        user: url.username,
+        user: `${name}_reader`,
         tables: ["src.orders"],
       },
-      credentials: url.password ? { password: decodeURIComponent(url.password) } : undefined,
+      credentials: { password: name },
     }, {});
     const csvSeconds: number[] = [];
     const pgSeconds: number[] = [];
@@ -143,6 +147,7 @@ export async function benchSync(rows: number, runs: number) {
     await source.end();
     await files.shutdown();
     await admin.unsafe(`drop database ${name} with (force)`);
+    await admin.unsafe(`drop role if exists ${name}_reader`);
     await admin.end();
     await Deno.remove(csvPath);
   }

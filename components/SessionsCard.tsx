@@ -1,4 +1,6 @@
 /** Settings: the browsers signed in to this account, and a way to sign the others out. */
+import ConfirmButton from "../islands/ConfirmButton.tsx";
+import { signOutOthers } from "./confirmations.ts";
 
 /** A live session as the settings page shows it. */
 export interface SessionRow {
@@ -45,10 +47,14 @@ export function SessionsCard({ sessions }: { sessions: SessionRow[] }) {
         ))}
       </ul>
       {sessions.length > 1 && (
-        <form method="post" class="inline-form">
-          <input type="hidden" name="action" value="sign_out_others" />
-          <button type="submit" class="button danger">Sign out of all other sessions</button>
-        </form>
+        <div class="inline-form">
+          <ConfirmButton
+            label="Sign out of all other sessions…"
+            confirmation={signOutOthers()}
+            class="button danger"
+            testId="sign-out-others"
+          />
+        </div>
       )}
     </div>
   );

@@ -1,5 +1,8 @@
 /** Settings: API tokens: make one (its secret shown once), see them, revoke them. */
 import type { TokenInfo } from "../db/queries/api_tokens.ts";
+import ConfirmButton from "../islands/ConfirmButton.tsx";
+import CopyButton from "../islands/CopyButton.tsx";
+import { revokeToken } from "./confirmations.ts";
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -14,7 +17,10 @@ export function TokensCard(props: { tokens: TokenInfo[]; newToken?: string; erro
       {props.newToken && (
         <div class="notice" role="status">
           <strong>Copy your new token now: it will not be shown again.</strong>
-          <code class="secret" data-testid="new-token">{props.newToken}</code>
+          <div class="secret-row">
+            <code class="secret" id="new-token" data-testid="new-token">{props.newToken}</code>
+            <CopyButton value={props.newToken} targetId="new-token" />
+          </div>
         </div>
       )}
       <form method="post" class="inline-form">
@@ -36,8 +42,8 @@ export function TokensCard(props: { tokens: TokenInfo[]; newToken?: string; erro
               <tr>
                 <th>Name</th>
                 <th>Token</th>
-                <th>Created</th>
-                <th>Last used</th>
+                <th class="hide-narrow">Created</th>
+                <th class="hide-narrow">Last used</th>
                 <th />
               </tr>
             </thead>
@@ -48,14 +54,10 @@ export function TokensCard(props: { tokens: TokenInfo[]; newToken?: string; erro
                   <td>
                     <code>{t.prefix}…</code>
                   </td>
-                  <td>{day(t.createdAt)}</td>
-                  <td>{t.lastUsedAt ? day(t.lastUsedAt) : "never"}</td>
-                  <td>
-                    <form method="post">
-                      <input type="hidden" name="action" value="revoke" />
-                      <input type="hidden" name="id" value={t.id} />
-                      <button type="submit" class="button danger small">Revoke</button>
-                    </form>
+                  <td class="hide-narrow">{day(t.createdAt)}</td>
+                  <td class="hide-narrow">{t.lastUsedAt ? day(t.lastUsedAt) : "never"}</td>
+                  <td class="row-action">
+                    <ConfirmButton label="Revoke…" confirmation={revokeToken(t)} testId="revoke-token" />
                   </td>
                 </tr>
               ))}

@@ -2,7 +2,9 @@
 import type { z } from "zod";
 import { cookieOrigin, sessionCookie } from "../lib/auth/session_cookie.ts";
 import { ApiError } from "../lib/http/errors.ts";
+import { safeRedirectPath } from "../lib/http/safe_redirect.ts";
 import type { FreshContext } from "../lib/fresh/mod.ts";
+import { formMessage } from "./form_errors.ts";
 
 /** What a form page shows after a failed post. */
 export interface FormState {
@@ -21,24 +23,28 @@ export function parseForm<T extends z.ZodType>(form: FormData, schema: T): z.inf
 }
 
 /**
- * Re-renders a form page with the message of a 4xx ApiError (and its Retry-After); anything
+ * Re-renders a form page with the message of a 4xx ApiError (and its Retry-After), fields named
+ * by their `labels` on the form (components/form_errors.ts); anything
  * else is ours to fail on, so it is thrown on to the error handler.
  */
 export async function renderFormError<S>(
   ctx: FreshContext<S>,
   error: unknown,
   data: (message: string) => unknown,
+  labels: Record<string, string> = {},
 ): Promise<Response> {
   if (!(error instanceof ApiError) || error.status >= 500) throw error;
   const retryAfter = error.options.retryAfter;
   const headers = retryAfter ? { "retry-after": String(retryAfter) } : undefined;
-  return await ctx.render(await data(error.message), { status: error.status, headers });
+  return await ctx.render(await data(formMessage(error.message, labels)), { status: error.status, headers });
 }
 
-/** Only same-site paths: `?next=//evil.example` must not become an open redirect. */
-export function safeNext(url: URL): string {
-  const next = url.searchParams.get("next") ?? "/chat";
-  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/chat";
+/**
+ * Where to go after signing in: `?next=` when it is a path on the app's own origin (APP_URL, else
+ * the request's), "/chat" otherwise; see lib/http/safe_redirect.ts for what is refused.
+ */
+export function safeNext(url: URL, appUrl: string | undefined): string {
+  return safeRedirectPath(url.searchParams.get("next"), cookieOrigin(url.href, appUrl), "/chat");
 }
 
 /** A 303 to `location` that starts the session. */

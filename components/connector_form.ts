@@ -93,3 +93,14 @@ export function connectorInputFromForm(form: FormData): ConnectorInput {
   for (const key of Object.keys(config)) if (config[key] === undefined) delete config[key];
   return { name: get("name"), type, config, credentials: Object.keys(credentials).length ? credentials : undefined };
 }
+
+/** Each field's label by its API path (`config.url`, `credentials.password`), for error sentences. */
+export const FIELD_LABELS: Record<string, string> = {
+  name: "Name",
+  ...Object.fromEntries(
+    Object.values(FORM_FIELDS).flat().map((f) => [`${f.secret ? "credentials" : "config"}.${f.name}`, f.label]),
+  ),
+  "config.pagination": "Pagination",
+  "config.next_path": "Cursor or next-URL path",
+  "credentials.headers": "Secret header",
+};

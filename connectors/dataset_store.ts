@@ -5,8 +5,10 @@
  * running, then swaps it in with one short transaction: readers see the old rows or the new ones.
  */
 import { sql } from "drizzle-orm";
-import type { BulkLoad, Database, Db } from "../db/client.ts";
+import { type BulkLoad, type Database, type Db, yieldToEventLoop } from "../db/client.ts";
 import { APP_ROLE } from "../db/rls.ts";
+import { storableJson, storableText } from "../lib/text.ts";
+import { stringifyExact } from "./exact_json.ts";
 import { TypeInference, widen } from "./type_inference.ts";
 import { BATCH_ROWS, type Column, type ColumnType } from "./types.ts";
 
@@ -15,10 +17,13 @@ const CSV_PIECE_BYTES = 1024 * 1024;
 const PG_TYPES: Record<ColumnType, string> = {
   integer: "bigint",
   number: "double precision",
+  // Unconstrained numeric: any precision and scale, stored exactly (numeric(30,10) keeps its 10 places).
+  decimal: "numeric",
   boolean: "boolean",
   date: "date",
   timestamp: "timestamptz",
   text: "text",
+  json: "jsonb",
 };
 
 /** The Postgres type a column is stored as. */
@@ -38,12 +43,16 @@ export function storageColumn(index: number): string {
   return `c${index}`;
 }
 
-/** Turns a source value into the text COPY takes; null and "" are SQL null. */
-function toText(value: unknown): string | null {
+/**
+ * Turns a source value into the text COPY takes; null and "" are SQL null. This is where synced
+ * text enters the database, so it is made storable here (lib/text.ts): no NUL, no lone surrogate,
+ * in plain strings and in every string inside a JSON value (jsonb refuses `\u0000` too).
+ */
+export function toText(value: unknown): string | null {
   if (value === null || value === undefined || value === "") return null;
-  if (typeof value === "string") return value;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "string") return storableText(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
+  if (typeof value === "object") return stringifyExact(storableJson(value));
   return String(value);
 }
 
@@ -84,7 +93,11 @@ export class DatasetWriter {
    */
   async write(batch: unknown[][]): Promise<void> {
     const width = this.columns.length;
-    for (const row of batch) {
+    let slice = performance.now();
+    for (let r = 0; r < batch.length; r++) {
+      // Long batches of wide rows would hold the thread (and so every request) too long: a macrotask every ~20 ms.
+      if ((r & 255) === 255 && performance.now() - slice > 20) slice = (await yieldToEventLoop(), performance.now());
+      const row = batch[r];
       const out = new Array<string | null>(width);
       for (let i = 0; i < width; i++) out[i] = toText(row[i]);
       this.#inference.observe(out);
@@ -214,10 +227,18 @@ export class DatasetWriter {
     await tx.execute(sql.raw(`alter table ${this.#staging} rename to ${live.split(".")[1]}`));
   }
 
-  /** Inside the publishing transaction: appends the staged rows to the live table. */
-  async appendToLive(tx: Db): Promise<void> {
+  /**
+   * Inside the publishing transaction: appends the staged rows to the live table. With the index
+   * of the cursor column, the staged rows were read from the stored maximum on (`>=`, so rows that
+   * tie with it are not skipped): the ones the live table already holds at that maximum are left
+   * out, as a multiset (EXCEPT ALL), so identical rows keep the count the source has.
+   */
+  async appendToLive(tx: Db, cursorIndex = -1): Promise<void> {
     const live = storageTable(this.datasetId);
-    await tx.execute(sql.raw(`insert into ${live} select * from ${this.#staging}`));
+    const cursor = storageColumn(cursorIndex);
+    const fresh = cursorIndex < 0 ? `select * from ${this.#staging}` : `select * from ${this.#staging} except all ` +
+      `select * from ${live} where ${cursor} >= (select max(${cursor}) from ${live})`;
+    await tx.execute(sql.raw(`insert into ${live} ${fresh}`));
     await tx.execute(sql.raw(`drop table ${this.#staging}`));
   }
 

@@ -1,10 +1,19 @@
 /**
  * A REST endpoint that returns JSON records, with secret headers kept in credentials and three
  * kinds of pagination: page numbers, a cursor from the body, or a next-page URL from the body.
+ *
+ * Read whole and once: every page is fetched once (from the body the outbound guard caps) and
+ * spooled to a temporary file while the columns are gathered as the union of the keys of every
+ * page, then the rows are read back from that file, so a key first seen on page 2 is a column and
+ * memory holds one page. Pagination stops, with a warning on the sync, when a link or cursor leads
+ * back to a page already read or a page repeats the records of one already read (an API that
+ * answers every page past the end with the last one). Numbers keep their digits (json_exact.ts).
  */
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
-import { atPath, datasetNameField, scheduleField, uniqueNames } from "./common.ts";
+import { atPath, checkColumnCount, datasetNameField, scheduleField, uniqueNames } from "./common.ts";
+import { exactValue, parseExact } from "./json_exact.ts";
+import { warn } from "./warnings.ts";
 import type { ConnectorType, RowSource, SourceContext } from "./types.ts";
 
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|x-auth-token)$/i;
@@ -54,7 +63,8 @@ async function fetchPage(ctx: Ctx, url: URL): Promise<Page> {
   }
   let body: unknown;
   try {
-    body = JSON.parse(await response.text());
+    // The guard's fetch caps the body: text() fails past the cap rather than reading on.
+    body = parseExact(await response.text());
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw new ApiError(422, "connection_failed", `${url.host} did not answer with JSON`);
@@ -70,17 +80,52 @@ async function fetchPage(ctx: Ctx, url: URL): Promise<Page> {
   return { records, body, url };
 }
 
-/** Every page, following the configured pagination until it runs out. */
-async function* pages(ctx: Ctx): AsyncGenerator<Page> {
+/** A short, stable fingerprint of a page's records, to see a page come back. */
+async function fingerprint(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Where the URL points, for a sentence: its path and query. */
+const shown = (url: URL) => url.pathname + url.search;
+
+/**
+ * Every page with its records serialised, following the configured pagination until it runs out,
+ * comes back to a page already read, or reaches max_pages (the last two are warnings).
+ */
+async function* pages(ctx: Ctx): AsyncGenerator<Page & { text: string }> {
   const p = ctx.config.pagination;
   let url = new URL(ctx.config.url);
   let page = p?.type === "page" ? p.start : 0;
   if (p?.type === "page") url.searchParams.set(p.param, String(page));
-  const seen = new Set<string>();
-  for (let n = 0; n < ctx.config.max_pages; n++) {
+  const seenUrls = new Set([url.href]);
+  const seenPages = new Set<string>();
+  for (let n = 0;; n++) {
+    if (n === ctx.config.max_pages) {
+      warn({
+        code: "pagination_limit",
+        message: `Pagination stopped after max_pages (${n}) pages, with more to read: raise max_pages in the ` +
+          "connector's config to read them all.",
+      });
+      return;
+    }
     const current = await fetchPage(ctx, url);
-    if (p?.type === "page" && current.records.length === 0) return;
-    yield current;
+    // An empty page ends page numbers; cursors and links may still lead on (as they always did).
+    if (current.records.length === 0 && (!p || p.type === "page")) return;
+    const text = JSON.stringify(current.records);
+    const hash = await fingerprint(text);
+    if (seenPages.has(hash)) {
+      if (current.records.length) {
+        warn({
+          code: "pagination_repeat",
+          message: `Pagination stopped after ${n} pages: ${shown(url)} held the same records as a page already ` +
+            "read (the API repeats a page, such as its last one past the end), so they were not added twice.",
+        });
+      }
+      return;
+    }
+    seenPages.add(hash);
+    yield { ...current, text };
     if (!p) return;
     if (p.type === "page") {
       url = new URL(url);
@@ -91,20 +136,73 @@ async function* pages(ctx: Ctx): AsyncGenerator<Page> {
     if (next === null || next === undefined || next === "") return;
     if (p.type === "cursor") {
       url = new URL(url);
-      url.searchParams.set(p.param, String(next));
+      url.searchParams.set(p.param, String(exactValue(next)));
     } else {
       url = new URL(String(next), url);
     }
-    // A server that hands back the same page forever would otherwise loop until max_pages.
-    if (seen.has(url.href)) return;
-    seen.add(url.href);
+    if (seenUrls.has(url.href)) {
+      warn({
+        code: "pagination_repeat",
+        message: `Pagination stopped after ${n + 1} pages: the ${p.type === "cursor" ? "cursor" : "next link"} led ` +
+          `back to ${shown(url)}, a page already read, so the API would have repeated itself.`,
+      });
+      return;
+    }
+    seenUrls.add(url.href);
   }
 }
 
-/** Flat records become rows; nested values are kept as JSON text. */
+/** Flat records become rows; nested values are kept as JSON text, numbers with their digits. */
 function toRow(record: unknown, keys: string[]): unknown[] {
-  if (record === null || typeof record !== "object" || Array.isArray(record)) return [record];
-  return keys.map((k) => (record as Record<string, unknown>)[k]);
+  if (record === null || typeof record !== "object" || Array.isArray(record)) return [exactValue(record)];
+  if (keys.length === 0) return [exactValue(record)];
+  return keys.map((k) => exactValue((record as Record<string, unknown>)[k]));
+}
+
+/** The lines of a file, which is closed at the end. */
+async function* readLines(file: Deno.FsFile): AsyncGenerator<string> {
+  let rest = "";
+  try {
+    for await (const text of file.readable.pipeThrough(new TextDecoderStream())) {
+      const parts = (rest + text).split("\n");
+      rest = parts.pop()!;
+      yield* parts;
+    }
+  } finally {
+    try {
+      file.close();
+    } catch { /* the stream's end closed it */ }
+  }
+}
+
+/** Every page read once into a temporary file, and the union of their records' keys, in order. */
+async function spool(ctx: Ctx): Promise<{ keys: string[]; lines: () => AsyncGenerator<string> }> {
+  const keys = new Set<string>();
+  const path = await Deno.makeTempFile({ prefix: "http_json_", suffix: ".jsonl" });
+  try {
+    const file = await Deno.open(path, { write: true });
+    const writer = file.writable.getWriter();
+    const encoder = new TextEncoder();
+    try {
+      for await (const page of pages(ctx)) {
+        for (const record of page.records) {
+          if (record !== null && typeof record === "object" && !Array.isArray(record)) {
+            for (const key of Object.keys(record)) keys.add(key);
+          }
+        }
+        await writer.write(encoder.encode(page.text + "\n"));
+      }
+    } finally {
+      await writer.close().catch(() => {});
+    }
+    // Opened, then unlinked: the file goes away when it is closed, whatever happens to the sync.
+    const reading = await Deno.open(path, { read: true });
+    await Deno.remove(path);
+    return { keys: [...keys], lines: () => readLines(reading) };
+  } catch (error) {
+    await Deno.remove(path).catch(() => {});
+    throw error;
+  }
 }
 
 export const httpJsonConnector: ConnectorType<Config, Credentials> = {
@@ -125,18 +223,14 @@ export const httpJsonConnector: ConnectorType<Config, Credentials> = {
   },
 
   async read(ctx): Promise<RowSource> {
-    const iterator = pages(ctx);
-    const first = await iterator.next();
-    const firstRecords = first.done ? [] : first.value.records;
-    // The columns are the keys of the first page's records; keys that appear later are not kept.
-    const objects = firstRecords.filter((r) => r !== null && typeof r === "object" && !Array.isArray(r));
-    const keys = objects.length ? [...new Set(objects.flatMap((r) => Object.keys(r as object)))] : ["value"];
-    const names = uniqueNames(keys);
-    const rowKeys = objects.length ? keys : [];
+    const { keys, lines } = await spool(ctx);
+    checkColumnCount(keys.length);
+    // Records that are not objects (a list of numbers) make one column, "value".
+    const names = keys.length ? uniqueNames(keys) : ["value"];
     async function* batches() {
-      if (firstRecords.length) yield firstRecords.map((r) => toRow(r, rowKeys));
-      for await (const page of { [Symbol.asyncIterator]: () => iterator }) {
-        if (page.records.length) yield page.records.map((r) => toRow(r, rowKeys));
+      for await (const line of lines()) {
+        const records = parseExact(line) as unknown[];
+        if (records.length) yield records.map((r) => toRow(r, keys));
       }
     }
     return { columns: names.map((name) => ({ name })), batches: batches() };

@@ -8,7 +8,8 @@ import postgres from "postgres";
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { checkHost } from "../lib/net/outbound.ts";
-import { datasetNameField, scheduleField } from "./common.ts";
+import { refusePrivilegedRole } from "./postgres_role.ts";
+import { parseQualifiedName, qualifiedName, scheduleField } from "./common.ts";
 import { type ColumnType, type ConnectorType, type DatasetInfo, type SourceContext } from "./types.ts";
 
 const STATEMENT_TIMEOUT_MS = 120_000;
@@ -16,25 +17,64 @@ const SQL_TIMEOUT_MS = 15_000;
 /** Rows per FETCH: large, because each one is a round trip. */
 const CURSOR_ROWS = 50_000;
 
+/** A relation as `tables` names it: up to two identifiers of 63 bytes, quoted where needed. */
+const relationName = z.string().trim().min(1).max(300).regex(/^\P{Cc}+$/u, { error: "No control characters" }).refine(
+  (text) => parseQualifiedName(text) !== undefined,
+  {
+    error: 'Name a table as table, schema.table, or with double quotes around a part that holds a dot: public."a.b"',
+  },
+);
+
 const config = z.object({
   host: z.string().trim().min(1).max(253).optional(),
   port: z.number().int().min(1).max(65535).default(5432),
   database: z.string().min(1).max(63).optional(),
   user: z.string().min(1).max(63).optional(),
   ssl: z.enum(["disable", "require"]).default("disable"),
-  /** Which tables and views to sync (`schema.table` or `table` for public); all when absent. */
-  tables: z.array(datasetNameField).max(200).optional(),
-  /** Per table, a column whose values only grow: later syncs append only the newer rows. */
-  cursor_columns: z.record(datasetNameField, z.string().min(1).max(63)).optional(),
+  /**
+   * Which relations to sync, as dataset names (connectors/common.ts `qualifiedName`): `table` in
+   * public, `schema.table`, or quoted parts for names with dots (`public."sales.orders"`); all when absent.
+   */
+  tables: z.array(relationName).max(200).optional(),
+  /** Per relation (named as in `tables`), a column whose values only grow: later syncs append the newer rows. */
+  cursor_columns: z.record(relationName, z.string().min(1).max(63)).optional(),
   schedule: scheduleField,
 }).strict();
 const credentials = z.object({
   password: z.string().max(1000).optional(),
-  connection_string: z.string().max(2000).regex(/^postgres(ql)?:\/\//, { error: "Use a postgres:// URL" }).optional(),
+  connection_string: z.string().max(2000).superRefine(checkConnectionString).optional(),
 }).strict();
+/**
+ * A connection string must be one postgres:// URL that `target` below can read. libpq also takes
+ * several hosts (`h1:5432,h2:5432`) for fail-over; one connection to one checked address is what
+ * this connector makes, so those are refused by name. The messages never quote the string: it
+ * holds the password.
+ */
+function checkConnectionString(value: string, ctx: z.RefinementCtx): void {
+  const problem = connectionStringProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+}
+
+function connectionStringProblem(value: string): string | undefined {
+  if (!/^postgres(ql)?:\/\//i.test(value)) return "Use a postgres:// or postgresql:// URL";
+  const authority = value.replace(/^[^:]+:\/\//, "").split(/[/?#]/, 1)[0];
+  if (authority.slice(authority.lastIndexOf("@") + 1).includes(",")) {
+    return "Several hosts in one connection string are not supported: give one host (the primary)";
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "This is not a valid postgres:// URL: check it, and percent-encode special characters in the password";
+  }
+  if (!url.hostname) return "The connection string has no host: use postgres://user:password@host:5432/database";
+  return undefined;
+}
+
 type Config = z.infer<typeof config>;
 type Credentials = z.infer<typeof credentials>;
-type Ctx = SourceContext<Config, Credentials>;
+/** What a postgres source is handed: its config and decrypted credentials. */
+export type Ctx = SourceContext<Config, Credentials>;
 
 /** Where to connect: the connection string's parts, or the config's. */
 function target(ctx: Ctx) {
@@ -56,10 +96,15 @@ function target(ctx: Ctx) {
  * A one-connection client to the checked address whose sessions are read-only with a statement
  * timeout from the start (startup parameters), whatever the statements do.
  */
-async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
+export async function client(
+  ctx: Ctx,
+  timeoutMs: number,
+  /** `socket`: postgres.js's (untyped) hook for a connected socket of our own, given its host and port lists. */
+  extra: { socket?: (options: { host: string[]; port: number[] }) => Promise<unknown> } = {},
+): Promise<postgres.Sql> {
   const t = target(ctx);
   const address = await checkHost(t.host, t.port, ctx.allow);
-  return postgres({
+  const sql = postgres({
     host: address,
     port: t.port,
     database: t.database,
@@ -74,7 +119,11 @@ async function client(ctx: Ctx, timeoutMs: number): Promise<postgres.Sql> {
       default_transaction_read_only: true,
       statement_timeout: timeoutMs,
     },
+    ...extra,
   });
+  // The work's deadline (a sync's, a cancel) closes the socket, so a silent server cannot hold it.
+  ctx.signal?.addEventListener("abort", () => sql.end({ timeout: 0 }).catch(() => {}), { once: true });
+  return sql;
 }
 
 /** A read-only transaction on a fresh connection; `close` ends both. */
@@ -83,6 +132,7 @@ async function connect(ctx: Ctx, timeoutMs: number) {
   try {
     const conn = await sql.reserve();
     await conn.unsafe("begin read only");
+    await refusePrivilegedRole(conn);
     return {
       conn,
       async close() {
@@ -109,7 +159,7 @@ async function readOnly<T>(ctx: Ctx, timeoutMs: number, fn: (sql: postgres.Sql) 
 }
 
 /** A source's error as the user should see it; the password never appears in these messages. */
-function sourceError(error: unknown): unknown {
+export function sourceError(error: unknown): unknown {
   if (error instanceof ApiError) return error;
   const e = error as { code?: string; message?: string };
   if (e.code === "57014") {
@@ -130,9 +180,17 @@ function sourceError(error: unknown): unknown {
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
+/**
+ * A source column's type here, from information_schema's data_type. Values are read as the
+ * source's text, so each maps to a type that takes that text exactly: bigint stays 64 bits,
+ * numeric stays numeric (numeric(30,10) keeps every digit), json and jsonb stay JSON; every other
+ * type (uuid, interval, arrays, bytea, time, money, enums, ranges) is its readable text form.
+ */
 function columnType(dataType: string): ColumnType {
   if (/^(smallint|integer|bigint)$/.test(dataType)) return "integer";
-  if (/^(real|double precision|numeric)$/.test(dataType)) return "number";
+  if (/^(real|double precision)$/.test(dataType)) return "number";
+  if (dataType === "numeric") return "decimal";
+  if (dataType === "json" || dataType === "jsonb") return "json";
   if (dataType === "boolean") return "boolean";
   if (dataType === "date") return "date";
   if (dataType.startsWith("timestamp")) return "timestamp";
@@ -145,48 +203,60 @@ interface SourceTable extends DatasetInfo {
   pgTypes: string[];
 }
 
+/**
+ * Every relation the user can select from (tables, views, materialized views, foreign tables,
+ * partitioned tables; a partition only through its parent), read from the catalog by schema and
+ * name, never by text joined with a dot, and named by `qualifiedName`. Columns the user may not
+ * select are left out.
+ */
 async function tables(ctx: Ctx): Promise<SourceTable[]> {
   const rows = await readOnly(
     ctx,
     STATEMENT_TIMEOUT_MS,
     (sql) =>
       sql<{ table_schema: string; table_name: string; column_name: string; data_type: string; type: string }[]>`
-      select c.table_schema, c.table_name, c.column_name, c.data_type,
-        format_type(a.atttypid, a.atttypmod) as type
-      from information_schema.columns c
-      join pg_attribute a on a.attrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass
-        and a.attname = c.column_name
-      where c.table_schema not in ('pg_catalog', 'information_schema') and c.table_schema not like 'pg\\_%'
-      order by c.table_schema, c.table_name, c.ordinal_position`,
+      select n.nspname as table_schema, c.relname as table_name, a.attname as column_name,
+        format_type(a.atttypid, null) as data_type, format_type(a.atttypid, a.atttypmod) as type
+      from pg_catalog.pg_class c
+      join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+      where c.relkind in ('r', 'v', 'm', 'f', 'p') and not c.relispartition
+        and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
+        and has_schema_privilege(n.oid, 'usage')
+        and has_column_privilege(c.oid, a.attnum, 'select')
+      order by n.nspname, c.relname, a.attnum`,
   );
-  const byName = new Map<string, SourceTable>();
+  const wanted = ctx.config.tables?.map((text) => ({ text, ...parseQualifiedName(text)! }));
+  const cursors = Object.entries(ctx.config.cursor_columns ?? {}).map(([text, column]) => ({
+    ...parseQualifiedName(text)!,
+    column,
+  }));
+  const byKey = new Map<string, SourceTable>();
   for (const row of rows) {
-    const name = row.table_schema === "public" ? row.table_name : `${row.table_schema}.${row.table_name}`;
-    let table = byName.get(name);
+    const key = JSON.stringify([row.table_schema, row.table_name]);
+    let table = byKey.get(key);
     if (!table) {
-      byName.set(name, table = { name, schema: row.table_schema, table: row.table_name, columns: [], pgTypes: [] });
-      table.cursorColumn = ctx.config.cursor_columns?.[name];
+      const name = qualifiedName(row.table_schema, row.table_name);
+      byKey.set(key, table = { name, schema: row.table_schema, table: row.table_name, columns: [], pgTypes: [] });
+      table.cursorColumn = cursors.find((c) => c.schema === row.table_schema && c.name === row.table_name)?.column;
     }
     table.columns!.push({ name: row.column_name, type: columnType(row.data_type) });
     table.pgTypes.push(row.type);
   }
-  const wanted = ctx.config.tables;
-  const found = [...byName.values()];
+  const found = [...byKey.values()];
   if (!wanted) return found;
-  const missing = wanted.filter((name) => !byName.has(name));
+  const missing = wanted.filter((w) => !byKey.has(JSON.stringify([w.schema, w.name])));
   if (missing.length) {
-    throw new ApiError(422, "unprocessable", `No such table or view in the source: ${missing.join(", ")}`);
+    throw new ApiError(
+      422,
+      "unprocessable",
+      `No such table or view in the source (or not readable by this user): ${missing.map((w) => w.text).join(", ")}`,
+    );
   }
-  return found.filter((t) => wanted.includes(t.name));
+  return found.filter((t) => wanted.some((w) => w.schema === t.schema && w.name === t.table));
 }
 
-export const postgresConnector: ConnectorType<Config, Credentials> & {
-  runSql(
-    ctx: Ctx,
-    text: string,
-    maxRows: number,
-  ): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }>;
-} = {
+export const postgresConnector: ConnectorType<Config, Credentials> = {
   type: "postgres",
   label: "PostgreSQL",
   config,
@@ -194,7 +264,9 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
 
   async test(ctx) {
     const [row] = await readOnly(ctx, SQL_TIMEOUT_MS, (sql) => sql<{ version: string }[]>`select version()`);
-    return `Connected: ${row.version.split(" ").slice(0, 2).join(" ")}`;
+    // Discovery too, so that a table list the source lacks reads here as it would in a sync.
+    const found = await tables(ctx);
+    return `Connected: ${row.version.split(" ").slice(0, 2).join(" ")}, ${found.length} tables and views to sync`;
   },
 
   discover: tables,
@@ -208,7 +280,9 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
     if (from) {
       const index = names.indexOf(from.column);
       if (index < 0) throw new ApiError(422, "unprocessable", `No column ${from.column} in ${dataset.name}`);
-      text += ` where ${quote(from.column)} > $1::text::${table.pgTypes[index]}`;
+      // `>=`: rows that tie with the last value seen may have arrived since; the store leaves out
+      // the ones it already holds (DatasetWriter.appendToLive), so none is skipped or doubled.
+      text += ` where ${quote(from.column)} >= $1::text::${table.pgTypes[index]}`;
       params.push(from.after);
     }
     if (table.cursorColumn && names.includes(table.cursorColumn)) text += ` order by ${quote(table.cursorColumn)}`;
@@ -226,6 +300,7 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
     async function* copyOut(): AsyncGenerator<Uint8Array> {
       const sql = await client(ctx, STATEMENT_TIMEOUT_MS);
       try {
+        await refusePrivilegedRole(sql);
         const readable = await sql.unsafe(`copy (${text}) to stdout with (format csv)`).readable();
         for await (const chunk of readable) yield chunk as Uint8Array;
       } catch (error) {
@@ -238,27 +313,6 @@ export const postgresConnector: ConnectorType<Config, Credentials> & {
       columns: table.columns!,
       batches: batches(),
       csv: from ? undefined : () => ReadableStream.from(copyOut()),
-    });
-  },
-
-  async runSql(ctx, text, maxRows) {
-    return await readOnly(ctx, SQL_TIMEOUT_MS, async (sql) => {
-      const rows: unknown[][] = [];
-      let columns: string[] = [];
-      let truncated = false;
-      const query = sql.unsafe(text).values();
-      for await (const batch of query.cursor(Math.min(maxRows + 1, 1000))) {
-        columns = (batch as unknown as { columns?: { name: string }[] }).columns?.map((c) => c.name) ?? columns;
-        for (const row of batch) {
-          if (rows.length === maxRows) {
-            truncated = true;
-            break;
-          }
-          rows.push(row as unknown[]);
-        }
-        if (truncated) break;
-      }
-      return { columns, rows, truncated };
     });
   },
 };

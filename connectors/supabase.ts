@@ -6,6 +6,7 @@ import { createClient } from "@supabase/supabase-js";
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { datasetNameField, scheduleField } from "./common.ts";
+import { warn } from "./warnings.ts";
 import type { ColumnType, ConnectorType, DatasetInfo, SourceContext } from "./types.ts";
 
 /** PostgREST's usual max-rows; smaller pages would only mean more requests. */
@@ -25,9 +26,12 @@ interface OpenApiDoc {
   definitions?: Record<string, { properties?: Record<string, { format?: string; type?: string }> }>;
 }
 
+/** A column's type from PostgREST's OpenAPI `format` (the Postgres type name; numeric may carry its precision). */
 function columnType(format = "", type = ""): ColumnType {
   if (/^(smallint|integer|bigint)$/.test(format)) return "integer";
-  if (/^(real|double precision|numeric)$/.test(format) || type === "number") return "number";
+  if (/^(numeric|decimal)\b/.test(format)) return "decimal";
+  if (format === "json" || format === "jsonb") return "json";
+  if (/^(real|double precision)$/.test(format) || type === "number") return "number";
   if (format === "boolean") return "boolean";
   if (format === "date") return "date";
   if (format.startsWith("timestamp")) return "timestamp";
@@ -82,16 +86,31 @@ export const supabaseConnector: ConnectorType<Config, Credentials> = {
       global: { fetch: ctx.fetch },
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     });
+    // PostgREST may return fewer rows than asked (its max-rows setting), so a short page is not the
+    // end: the first answer's Content-Range gives the total (Prefer: count=exact), and the offset
+    // moves by the rows that came. Without a total, an empty page ends the table.
     async function* batches(): AsyncGenerator<unknown[][]> {
-      for (let offset = 0;; offset += PAGE_ROWS) {
+      let total: number | undefined;
+      for (let offset = 0; total === undefined || offset < total;) {
         // Ordered by every column, so pages do not overlap or skip even without a known key.
-        let query = client.from(dataset.name).select("*");
+        let query = client.from(dataset.name).select("*", offset === 0 ? { count: "exact" } : {});
         for (const c of columns) query = query.order(c.name, { ascending: true });
-        const { data, error } = await query.range(offset, offset + PAGE_ROWS - 1);
+        const { data, error, count } = await query.range(offset, offset + PAGE_ROWS - 1);
         if (error) throw new ApiError(422, "connection_failed", `Supabase: ${error.message}`);
+        if (offset === 0 && typeof count === "number") total = count;
         const rows = (data ?? []) as Record<string, unknown>[];
-        if (rows.length) yield rows.map((row) => columns.map((c) => row[c.name]));
-        if (rows.length < PAGE_ROWS) return;
+        if (rows.length === 0) {
+          if (total !== undefined && offset < total) {
+            warn({
+              code: "rows_vanished",
+              message: `Supabase counted ${total.toLocaleString("en-US")} rows at the start but sent ` +
+                `${offset.toLocaleString("en-US")}: rows were deleted while the sync ran.`,
+            });
+          }
+          return;
+        }
+        yield rows.map((row) => columns.map((c) => row[c.name]));
+        offset += rows.length;
       }
     }
     return Promise.resolve({ columns, batches: batches() });

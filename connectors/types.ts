@@ -6,9 +6,21 @@
 import type { z } from "zod";
 import type { AllowList } from "../lib/net/outbound.ts";
 
-/** The column types a dataset stores. */
-export type ColumnType = "integer" | "number" | "boolean" | "date" | "timestamp" | "text";
-export const COLUMN_TYPES: readonly ColumnType[] = ["integer", "number", "boolean", "date", "timestamp", "text"];
+/**
+ * The column types a dataset stores (../shared/API.md): `integer` is a 64-bit integer (bigint),
+ * `number` a double, `decimal` an exact decimal of any size (numeric), `json` any JSON value (jsonb).
+ */
+export type ColumnType = "integer" | "number" | "decimal" | "boolean" | "date" | "timestamp" | "text" | "json";
+export const COLUMN_TYPES: readonly ColumnType[] = [
+  "integer",
+  "number",
+  "decimal",
+  "boolean",
+  "date",
+  "timestamp",
+  "text",
+  "json",
+];
 
 export interface Column {
   name: string;

@@ -15,6 +15,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { SyncWarning } from "../connectors/warnings.ts";
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "bytea" });
 const id = () => uuid("id").primaryKey().defaultRandom();
@@ -137,6 +138,8 @@ export const connectorSyncs = pgTable("connector_syncs", {
   status: text("status").$type<ExecutionStatus>().notNull().default("queued"),
   rows: bigint("rows", { mode: "number" }).notNull().default(0),
   error: text("error"),
+  /** What the sync coerced, skipped or stopped early on (connectors/warnings.ts). */
+  warnings: jsonb("warnings").$type<SyncWarning[]>().notNull().default([]),
   createdAt: createdAt(),
   startedAt: at("started_at"),
   finishedAt: at("finished_at"),

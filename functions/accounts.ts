@@ -15,16 +15,13 @@ import {
 } from "../db/queries/users.ts";
 import { insertSession, revokeOtherSessions, revokeSession } from "../db/queries/sessions.ts";
 import { recordAudit } from "../db/queries/audit.ts";
-import { recordEvents, retryAfterSeconds } from "../db/queries/rate_limits.ts";
+import { loginDelayMs, releaseLoginSlots, takeLoginSlots } from "../lib/auth/login_limits.ts";
 
 /** A new session: the token goes in the cookie and nowhere else. */
 export interface NewSession {
   token: string;
   expiresAt: Date;
 }
-
-const LOGIN_FAILURE_LIMIT = 10;
-const LOGIN_WINDOW_MS = 60_000;
 
 async function startSession(db: Db, userId: string, now: Date, meta: RequestMeta): Promise<NewSession> {
   const token = newToken();
@@ -63,8 +60,10 @@ export async function signUp(
 }
 
 /**
- * Checks credentials and signs in. After 10 failures in a minute for one email or one address,
- * answers 429 with Retry-After, whatever the password.
+ * Checks credentials and signs in. The attempt's rate-limit slots are taken before the password is
+ * checked (lib/auth/login_limits.ts): after 10 failures in a minute for one email, 429 with
+ * Retry-After whatever the password; failures from one address slow its later attempts down, and
+ * past 100 a minute its wrong passwords get 429, but never a right one.
  */
 export async function logIn(
   deps: AppDeps,
@@ -72,31 +71,35 @@ export async function logIn(
   meta: RequestMeta,
 ): Promise<{ user: PublicUser; session: NewSession }> {
   const now = deps.now();
-  const buckets = [`login:email:${input.email.toLowerCase()}`];
-  if (meta.ip) buckets.push(`login:ip:${meta.ip}`);
-  // Single-statement reads (this and the user lookup) need no transaction.
-  const wait = await retryAfterSeconds(deps.db.orm, buckets, LOGIN_FAILURE_LIMIT, LOGIN_WINDOW_MS, now);
-  if (wait > 0) {
-    throw new ApiError(429, "rate_limited", `Too many failed sign-in attempts: try again in ${wait} seconds`, {
-      retryAfter: wait,
-    });
-  }
+  const slots = await asSystem(deps.db, (tx) => takeLoginSlots(tx, input.email, meta.ip, now));
+  if (!slots.email.slot.admitted) throw tooManyFailures(slots.email.slot.retryAfter);
+  const delay = loginDelayMs(slots);
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  // A single-statement read needs no transaction.
   const user = await findUserByEmail(deps.db.orm, input.email);
   // Spend the same time whether or not the account exists.
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
-  if (!user || !ok) {
-    await asSystem(deps.db, async (tx) => {
-      await recordEvents(tx, buckets, LOGIN_WINDOW_MS, now);
-      await recordAudit(tx, { action: "user.login_failed", userId: user?.id }, meta);
-    });
+  const check = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
+  if (!user || !check.ok) {
+    await asSystem(deps.db, (tx) => recordAudit(tx, { action: "user.login_failed", userId: user?.id }, meta));
+    const address = slots.address?.slot;
+    if (address && !address.admitted) throw tooManyFailures(address.retryAfter);
     throw new ApiError(401, "invalid_credentials", "Email or password is incorrect");
   }
-  const rehash = user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined;
+  const rehash = check.legacy || (user.passwordHash && needsRehash(user.passwordHash))
+    ? await hashPassword(input.password)
+    : undefined;
   return await asSystem(deps.db, async (tx) => {
+    await releaseLoginSlots(tx, slots);
     if (rehash) await updatePasswordHash(tx, user.id, rehash);
     const session = await startSession(tx, user.id, now, meta);
     await recordAudit(tx, { action: "user.login", userId: user.id }, meta);
     return { user: publicUser(user), session };
+  });
+}
+
+function tooManyFailures(wait: number): ApiError {
+  return new ApiError(429, "rate_limited", `Too many failed sign-in attempts: try again in ${wait} seconds`, {
+    retryAfter: wait,
   });
 }
 

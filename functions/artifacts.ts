@@ -3,7 +3,6 @@
  * version row, so old versions stay viewable. Query-backed artifacts keep their query and a
  * snapshot of its result, so they read the same later and can be re-run when revised.
  */
-import Papa from "papaparse";
 import { z } from "zod";
 import type { AppDeps } from "../lib/deps.ts";
 import { ApiError, notFound } from "../lib/http/errors.ts";
@@ -14,6 +13,8 @@ import { StructuredQuery } from "../connectors/query.ts";
 import type { Column } from "../connectors/types.ts";
 import { ChartSpec, missingColumns } from "../lib/charts/chart_spec.ts";
 import { renderChartSvg } from "../lib/charts/render_svg.ts";
+import { toCsv } from "../lib/csv_export.ts";
+import { storableJson, storableText } from "../lib/text.ts";
 import { queryDataset } from "./query_dataset.ts";
 
 export const ARTIFACT_TYPES = ["chart", "table", "csv", "document"] as const;
@@ -185,8 +186,11 @@ async function insertVersion(
 ): Promise<ArtifactRow> {
   return await asUser(deps.db, ctx.userId, async (tx) => {
     try {
+      // Names, markdown and chart titles come from the model's tool calls: made storable here, where they enter.
       return await insertArtifact(tx, {
         ...row,
+        name: storableText(row.name),
+        data: storableJson(row.data),
         workspaceId: ctx.workspaceId,
         sessionId: row.sessionId ?? ctx.sessionId ?? null,
         createdBy: ctx.userId,
@@ -249,11 +253,11 @@ export function artifactSvg(row: ArtifactRow): Promise<string> {
   return svg;
 }
 
-/** A query-backed artifact's rows as CSV, with a header row. */
+/** A query-backed artifact's rows as CSV with a header row, safe to open in a spreadsheet (lib/csv_export.ts). */
 export function artifactCsv(row: ArtifactRow): string {
   if (row.type === "document") {
     throw new ApiError(400, "invalid_request", "A document has no rows: download it as markdown");
   }
   const data = row.data as QueryArtifactData;
-  return Papa.unparse({ fields: data.columns.map((c) => c.name), data: data.rows });
+  return toCsv(data.columns, data.rows);
 }

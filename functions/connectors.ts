@@ -4,7 +4,7 @@
  * before it is saved; credentials are sealed with the vault and never leave this module in clear.
  */
 import { Cron } from "croner";
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { AppDeps, RequestMeta } from "../lib/deps.ts";
 import { ApiError, notFound } from "../lib/http/errors.ts";
@@ -22,7 +22,8 @@ import {
 import { recordAudit } from "../db/queries/audit.ts";
 import { connectorType, type ConnectorTypeName } from "../connectors/registry.ts";
 import { dropDatasetTables } from "../connectors/dataset_store.ts";
-import { postgresConnector } from "../connectors/postgres.ts";
+import type { Ctx as PostgresCtx } from "../connectors/postgres.ts";
+import { refusePrivilegedCredentials, runSql, type SqlResult } from "../connectors/postgres_sql.ts";
 import { allowListFor, checkHost, checkUrl } from "../lib/net/outbound.ts";
 import { vaultFor } from "../lib/crypto/vault.ts";
 import { sourceContext } from "./source_context.ts";
@@ -59,6 +60,18 @@ async function checkDestinations(deps: AppDeps, config: Record<string, unknown>,
   }
 }
 
+/** A postgres source's role must not reach the server's files or programs (see `connectors/postgres_role.ts`). */
+async function checkSourceRole(
+  deps: AppDeps,
+  type: string,
+  config: Record<string, unknown>,
+  credentials: Record<string, unknown>,
+) {
+  if (type !== "postgres") return;
+  const ctx = { config, credentials, allow: allowListFor(deps.config), fetch: deps.fetch } as unknown as PostgresCtx;
+  await refusePrivilegedCredentials(ctx);
+}
+
 /** When a schedule next fires after `now`, in UTC. */
 export function nextRun(schedule: string | undefined, now: Date): Date | null {
   return schedule ? new Cron(schedule, { timezone: "UTC", paused: true }).nextRun(now) : null;
@@ -82,6 +95,7 @@ export async function createConnector(
   const config = parseWith(type.config, input.config, "config") as Record<string, unknown>;
   const credentials = parseWith(type.credentials, input.credentials, "credentials") as Record<string, unknown>;
   await checkDestinations(deps, config, credentials);
+  await checkSourceRole(deps, input.type, config, credentials);
   return await asUser(deps.db, userId, async (tx) => {
     const workspace = await writableWorkspace(tx, userId, input.workspace_id);
     if (!workspace) throw notFound("Workspace");
@@ -149,7 +163,24 @@ export async function updateConnector(
     ? parseWith(type.credentials, patch.credentials, "credentials") as Record<string, unknown>
     : undefined;
   await checkDestinations(deps, config ?? current.config, credentials ?? {});
+  if (config || credentials) {
+    const stored = config && credentials ? undefined : await sourceContext(deps, current);
+    await checkSourceRole(
+      deps,
+      current.type,
+      config ?? stored!.config as Record<string, unknown>,
+      credentials ?? (patch.credentials === null ? {} : stored!.credentials as Record<string, unknown>),
+    );
+  }
   return await asUser(deps.db, userId, async (tx) => {
+    if (config) {
+      // The upload as published now, not as read above: an upload may have finished in between.
+      const [locked] = await tx.select({ config: connectors.config }).from(connectors)
+        .where(eq(connectors.id, id)).for("update");
+      const published = (locked?.config as { upload?: unknown } | undefined)?.upload;
+      if (published) config.upload = published;
+      else delete config.upload;
+    }
     const [row] = await tx.update(connectors).set({
       name: patch.name,
       config,
@@ -224,8 +255,25 @@ export async function datasetsOf(deps: AppDeps, userId: string, id: string): Pro
 const PIECE_BYTES = 1024 * 1024;
 
 /**
- * Stores an uploaded CSV for a csv connector, streamed in 1 MiB pieces, then points the connector
- * at it and drops the previous file. The body is never held whole.
+ * A UUID (version 7, RFC 9562 §5.7) whose first 48 bits are the Unix time in milliseconds, so
+ * upload ids sort by when the upload started: the newest started upload is the greatest id.
+ */
+export function timeOrderedId(now: number = Date.now()): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  for (let i = 0; i < 6; i++) bytes[i] = Math.floor(now / 2 ** (8 * (5 - i))) & 0xff;
+  bytes[6] = (bytes[6] & 0x0f) | 0x70;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Stores an uploaded CSV for a csv connector, streamed in 1 MiB pieces under an upload id of its
+ * own, then publishes it. Uploads to one connector may overlap (two tabs, a retry): the newest
+ * started one wins, whichever finishes first. Publishing locks the connector row, and an upload
+ * that finds a newer one already published answers 409 and removes only its own pieces; the
+ * winner removes only the pieces of the upload it replaces, by id, so a file still being written
+ * is never touched. The body is never held whole.
  */
 export async function uploadFile(
   deps: AppDeps,
@@ -239,7 +287,7 @@ export async function uploadFile(
   if (connector.type !== "csv") {
     throw new ApiError(422, "unprocessable", "Only csv connectors take uploads");
   }
-  const uploadId = crypto.randomUUID();
+  const uploadId = timeOrderedId(deps.now().getTime());
   let seq = 0;
   let bytes = 0;
   const store = (tx: Db, piece: Uint8Array) =>
@@ -274,12 +322,35 @@ export async function uploadFile(
     if (filled > 0) await asUser(deps.db, userId, (tx) => store(tx, buffer.slice(0, filled)));
     if (bytes === 0) throw new ApiError(400, "invalid_request", "The file is empty");
     return await asUser(deps.db, userId, async (tx) => {
-      const config = { ...connector.config, upload: { id: uploadId, bytes, name: fileName } };
+      // The row as it is now (a PATCH may have changed it since the upload began), held until commit.
+      const [locked] = await tx.select({ config: connectors.config }).from(connectors)
+        .where(eq(connectors.id, id)).for("update");
+      if (!locked) throw new ApiError(403, "forbidden", "You can read this connector but not change it");
+      const previous = (locked.config as { upload?: { id: string } }).upload;
+      if (previous && previous.id > uploadId) {
+        throw new ApiError(
+          409,
+          "conflict",
+          "Another upload to this connector, started after this one, has replaced it: this file was not kept. " +
+            "Upload it again if it is the one you want.",
+        );
+      }
+      // An upload replaces the connector's file and its one dataset: the dataset keeps its name, so
+      // chats and queries that use it keep working, and five uploads leave one dataset, not five.
+      const [current] = await listDatasets(tx, id);
+      const keepName = (locked.config as { dataset_name?: string }).dataset_name ?? current?.name;
+      const config = {
+        ...locked.config,
+        ...(keepName ? { dataset_name: keepName } : {}),
+        upload: { id: uploadId, bytes, name: fileName },
+      };
       const [row] = await tx.update(connectors).set({ config, updatedAt: deps.now() })
         .where(eq(connectors.id, id)).returning();
-      await tx.delete(connectorFiles).where(
-        and(eq(connectorFiles.connectorId, id), ne(connectorFiles.uploadId, uploadId)),
-      );
+      if (previous) {
+        await tx.delete(connectorFiles).where(
+          and(eq(connectorFiles.connectorId, id), eq(connectorFiles.uploadId, previous.id)),
+        );
+      }
       await recordAudit(tx, {
         action: "connector.upload",
         userId,
@@ -291,7 +362,7 @@ export async function uploadFile(
       return row;
     });
   } catch (error) {
-    // Nothing half-stored stays behind; the previous file is untouched.
+    // Nothing half-stored stays behind; the published file is untouched.
     await asSystem(
       deps.db,
       (tx) =>
@@ -301,16 +372,29 @@ export async function uploadFile(
   }
 }
 
-/** Runs a read-only SQL statement on a postgres connector's source. */
+/**
+ * Runs one read-only statement on a postgres connector's source for an editor or owner of its
+ * workspace (a viewer gets 403: the statement runs with the connector's credentials, which a
+ * viewer could otherwise use to read what was never synced). Rows capped at `maxRows`, bytes at
+ * SQL_RESULT_MAX_MB; what is refused and why is in `connectors/postgres_sql.ts`.
+ */
 export async function runSourceSql(
   deps: AppDeps,
   userId: string,
   id: string,
   text: string,
   maxRows: number,
-): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }> {
-  const connector = await getConnector(deps, userId, id);
+): Promise<SqlResult> {
+  const connector = await asUser(deps.db, userId, async (tx) => {
+    const row = await findConnector(tx, id);
+    if (!row) throw notFound("Connector");
+    const member = await writableWorkspace(tx, userId, row.workspaceId);
+    if (member?.role !== "owner" && member?.role !== "editor") {
+      throw new ApiError(403, "forbidden", "Only the workspace's owners and editors can run SQL on a source");
+    }
+    return row;
+  });
   if (connector.type !== "postgres") throw new ApiError(422, "unprocessable", "SQL runs on postgres connectors only");
-  const ctx = await sourceContext(deps, connector);
-  return await postgresConnector.runSql(ctx as Parameters<typeof postgresConnector.runSql>[0], text, maxRows);
+  const ctx = await sourceContext(deps, connector) as PostgresCtx;
+  return await runSql(ctx, text, maxRows, deps.config.sqlResultMaxBytes);
 }

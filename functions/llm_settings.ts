@@ -37,7 +37,10 @@ export async function openOverrides(
   return { baseUrl: row.baseUrl, model: row.model, apiKey };
 }
 
-/** What Settings shows: the effective model and where it comes from; never a key. */
+/**
+ * What Settings shows: the effective model and where it comes from; never a key, and never the
+ * server's own endpoint (`effective.base_url` is null then: only that a server model exists).
+ */
 export interface LlmSettingsView {
   workspace_id: string;
   base_url: string | null;
@@ -72,7 +75,12 @@ async function settingsView(
     model: row?.model ?? null,
     has_api_key: Boolean(row?.apiKeyCiphertext),
     effective: effective
-      ? { base_url: effective.baseUrl ?? null, model: effective.model, source: effective.source }
+      ? {
+        // The operator's endpoint is often an internal address: only a workspace's own is shown.
+        base_url: effective.userEndpoint ? effective.baseUrl ?? null : null,
+        model: effective.model,
+        source: effective.source,
+      }
       : null,
   };
 }

@@ -63,7 +63,7 @@ export async function queryDataset(
     }
     const result = {
       columns: compiled.columns,
-      rows: found.map((row) => compiled.columns.map((_, i) => row[`o${i}`])),
+      rows: found.map(compiled.decode),
     };
     cache.set(key, { at: now, result });
     if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);

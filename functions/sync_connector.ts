@@ -3,6 +3,8 @@
  * each dataset atomically (a full snapshot, or an append past the cursor column). Each run is a
  * row in connector_syncs with its status, row count and error; the partial unique index there
  * refuses a second concurrent run, and a heartbeat lets the next run see that one was cut off.
+ * Every run has an overall deadline (SYNC_TIMEOUT_MS) and can be cancelled (functions/sync_control.ts);
+ * either ends it at once, even while a source is silent mid-body.
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { AppDeps } from "../lib/deps.ts";
@@ -24,10 +26,13 @@ import { DatasetWriter, storageColumn, storageTable } from "../connectors/datase
 import { connectorType } from "../connectors/registry.ts";
 import type { ConnectorType, DatasetInfo, ReadFrom, SourceContext } from "../connectors/types.ts";
 import { sourceContext } from "./source_context.ts";
+import { Deadline } from "../lib/net/deadline.ts";
+import { beat, STALE_AFTER_MS, trackSync, untrackSync } from "./sync_control.ts";
+import { collectWarnings, inDataset, type SyncWarning, SyncWarnings } from "../connectors/warnings.ts";
+import { checkColumnCount } from "../connectors/common.ts";
 
-/** A sync whose heartbeat is older than this was cut off; a live one beats every HEARTBEAT_MS. */
-const STALE_AFTER_MS = 2 * 60_000;
-const HEARTBEAT_MS = 20_000;
+/** How long a stopped sync's work may take to unwind (drop its staging table) before the row is written. */
+const UNWIND_MS = 2_000;
 
 /** How often a running sync writes its row count (and heartbeat). */
 const PROGRESS_EVERY_MS = 250;
@@ -90,58 +95,98 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
     .where(and(eq(connectorSyncs.id, syncId), eq(connectorSyncs.status, "queued")))
     .returning();
   if (!sync) return;
-  const connector = await findConnector(db, sync.connectorId);
+  const limitMs = deps.config.sync.timeoutMs;
+  const deadline = new Deadline(limitMs, () =>
+    new ApiError(
+      422,
+      "unprocessable",
+      `The sync ran longer than ${minutes(limitMs)} (SYNC_TIMEOUT_MS) and was stopped`,
+    ));
+  trackSync(syncId, deadline);
   let total = 0;
-  // A heartbeat apart from progress: a source that is slow to send its first row is not dead.
+  const warnings = new SyncWarnings();
+  // A heartbeat apart from progress: a source that is slow to send its first row is not dead. It
+  // also hears a cancel made in another process: the row is no longer running.
   const heartbeat = setInterval(() => {
-    db.update(connectorSyncs).set({ heartbeatAt: deps.now() }).where(eq(connectorSyncs.id, syncId))
-      .catch(() => {});
-  }, HEARTBEAT_MS);
-  try {
+    beat(deps, syncId).then((state) => {
+      if (!state.running) deadline.abort(new ApiError(409, "conflict", state.error ?? "The sync was stopped"));
+    }).catch(() => {});
+  }, deps.config.sync.heartbeatMs);
+  const work = (async () => {
+    const connector = await findConnector(db, sync.connectorId);
     if (!connector) throw new Error("The connector was deleted");
-    const ctx = await sourceContext(deps, connector);
+    const ctx = await sourceContext(deps, connector, { deadline });
     const type = connectorType(connector.type);
     const found = await type.discover(ctx);
     if (found.length === 0) throw new ApiError(422, "unprocessable", "The source has no datasets to sync");
     // Progress is written at most every PROGRESS_EVERY_MS, beside the work rather than in its way.
     let reported = 0;
     let reporting: Promise<unknown> = Promise.resolve();
-    for (const dataset of found) {
-      total += await syncDataset(deps, connector, type, ctx, dataset, (datasetRows) => {
-        const now = performance.now();
-        if (now - reported < PROGRESS_EVERY_MS) return;
-        reported = now;
-        reporting = reporting.then(() =>
-          db.update(connectorSyncs).set({ rows: total + datasetRows, heartbeatAt: deps.now() })
-            .where(eq(connectorSyncs.id, syncId))
+    await collectWarnings(warnings, async () => {
+      for (const dataset of found) {
+        total += await inDataset(
+          dataset.name,
+          () =>
+            syncDataset(deps, connector, type, ctx, dataset, { syncId, deadline }, (datasetRows) => {
+              const now = performance.now();
+              if (now - reported < PROGRESS_EVERY_MS) return;
+              reported = now;
+              // Progress is best effort: a failed write is logged, never left as an unhandled
+              // rejection (which would end the process when the sync fails before awaiting it).
+              reporting = reporting.then(() =>
+                db.update(connectorSyncs).set({ rows: total + datasetRows, heartbeatAt: deps.now() })
+                  .where(and(eq(connectorSyncs.id, syncId), eq(connectorSyncs.status, "running")))
+              ).catch((error) => deps.log.warn("could not record sync progress", { syncId, error: String(error) }));
+            }),
         );
-      });
-    }
+      }
+    });
     await reporting;
-    await finish(deps, syncId, sync.connectorId, { status: "succeeded", rows: total });
+  })();
+  try {
+    await deadline.race(work);
+    await finish(deps, syncId, sync.connectorId, { status: "succeeded", rows: total, warnings: warnings.list() });
   } catch (error) {
+    // A stopped sync's work may hang on a silent source; give it a moment to clean up, not more.
+    if (deadline.expired) await Promise.race([work.catch(() => {}), new Promise((r) => setTimeout(r, UNWIND_MS))]);
+    else work.catch(() => {});
     const message = error instanceof ApiError
       ? error.message
       : `The sync failed: ${(error as Error)?.message ?? error}`;
     deps.log.warn("connector sync failed", { syncId, connectorId: sync.connectorId, error: message });
-    await finish(deps, syncId, sync.connectorId, { status: "failed", rows: total, error: message }).catch((e) =>
+    const failed = { status: "failed" as const, rows: total, error: message, warnings: warnings.list() };
+    await finish(deps, syncId, sync.connectorId, failed).catch((e) =>
       deps.log.error("could not record a failed sync", { syncId, error: String(e) })
     );
   } finally {
     clearInterval(heartbeat);
+    deadline.clear();
+    untrackSync(syncId);
   }
 }
 
+function minutes(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 6000) / 10} min` : `${Math.round(ms / 100) / 10} s`;
+}
+
+/** Records how a sync ended, unless it was already ended elsewhere (a cancel, housekeeping). */
 async function finish(
   deps: AppDeps,
   syncId: string,
   connectorId: string,
-  result: { status: "succeeded" | "failed"; rows: number; error?: string },
+  result: { status: "succeeded" | "failed"; rows: number; error?: string; warnings: SyncWarning[] },
 ): Promise<void> {
   const now = deps.now();
   await asSystem(deps.db, async (tx) => {
-    await tx.update(connectorSyncs).set({ ...result, error: result.error ?? null, finishedAt: now, heartbeatAt: now })
-      .where(eq(connectorSyncs.id, syncId));
+    const [ended] = await tx.update(connectorSyncs).set({
+      ...result,
+      error: result.error ?? null,
+      finishedAt: now,
+      heartbeatAt: now,
+    }).where(and(eq(connectorSyncs.id, syncId), eq(connectorSyncs.status, "running"))).returning({
+      id: connectorSyncs.id,
+    });
+    if (!ended) return;
     await tx.update(connectors).set(
       result.status === "succeeded"
         ? { status: "ready", lastSync: now, lastError: null }
@@ -157,11 +202,13 @@ async function syncDataset(
   type: ConnectorType,
   ctx: SourceContext<unknown, unknown>,
   dataset: DatasetInfo,
+  run: { syncId: string; deadline: Deadline },
   progress: (rows: number) => void,
 ): Promise<number> {
   const existing = await findDataset(deps.db.orm, connector.id, dataset.name);
   const from = appendFrom(existing, dataset);
   const source = await type.read(ctx, dataset, from);
+  checkColumnCount(source.columns.length);
   const datasetId = existing?.id ?? crypto.randomUUID();
   const writer = await DatasetWriter.start(deps.db, datasetId, source.columns);
   try {
@@ -175,8 +222,15 @@ async function syncDataset(
     }
     const columns = await writer.prepare(connector.workspaceId);
     const cursorIndex = dataset.cursorColumn ? columns.findIndex((c) => c.name === dataset.cursorColumn) : -1;
+    if (run.deadline.expired) throw run.deadline.signal.reason;
     const rowCount = await asSystem(deps.db, async (tx) => {
-      if (from) await writer.appendToLive(tx);
+      // Publish only while the run is still running; the row lock orders this with a cancel.
+      const [current] = await tx.select({ id: connectorSyncs.id }).from(connectorSyncs)
+        .where(and(eq(connectorSyncs.id, run.syncId), eq(connectorSyncs.status, "running"))).for("update");
+      if (!current) throw new ApiError(409, "conflict", "The sync was stopped before it published");
+      // An incremental read starts at the stored cursor value itself (rows that tie with it may be
+      // new), so the store adds only the rows it does not hold yet.
+      if (from) await writer.appendToLive(tx, cursorIndex);
       else await writer.replaceLive(tx);
       const live = storageTable(datasetId);
       const cursorSql = cursorIndex >= 0 ? `max(${storageColumn(cursorIndex)})::text` : "null::text";
@@ -201,7 +255,7 @@ async function syncDataset(
       return values.rowCount;
     });
     // A snapshot's count is the table's (CSV streamed through was only counted by its newlines).
-    return from ? writer.rows : rowCount;
+    return from ? rowCount - (existing?.rowCount ?? 0) : rowCount;
   } catch (error) {
     await writer.discard();
     throw error;

@@ -1,15 +1,17 @@
 /**
- * The conversation: messages (markdown, tool calls, artifacts), the composer, stop and retry. The
- * AI SDK's chat (lib/client/preact_chat.ts) sends questions and reads the streamed answers; a page
- * opened while an answer is being written resumes it from the server's log.
+ * The conversation: messages (components/ChatMessage.tsx), the composer, stop and retry. The AI
+ * SDK's chat (lib/client/preact_chat.ts) sends questions and reads the streamed answers; a page
+ * opened while an answer is being written resumes it from the server's log. A new chat exists
+ * only once its first question is sent: the island creates it then and moves the address to it.
+ * A refused question (lib/client/chat_errors.ts) goes back into the box with a sentence saying why.
  */
 import { useEffect, useMemo, useRef } from "preact/hooks";
-import { useSignal } from "@preact/signals";
+import { type Signal, useSignal } from "@preact/signals";
 import { DefaultChatTransport, type UIMessage } from "ai";
 import { PreactChat } from "../lib/client/preact_chat.ts";
-import { Markdown } from "../components/Markdown.tsx";
+import { lengthStatus, Refusal, refusalSentence, refusingFetch } from "../lib/client/chat_errors.ts";
 import { messageText } from "../lib/llm/message_text.ts";
-import { ResultTable } from "../components/ResultTable.tsx";
+import { type ChatMeta, MessageView } from "../components/ChatMessage.tsx";
 
 /** A stored message as the page hands it over. */
 export interface StoredMessage {
@@ -20,82 +22,152 @@ export interface StoredMessage {
   error: string | null;
 }
 
-interface Meta {
-  status?: StoredMessage["status"];
-  error?: string | null;
+/** The chat the page is on, shared with the conversation list so a new name shows there at once. */
+export interface CurrentChat {
+  id: string | null;
+  title: string;
 }
 
-type Message = UIMessage<Meta>;
+type Message = UIMessage<ChatMeta>;
+
+function toMessage(m: StoredMessage): Message {
+  return { id: m.id, role: m.role, parts: m.parts, metadata: { status: m.status, error: m.error } };
+}
 
 interface Props {
-  sessionId: string;
-  title: string;
+  /** `id: null` on /chat: the chat is created when the first question is sent. */
+  current: Signal<CurrentChat>;
   messages: StoredMessage[];
   streaming: boolean;
   configured: boolean;
 }
 
 export default function ChatPanel(props: Props) {
+  const { current } = props;
   const hydrated = useSignal(false);
-  const title = useSignal(props.title);
   const draft = useSignal("");
+  /** The question on its way, so a refusal can put it back. */
+  const pending = useSignal<string | null>(null);
+  const refusal = useSignal<string | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
-  const base = `/api/chat/sessions/${props.sessionId}`;
+  const box = useRef<HTMLTextAreaElement>(null);
+  const base = () => `/api/chat/sessions/${current.value.id}`;
 
   const chat = useMemo(() =>
     new PreactChat<Message>({
-      id: props.sessionId,
-      messages: props.messages.map((m) => ({
-        id: m.id,
-        role: m.role,
-        parts: m.parts,
-        metadata: { status: m.status, error: m.error },
-      })),
+      id: current.value.id ?? crypto.randomUUID(),
+      messages: props.messages.map(toMessage),
       transport: new DefaultChatTransport<Message>({
-        api: `${base}/messages`,
-        prepareSendMessagesRequest: ({ messages, trigger }) => ({
-          body: trigger === "regenerate-message" ? { retry: true } : { content: messageText(messages.at(-1)) },
-        }),
-        prepareReconnectToStreamRequest: () => ({ api: `${base}/stream` }),
+        fetch: refusingFetch,
+        prepareSendMessagesRequest: async ({ messages, trigger }) => {
+          if (!current.value.id) await createChat(messageText(messages.at(-1)));
+          return {
+            api: `${base()}/messages`,
+            body: trigger === "regenerate-message" ? { retry: true } : { content: messageText(messages.at(-1)) },
+          };
+        },
+        prepareReconnectToStreamRequest: () => ({ api: `${base()}/stream` }),
       }),
-      onFinish: ({ messages }) => {
+      onError: (error) => {
+        if (!(error instanceof Refusal)) return;
+        refusal.value = error.message;
+        // Nothing was stored: the question leaves the conversation and goes back into the box.
+        const text = pending.value;
+        if (text !== null && chat.messages.at(-1)?.role === "user") {
+          chat.messages = chat.messages.slice(0, -1);
+          if (!draft.value.trim()) draft.value = text;
+        }
+        pending.value = null;
+        box.current?.focus();
+      },
+      onFinish: ({ messages, isError }) => {
+        pending.value = null;
         // The model names a chat after its first exchange; show the name when it lands.
-        if (messages.filter((m) => m.role === "user").length === 1) setTimeout(refreshTitle, 1500);
+        if (!isError && messages.filter((m) => m.role === "user").length === 1) void followTitle();
       },
     }), []);
 
-  async function refreshTitle() {
-    const res = await fetch(base);
-    if (res.ok) title.value = ((await res.json()) as { session: { title: string } }).session.title;
+  /** Creates the chat on its first question and moves the address to it, without a reload. */
+  async function createChat(question: string) {
+    const res = await refusingFetch("/api/chat/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    const session = await res.json() as { id: string };
+    // The server names the chat after the question's first line until the model names it.
+    showTitle(session.id, question.trim().split("\n")[0].slice(0, 80) || "New chat");
+    history.replaceState(null, "", `/chat/${session.id}`);
+  }
+
+  function showTitle(id: string, title: string) {
+    current.value = { id, title };
+    document.title = `${title} · Workspace`;
+  }
+
+  /** After the first answer: shows the server's title, then follows it for 15 s while the model names the chat. */
+  async function followTitle() {
+    let seen: string | undefined;
+    for (let i = 0; i < 16; i++) {
+      const res = await fetch(base()).catch(() => undefined);
+      if (!res?.ok) return;
+      const title = ((await res.json()) as { session: { title: string } }).session.title;
+      if (title !== current.value.title) showTitle(current.value.id!, title);
+      if (seen !== undefined && title !== seen) return;
+      seen = title;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 
   useEffect(() => {
     hydrated.value = true;
-    if (props.streaming) chat.resumeStream();
+    if (props.streaming) void chat.resumeStream().then(catchUp);
   }, []);
+
+  /**
+   * The answer the page was rendered during may have ended before the resume reached the server
+   * (it then answers 204): read the stored conversation instead of leaving the question unanswered.
+   */
+  async function catchUp() {
+    if (chat.messages.at(-1)?.role !== "user" || chat.status !== "ready") return;
+    const res = await fetch(base()).catch(() => undefined);
+    if (!res?.ok) return;
+    const stored = ((await res.json()) as { messages: StoredMessage[] }).messages;
+    chat.messages = stored.map(toMessage);
+  }
 
   const messages = chat.messages;
   const busy = chat.status === "submitted" || chat.status === "streaming";
   useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [messages.length, messageText(messages.at(-1))]);
 
+  const length = lengthStatus(draft.value);
+  const empty = !draft.value.trim();
+  const blocked = !props.configured
+    ? "Sending is off until a language model is configured (see the notice above)."
+    : length.over
+    ? refusalSentence(413, undefined).replace("Your question was not sent: it", "This question")
+    : null;
+
   function send(event?: Event) {
     event?.preventDefault();
     const text = draft.value.trim();
-    if (!text || busy) return;
+    if (!text || busy || blocked || !hydrated.value) return;
+    refusal.value = null;
+    pending.value = text;
     draft.value = "";
-    chat.sendMessage({ text });
+    void chat.sendMessage({ text });
   }
 
   async function stop() {
-    await Promise.all([chat.stop(), fetch(`${base}/stop`, { method: "POST" })]);
+    await Promise.all([chat.stop(), current.value.id ? fetch(`${base()}/stop`, { method: "POST" }) : undefined]);
   }
 
   const last = messages.at(-1);
-  const failed = chat.error?.message ?? (last?.metadata?.status === "error" ? last.metadata.error : undefined);
+  const answerError = chat.error && !(chat.error instanceof Refusal) ? chat.error.message : undefined;
+  const failed = answerError ?? (last?.metadata?.status === "error" ? last.metadata.error : undefined);
 
   return (
     <div class="chat">
-      <h1 class="chat-title">{title.value}</h1>
       <div class="chat-log" aria-live="polite">
         {messages.length === 0 && (
           <p class="muted chat-hint">
@@ -112,115 +184,49 @@ export default function ChatPanel(props: Props) {
         )}
         <div ref={bottom} />
       </div>
-      <form class="composer" onSubmit={send}>
-        <textarea
-          name="content"
-          rows={2}
-          placeholder={props.configured ? "Ask about your data…" : "Configure a model first (see above)"}
-          disabled={!props.configured}
-          value={draft.value}
-          onInput={(e) => draft.value = (e.currentTarget as HTMLTextAreaElement).value}
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey) send(e);
-          }}
-        />
-        {busy
-          ? <button type="button" class="button" onClick={stop} data-testid="stop">Stop</button>
-          : <button type="submit" class="button primary" disabled={!props.configured || !hydrated.value}>Send</button>}
+      <form class="composer" onSubmit={send} aria-busy={busy}>
+        {refusal.value && <p class="alert composer-alert" role="alert" data-testid="composer-error">{refusal.value}</p>}
+        <div class="composer-row">
+          <textarea
+            ref={box}
+            name="content"
+            rows={2}
+            aria-label="Your question"
+            aria-describedby="composer-count"
+            placeholder={props.configured ? "Ask about your data…" : ""}
+            disabled={!props.configured}
+            value={draft.value}
+            onInput={(e) => draft.value = (e.currentTarget as HTMLTextAreaElement).value}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey && !e.isComposing) send(e);
+            }}
+          />
+          {busy ? <button type="button" class="button" onClick={stop} data-testid="stop">Stop</button> : (
+            <button
+              type="submit"
+              class="button primary"
+              data-testid="send"
+              disabled={Boolean(blocked) || empty || !hydrated.value}
+              title={blocked ?? (empty ? "Write a question first" : undefined)}
+            >
+              Send
+            </button>
+          )}
+        </div>
+        <p class="composer-foot small">
+          <span class={length.over ? "composer-reason danger-text" : "composer-reason muted"} data-testid="send-reason">
+            {blocked ??
+              (busy ? "Answering… Stop keeps what is written so far." : "Enter sends · Shift+Enter for a new line")}
+          </span>
+          <span
+            id="composer-count"
+            class={length.over ? "composer-count danger-text" : length.near ? "composer-count" : "composer-count muted"}
+            data-testid="composer-count"
+          >
+            {length.count}
+          </span>
+        </p>
       </form>
     </div>
-  );
-}
-
-function MessageView({ message, rich }: { message: Message; rich: boolean }) {
-  const stopped = message.metadata?.status === "stopped";
-  return (
-    <article class={`message message-${message.role}`} data-testid={`message-${message.role}`}>
-      {message.parts.map((part, i) => <PartView key={i} part={part} rich={rich} />)}
-      {stopped && <p class="muted small">Stopped.</p>}
-    </article>
-  );
-}
-
-function PartView({ part, rich }: { part: Message["parts"][number]; rich: boolean }) {
-  if (part.type === "text") return part.text ? <Markdown text={part.text} rich={rich} /> : null;
-  if (part.type === "reasoning") {
-    return (
-      <details class="reasoning">
-        <summary>Reasoning</summary>
-        <p class="muted">{part.text}</p>
-      </details>
-    );
-  }
-  if (part.type.startsWith("tool-")) {
-    const tool = part as { type: string; state: string; input?: unknown; output?: unknown; errorText?: string };
-    const name = tool.type.slice("tool-".length);
-    const artifact = tool.state === "output-available" ? artifactOf(tool.output) : undefined;
-    return (
-      <>
-        <details class="tool-call" data-testid="tool-call">
-          <summary>
-            <code>{name}</code> <span class="muted small">{TOOL_STATES[tool.state] ?? tool.state}</span>
-          </summary>
-          <pre>{JSON.stringify(tool.input, null, 2)}</pre>
-          {tool.errorText && <p class="alert">{tool.errorText}</p>}
-          {tool.output !== undefined && <pre>{JSON.stringify(tool.output, null, 2)}</pre>}
-        </details>
-        {artifact && <ArtifactCard artifact={artifact} rich={rich} />}
-      </>
-    );
-  }
-  return null;
-}
-
-const TOOL_STATES: Record<string, string> = {
-  "input-streaming": "preparing…",
-  "input-available": "running…",
-  "output-available": "done",
-  "output-error": "failed",
-};
-
-interface ArtifactRef {
-  artifact_id: string;
-  version: number;
-  type: string;
-  name: string;
-}
-
-function artifactOf(output: unknown): ArtifactRef | undefined {
-  const o = output as Partial<ArtifactRef> | undefined;
-  return o?.artifact_id && o.version && o.type ? o as ArtifactRef : undefined;
-}
-
-/** An artifact made in the chat, shown where it was made; the full view is on its own page. */
-function ArtifactCard({ artifact, rich }: { artifact: ArtifactRef; rich: boolean }) {
-  const content = useSignal<
-    { columns?: { name: string; type?: string }[]; rows?: unknown[][]; markdown?: string } | null
-  >(null);
-  const url = `/api/artifacts/${artifact.artifact_id}`;
-  useEffect(() => {
-    if (artifact.type === "chart") return;
-    fetch(`${url}?version=${artifact.version}`).then((r) => r.ok ? r.json() : null).then((a) => {
-      content.value = a?.data ?? null;
-    });
-  }, [artifact.artifact_id, artifact.version]);
-  const data = content.value;
-  return (
-    <figure class="artifact card" data-testid="artifact">
-      <figcaption>
-        <strong>{artifact.name}</strong> <span class="muted small">{artifact.type} · v{artifact.version}</span>
-        <a class="small" href={`/artifacts/${artifact.artifact_id}?version=${artifact.version}`}>Open</a>
-      </figcaption>
-      {artifact.type === "chart" && (
-        <img
-          src={`${url}/chart.svg?version=${artifact.version}`}
-          alt={artifact.name}
-          data-testid="artifact-chart"
-          loading="lazy"
-        />
-      )}
-      {data?.markdown !== undefined && <Markdown text={data.markdown} rich={rich} />}
-      {data?.rows && <ResultTable columns={data.columns ?? []} rows={data.rows} limit={10} />}
-    </figure>
   );
 }

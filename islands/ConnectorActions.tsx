@@ -1,9 +1,11 @@
 /**
  * Test the connection, upload a CSV, and sync with a live progress bar. Progress comes from the
- * server as server-sent events (the sync row lives in Postgres, so any process can report it);
- * when the sync ends the page reloads to show the new datasets and history.
+ * server as server-sent events (the sync row lives in Postgres, so any process can report it).
+ * When a sync succeeds the page reloads to show the new datasets; when it fails, the header
+ * (status, last sync, the error) and the history are brought up to date from the server in place.
  */
 import { useSignal } from "@preact/signals";
+import { refreshRegions } from "../lib/client/live_regions.ts";
 
 interface Progress {
   status: string;
@@ -21,6 +23,7 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
   const busy = useSignal(false);
   const message = useSignal<{ ok: boolean; text: string } | null>(null);
   const progress = useSignal<Progress | null>(null);
+  const syncId = useSignal<string | null>(null);
 
   async function test() {
     busy.value = true;
@@ -44,6 +47,7 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
       return;
     }
     const { sync_id } = await res.json() as { sync_id: string };
+    syncId.value = sync_id;
     progress.value = { status: "queued", rows: 0, error: null };
     const events = new EventSource(`${base}/syncs/${sync_id}/events`);
     events.addEventListener("sync", (event) => {
@@ -53,13 +57,29 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
         events.close();
         busy.value = false;
         if (next.status === "succeeded") location.reload();
-        else message.value = { ok: false, text: next.error ?? "The sync failed" };
+        else {
+          message.value = { ok: false, text: next.error ?? "The sync failed" };
+          void refreshRegions(["connector-header", "sync-history-card"]);
+        }
       }
     });
     events.onerror = () => {
       events.close();
       busy.value = false;
+      // The stream broke before the end: show the sync as the server has it, not a bar that never stops.
+      void refreshRegions(["connector-header", "sync-history-card"]);
+      if (progress.value?.status === "running" || progress.value?.status === "queued") {
+        progress.value = null;
+        message.value = { ok: false, text: "Lost contact with the sync: its state below is the server's latest." };
+      }
     };
+  }
+
+  /** Stops the running sync; its event stream then brings the "Cancelled by …" outcome. */
+  async function cancel() {
+    if (!syncId.value) return;
+    const res = await fetch(`${base}/syncs/${syncId.value}/cancel`, { method: "POST" });
+    if (!res.ok && res.status !== 409) message.value = { ok: false, text: await errorMessage(res) };
   }
 
   async function upload(event: Event) {
@@ -89,6 +109,12 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
         <button type="button" class="button primary" onClick={sync} disabled={busy.value}>Sync now</button>
       </div>
       {props.acceptsUpload && (
+        <p class="muted small upload-hint">
+          Uploading a file replaces this connector's file and its dataset; the dataset keeps its name, so chats that use
+          it keep working.
+        </p>
+      )}
+      {props.acceptsUpload && (
         <form class="inline-form" onSubmit={upload}>
           <input type="file" accept=".csv,text/csv" aria-label="CSV file" />
           <button type="submit" class="button" disabled={busy.value}>Upload and sync</button>
@@ -96,12 +122,19 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
       )}
       {p && (
         <div class="sync-progress" role="status" aria-live="polite">
-          <progress max={1} value={p.status === "succeeded" ? 1 : undefined} aria-label="Sync progress" />
+          {p.status === "failed"
+            ? <progress max={1} value={0} aria-label="Sync progress" />
+            : <progress max={1} value={p.status === "succeeded" ? 1 : undefined} aria-label="Sync progress" />}
           <span data-testid="sync-status">
             {p.status === "running" || p.status === "queued"
               ? `Syncing… ${p.rows.toLocaleString("en-US")} rows so far`
-              : `${p.status}: ${p.rows.toLocaleString("en-US")} rows`}
+              : p.status === "failed"
+              ? `The sync failed after ${p.rows.toLocaleString("en-US")} rows.`
+              : `Synced ${p.rows.toLocaleString("en-US")} rows.`}
           </span>
+          {(p.status === "running" || p.status === "queued") && (
+            <button type="button" class="button" onClick={cancel} data-testid="cancel-sync">Cancel sync</button>
+          )}
         </div>
       )}
       {message.value && (

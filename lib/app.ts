@@ -8,11 +8,13 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { NONCE, secureHeaders } from "hono/secure-headers";
-import { bodyLimit } from "hono/body-limit";
 import type { AppDeps, RequestMeta } from "./deps.ts";
 import { type AppEnv, requestMeta } from "./http/env.ts";
 import { requestLog } from "./http/middleware/request_log.ts";
 import { csrf } from "./http/middleware/csrf.ts";
+import { clientAddress } from "./http/middleware/client_address.ts";
+import { noStore } from "./http/middleware/no_store.ts";
+import { bodyDeadline } from "./http/middleware/body_deadline.ts";
 import { ApiError } from "./http/errors.ts";
 import { errorResponse, toApiError } from "./http/error_handler.ts";
 import { type Principal, resolvePrincipal } from "./auth/principal.ts";
@@ -52,6 +54,7 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
   });
 
   app.use(requestId());
+  app.use(clientAddress(deps.config.trustedProxies));
   app.use(requestLog(deps.log));
   app.use(secureHeaders({
     contentSecurityPolicy: {
@@ -69,14 +72,13 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
     referrerPolicy: "strict-origin-when-cross-origin",
     crossOriginEmbedderPolicy: false,
   }));
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError(413, "payload_too_large", `The body is over the ${MAX_BODY_BYTES / 1024} KiB limit`);
-    },
-  });
-  // File uploads stream to storage with their own, larger cap (UPLOAD_MAX_MB).
-  app.use((c, next) => UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next));
+  // Bodies are capped in size and in time (a client dripping one holds nothing open for long);
+  // file uploads stream to storage with their own, larger size cap (UPLOAD_MAX_MB).
+  app.use(bodyDeadline({
+    maxBytes: MAX_BODY_BYTES,
+    timeoutMs: deps.config.requestBodyTimeoutMs,
+    streamed: (path) => UPLOAD_PATH.test(path),
+  }));
   app.use(async function principalMiddleware(c, next) {
     let resolved: Promise<Principal | null> | undefined;
     c.set("principal", () => resolved ??= resolvePrincipal(deps, c, supabase));
@@ -85,6 +87,7 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
   // Webhooks come from other servers (and browsers' fetches elsewhere): their signature authorizes them.
   const checkOrigin = csrf({ appUrl: deps.config.appUrl });
   app.use((c, next) => c.req.path.startsWith("/hooks/") ? next() : checkOrigin(c, next));
+  app.use("/api/*", noStore());
 
   app.route("/", healthRoutes(deps));
   app.route("/", hookRoutes(deps));

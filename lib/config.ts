@@ -1,6 +1,12 @@
 /** The workspace's configuration, read once from the environment and validated. */
 import { z } from "zod";
 import { join } from "node:path";
+import ipaddr from "ipaddr.js";
+
+/** An empty variable (`SYNC_TIMEOUT_MS=`) counts as unset, so the default applies. */
+function emptyIsUnset<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === "" ? undefined : value), schema);
+}
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -13,8 +19,20 @@ const envSchema = z.object({
   APP_URL: z.url().optional(),
   /** Private hosts outbound requests may reach: hosts, host:port or CIDR ranges, comma-separated. */
   OUTBOUND_ALLOW_HOSTS: z.string().optional(),
+  /** How long an outbound call (a source, a model endpoint) may stay silent: before its headers, between reads. */
+  OUTBOUND_TIMEOUT_MS: emptyIsUnset(z.coerce.number().int().min(100).max(600_000).default(30_000)),
+  /** The largest response this server reads from a source, in MiB. */
+  SOURCE_MAX_MB: emptyIsUnset(z.coerce.number().int().min(1).max(10_240).default(64)),
+  /** The longest a sync may run before it is stopped and marked failed. */
+  SYNC_TIMEOUT_MS: emptyIsUnset(z.coerce.number().int().min(1000).default(30 * 60_000)),
+  /** How often a running sync proves it is alive, and hears a cancel made in another process. */
+  SYNC_HEARTBEAT_MS: emptyIsUnset(z.coerce.number().int().min(100).max(60_000).default(20_000)),
+  /** How long a client may take to send a request body. */
+  REQUEST_BODY_TIMEOUT_MS: emptyIsUnset(z.coerce.number().int().min(100).max(3_600_000).default(30_000)),
   /** The largest CSV upload, in MiB. */
   UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(10_240).default(512),
+  /** The most a source SQL result may bring in, in MiB (fractions allowed). */
+  SQL_RESULT_MAX_MB: z.coerce.number().positive().max(1024).default(8),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
   LLM_MODEL: z.string().optional(),
@@ -29,6 +47,10 @@ const envSchema = z.object({
   SUPABASE_URL: z.url().optional(),
   SUPABASE_ANON_KEY: z.string().optional(),
   SUPABASE_JWT_SECRET: z.string().optional(),
+  /** Proxies whose X-Forwarded-For is believed: IPs or CIDR ranges, comma-separated. */
+  TRUSTED_PROXIES: z.string().optional().refine((v) => splitList(v).every(isIpOrCidr), {
+    error: "TRUSTED_PROXIES must list IP addresses or CIDR ranges, comma-separated",
+  }),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
@@ -45,12 +67,19 @@ export interface Config {
   appUrl?: string;
   outboundAllowHosts: string[];
   uploadMaxBytes: number;
+  /** Outbound calls: the longest silence, and the largest response read from a source. */
+  outbound: { timeoutMs: number; sourceMaxBytes: number };
+  sync: { timeoutMs: number; heartbeatMs: number };
+  requestBodyTimeoutMs: number;
+  sqlResultMaxBytes: number;
   llm: { apiKey?: string; baseUrl?: string; model?: string; timeoutMs: number };
   chat: { dailyTokenBudget: number; requestsPerMinute: number };
   /** Workflow workers: executions each process runs at once (0: accept only), and their lease. */
   workflows: { workers: number; leaseMs: number };
   supabase: { url?: string; anonKey?: string; jwtSecret?: string };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** Peers whose X-Forwarded-For names the client (IPs and CIDR ranges). */
+  trustedProxies: string[];
 }
 
 /** Picks the driver: explicit `DATABASE_DRIVER`, a Neon host, any other URL, or embedded PGlite. */
@@ -69,6 +98,7 @@ export async function loadConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
   log: (message: string) => void = console.log,
 ): Promise<Config> {
+  env = withoutEmpty(env);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
@@ -98,16 +128,43 @@ export async function loadConfig(
     appUrl: e.APP_URL,
     outboundAllowHosts: splitList(e.OUTBOUND_ALLOW_HOSTS),
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
+    outbound: { timeoutMs: e.OUTBOUND_TIMEOUT_MS, sourceMaxBytes: e.SOURCE_MAX_MB * 1024 * 1024 },
+    sync: { timeoutMs: e.SYNC_TIMEOUT_MS, heartbeatMs: e.SYNC_HEARTBEAT_MS },
+    requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
+    sqlResultMaxBytes: Math.round(e.SQL_RESULT_MAX_MB * 1024 * 1024),
     llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
     chat: { dailyTokenBudget: e.CHAT_DAILY_TOKEN_BUDGET, requestsPerMinute: e.CHAT_REQUESTS_PER_MINUTE },
     workflows: { workers: e.WORKFLOW_WORKERS, leaseMs: e.WORKFLOW_LEASE_MS },
     supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },
     logLevel: e.LOG_LEVEL,
+    trustedProxies: splitList(e.TRUSTED_PROXIES),
   };
+}
+
+/**
+ * The variables that are set to something. `.env` files, compose files and CI templates leave
+ * variables present but empty (`OPENAI_BASE_URL=`); every one of them means "not set", so its
+ * default applies instead of a validation error (or a URL parse of "").
+ */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ""),
+  );
 }
 
 function splitList(value: string | undefined): string[] {
   return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+function isIpOrCidr(entry: string): boolean {
+  return ipaddr.isValid(entry) || (() => {
+    try {
+      ipaddr.parseCIDR(entry);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 }
 
 /** Reads the generated local secret, or makes one; the file is readable by its owner only. */

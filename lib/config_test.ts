@@ -36,3 +36,39 @@ Deno.test("loadConfig() names the bad variable", async () => {
   await rejects(loadConfig({ APP_SECRET: "short" }), /APP_SECRET must be at least 32 characters/);
   await rejects(loadConfig({ DATABASE_DRIVER: "neon", APP_SECRET: "x".repeat(32) }), /DATABASE_URL is not set/);
 });
+
+Deno.test("loadConfig() reads a variable set to the empty string as unset, for every variable", async () => {
+  const dir = await Deno.makeTempDir();
+  const blank = Object.fromEntries(
+    [
+      "PORT",
+      "DATABASE_URL",
+      "DATABASE_DRIVER",
+      "APP_SECRET_PREVIOUS",
+      "APP_URL",
+      "OUTBOUND_ALLOW_HOSTS",
+      "UPLOAD_MAX_MB",
+      "OPENAI_API_KEY",
+      "OPENAI_BASE_URL",
+      "LLM_MODEL",
+      "LLM_TIMEOUT_MS",
+      "CHAT_DAILY_TOKEN_BUDGET",
+      "CHAT_REQUESTS_PER_MINUTE",
+      "SUPABASE_URL",
+      "SUPABASE_ANON_KEY",
+      "SUPABASE_JWT_SECRET",
+      "LOG_LEVEL",
+      "NODE_ENV",
+      "DENO_DEPLOYMENT_ID",
+    ].map((name) => [name, name === "LOG_LEVEL" ? "  " : ""]),
+  );
+  const config = await loadConfig({ ...blank, DATA_DIR: dir, APP_SECRET: "x".repeat(32) });
+  const defaults = await loadConfig({ DATA_DIR: dir, APP_SECRET: "x".repeat(32) });
+  equal(JSON.stringify(config), JSON.stringify(defaults));
+  equal(config.llm.baseUrl, undefined);
+  equal(config.production, false);
+  // An empty APP_SECRET is as good as none: generated locally, refused in production.
+  equal((await loadConfig({ DATA_DIR: dir, APP_SECRET: "" }, () => {})).appSecret.length, 64);
+  await rejects(loadConfig({ NODE_ENV: "production", APP_SECRET: "" }), /without APP_SECRET/);
+  await Deno.remove(dir, { recursive: true });
+});

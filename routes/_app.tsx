@@ -1,18 +1,19 @@
 import type { LayoutProps } from "../lib/fresh/mod.ts";
 import { asset } from "../lib/fresh/mod.ts";
+import { pageTitle } from "../components/page_title.ts";
 
 // Runs before first paint so a stored dark theme never flashes light.
 const THEME_SCRIPT =
   `try{var t=localStorage.getItem("theme");if(t==="light"||t==="dark")document.documentElement.dataset.theme=t}catch(e){}`;
 
-export default function App({ Component, nonce }: LayoutProps) {
+export default function App({ Component, nonce, url, data, status }: LayoutProps) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
-        <title>Workspace</title>
+        <title>{pageTitle(url, data, status)}</title>
         <link rel="icon" href={asset("/favicon.svg")} type="image/svg+xml" />
         <link rel="stylesheet" href={asset("/styles.css")} />
         <script

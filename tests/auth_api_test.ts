@@ -1,7 +1,9 @@
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { sql } from "drizzle-orm";
 import { rows } from "../db/rows.ts";
-import { closeSharedAppsAfterAll, cookieFrom, testEachBackend } from "./support/test_app.ts";
+import { closeSharedAppsAfterAll, cookieFrom, type TestApp, testEachBackend } from "./support/test_app.ts";
+import { verifyPassword } from "../lib/auth/password.ts";
+import { encodeBase64 } from "../lib/encoding.ts";
 
 type Me = { user: { id: string; email: string }; workspaces: { id: string; name: string; role: string }[] };
 
@@ -158,14 +160,134 @@ testEachBackend(
   },
 );
 
-testEachBackend("ten failed logins a minute from one address answer 429 for any email from it", async (t) => {
-  const ip = `203.0.113.${Math.floor(Math.random() * 200)}`;
-  for (let i = 0; i < 10; i++) {
-    await t.call("/api/auth/login", { body: { email: `nobody-${i}-${ip}@example.com`, password: "x" }, ip });
+testEachBackend(
+  "40 wrong passwords at once for one email: exactly 10 are checked (401), the rest get 429",
+  async (t) => {
+    const { email, password } = await t.signUp();
+    const ip = randomAddress();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => t.call("/api/auth/login", { body: { email, password: `wrong-${i}` }, ip })),
+    );
+    const statuses = results.map((r) => r.status);
+    equal(statuses.filter((s) => s === 401).length, 10, statuses.join(" "));
+    equal(statuses.filter((s) => s === 429).length, 30, statuses.join(" "));
+    for (const limited of results.filter((r) => r.status === 429)) ok(Number(limited.headers.get("retry-after")) >= 1);
+    // The account is locked for the minute, for the right password too.
+    equal((await t.call("/api/auth/login", { body: { email, password }, ip: randomAddress() })).status, 429);
+  },
+);
+
+testEachBackend(
+  "failures from one address slow it down but never refuse another user's right password there",
+  async (t) => {
+    const ip = randomAddress();
+    const { email, password } = await t.signUp();
+    for (let i = 0; i < 10; i++) {
+      const res = await t.call("/api/auth/login", {
+        body: { email: `nobody-${i}-${ip}@example.com`, password: "x" },
+        ip,
+      });
+      equal(res.status, 401);
+    }
+    const started = performance.now();
+    const res = await t.call("/api/auth/login", { body: { email, password }, ip });
+    const elapsed = performance.now() - started;
+    equal(res.status, 200, res.text);
+    // Ten failures before it: (10 - 5 + 1) × 250 ms of delay before the password is checked.
+    ok(elapsed >= 1400, `the attempt waited ${Math.round(elapsed)} ms`);
+    // Another address is not slowed by this one's failures.
+    const elsewhere = performance.now();
+    equal((await t.call("/api/auth/login", { body: { email, password }, ip: randomAddress() })).status, 200);
+    ok(performance.now() - elsewhere < elapsed, "another address waits less");
+  },
+);
+
+testEachBackend(
+  "past 100 failures a minute from one address, its wrong passwords get 429 and right ones still sign in",
+  async (t) => {
+    const ip = randomAddress();
+    const { email, password } = await t.signUp();
+    // 100 failures within the minute, as the limiter records them (sending 100 would take minutes of delays).
+    await t.deps.db.orm.execute(
+      sql`insert into rate_limit_events (bucket, at) select ${`login:ip:${ip}`}, now() from generate_series(1, 100)`,
+    );
+    const wrong = await t.call("/api/auth/login", { body: { email, password: "not it" }, ip });
+    equal(wrong.status, 429, wrong.text);
+    ok(Number(wrong.headers.get("retry-after")) >= 1);
+    equal((await t.call("/api/auth/login", { body: { email, password }, ip })).status, 200);
+  },
+);
+
+testEachBackend("X-Forwarded-For is ignored unless TRUSTED_PROXIES names the peer", async (t) => {
+  const spoofed = randomAddress();
+  const { email, password, user } = await t.signUp();
+  await t.call("/api/auth/login", {
+    body: { email, password },
+    ip: "10.1.2.3",
+    headers: { "x-forwarded-for": spoofed },
+  });
+  deepStrictEqual(await sessionAddresses(t, user.id), ["127.0.0.1", "10.1.2.3"]);
+  // Nor can a made-up header spread one address's failures over many: they count against the peer.
+  for (let i = 0; i < 6; i++) {
+    await t.call("/api/auth/login", {
+      body: { email: `nobody-${i}@example.com`, password: "x" },
+      ip: "10.9.9.9",
+      headers: { "x-forwarded-for": randomAddress() },
+    });
   }
-  const { email, password } = await t.signUp();
-  equal((await t.call("/api/auth/login", { body: { email, password }, ip })).status, 429);
-  equal((await t.call("/api/auth/login", { body: { email, password }, ip: "192.0.2.200" })).status, 200);
+  const [{ n }] = await rows<{ n: number }>(
+    t.deps.db.orm,
+    sql`select count(*)::int as n from rate_limit_events where bucket = 'login:ip:10.9.9.9'`,
+  );
+  equal(n, 6);
+});
+
+testEachBackend(
+  "behind a trusted proxy the client is the right-most untrusted X-Forwarded-For hop",
+  async (t) => {
+    const { email, password, user } = await t.signUp();
+    const viaProxy = (ip: string, xff: string) =>
+      t.call("/api/auth/login", { body: { email, password }, ip, headers: { "x-forwarded-for": xff } });
+    equal((await viaProxy("10.0.0.7", "198.51.100.23")).status, 200);
+    // The client wrote the left hop itself; our proxies (10.0.0.0/8) added the right ones.
+    equal((await viaProxy("10.0.0.7", "1.2.3.4, 198.51.100.24, 10.0.0.9")).status, 200);
+    // A peer that is not a trusted proxy is the client, whatever it forwards.
+    equal((await viaProxy("192.0.2.50", "198.51.100.25")).status, 200);
+    // A malformed hop ends the walk: nothing to its left is believed.
+    equal((await viaProxy("10.0.0.7", "198.51.100.26, not-an-address")).status, 200);
+    deepStrictEqual(
+      (await sessionAddresses(t, user.id)).sort(),
+      ["10.0.0.7", "127.0.0.1", "192.0.2.50", "198.51.100.23", "198.51.100.24"].sort(),
+    );
+  },
+  { TRUSTED_PROXIES: "10.0.0.0/8, ::1" },
+);
+
+testEachBackend("a password typed in another Unicode form (NFC at sign-up, NFD at sign-in) signs in", async (t) => {
+  const nfc = "Crème brûlée à deux".normalize("NFC");
+  const nfd = nfc.normalize("NFD");
+  ok(nfc !== nfd);
+  const { email } = await t.signUp({ password: nfc });
+  equal((await t.call("/api/auth/login", { body: { email, password: nfd } })).status, 200);
+  // Compatibility forms too (NFKC): a full-width "Ａ" is an "A".
+  const wide = await t.signUp({ password: "ＡＢＣ-password" });
+  equal((await t.call("/api/auth/login", { body: { email: wide.email, password: "ABC-password" } })).status, 200);
+});
+
+testEachBackend("a hash made from an un-normalised password still signs in, and is re-hashed as NFKC", async (t) => {
+  const nfd = "Crème brûlée à deux".normalize("NFD");
+  const { email, user } = await t.signUp({ password: "placeholder-password" });
+  // A hash of the raw NFD form, as sign-up stored it before passwords were normalised.
+  const legacy = await legacyHash(nfd);
+  await t.deps.db.orm.execute(sql`update users set password_hash = ${legacy} where id = ${user.id}`);
+  equal((await t.call("/api/auth/login", { body: { email, password: nfd } })).status, 200);
+  const [{ password_hash: after }] = await rows<{ password_hash: string }>(
+    t.deps.db.orm,
+    sql`select password_hash from users where id = ${user.id}`,
+  );
+  ok(after !== legacy, "re-hashed");
+  ok((await verifyPassword(nfd.normalize("NFKC"), after)).ok);
+  equal((await t.call("/api/auth/login", { body: { email, password: nfd.normalize("NFC") } })).status, 200);
 });
 
 testEachBackend(
@@ -241,5 +363,29 @@ testEachBackend("settings signs out every other session and keeps this one", asy
   equal((await t.call("/api/me", { cookie: phone })).status, 401);
   equal((await t.call("/api/me", { cookie: laptop })).status, 200);
 });
+
+/** A random address of the benchmarking range, so tests sharing an app never share an address bucket. */
+function randomAddress(): string {
+  const [a, b] = crypto.getRandomValues(new Uint8Array(2));
+  return `198.18.${a}.${b}`;
+}
+
+async function sessionAddresses(t: TestApp, userId: string): Promise<string[]> {
+  const found = await rows<{ ip: string }>(
+    t.deps.db.orm,
+    sql`select ip from sessions where user_id = ${userId} order by created_at`,
+  );
+  return found.map((r) => r.ip);
+}
+
+/** A PBKDF2 hash of `password` exactly as typed (what hashPassword made before normalising). */
+async function legacyHash(password: string): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, [
+    "deriveBits",
+  ]);
+  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations: 600_000 }, key, 256);
+  return `pbkdf2-sha256$600000$${encodeBase64(salt)}$${encodeBase64(new Uint8Array(bits))}`;
+}
 
 closeSharedAppsAfterAll();

@@ -7,6 +7,8 @@ import { equal, match, ok } from "node:assert/strict";
 import { sql } from "drizzle-orm";
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { rows } from "../db/rows.ts";
+import { startFakeOpenAI, toolResults } from "./support/fake_openai.ts";
+import { ask, newChat } from "./support/chat_client.ts";
 
 interface Operation {
   method: string;
@@ -70,6 +72,24 @@ function assertApiError(
   ok(!/\.ts:\d+|\bat \w+ \(/.test(res.text), `${what}: leaks a stack trace`);
 }
 
+/** Ids as they arrive in a URL path (percent-encoded where they must be): none is a UUID. */
+const MALFORMED_IDS = [
+  "1",
+  "00000000-0000-0000-0000-00000000000g",
+  `${crypto.randomUUID()}0`,
+  `${crypto.randomUUID()}%00`,
+  "%27%20or%201%3D1--",
+  "%E2%80%AE",
+  "x".repeat(300),
+];
+
+/** Nothing a request sent became a failed statement in the log (the driver quotes SQL there). */
+function assertNoSqlLogged(t: TestApp, from = 0) {
+  const lines = t.logs.slice(from).join("\n");
+  ok(!/failed query|\bselect\b.*\bfrom\b|insert into|invalid input syntax/i.test(lines), `SQL in the log:\n${lines}`);
+  ok(!/"level":"error"/.test(lines), `an error was logged:\n${lines}`);
+}
+
 async function counts(t: TestApp) {
   const [row] = await rows<Record<string, number>>(
     t.deps.db.orm,
@@ -112,6 +132,12 @@ testEachBackend("every API operation answers bad input with a 4xx error shape an
     if (op.path !== unknownId) {
       const res = await t.call(url(badId), { ...as, body: op.hasBody ? {} : undefined });
       assertApiError(res, `${name} malformed id`, 400);
+      for (const malformed of MALFORMED_IDS) {
+        const target = url(op.path.replaceAll(/\{\w+\}/g, malformed));
+        const answer = await t.call(target, { ...as, body: op.hasBody ? {} : undefined });
+        ok(answer.status >= 400 && answer.status < 500, `${name} id ${malformed}: ${answer.status} ${answer.text}`);
+        checks++;
+      }
       if (!op.hasBody) assertApiError(await t.call(url(unknownId), as), `${name} unknown id`, 404);
       checks += 2;
     }
@@ -172,6 +198,7 @@ testEachBackend("every API operation answers bad input with a 4xx error shape an
   ok(checks > 20, `${checks} checks`);
   const after = await counts(t);
   equal(JSON.stringify(after), JSON.stringify(before));
+  assertNoSqlLogged(t);
 });
 
 testEachBackend("bad input to the sign-in form re-renders it with a message and a 4xx", async (t) => {
@@ -189,5 +216,77 @@ testEachBackend("bad input to the sign-in form re-renders it with a message and 
   match(signup.text, /Use at least 8 characters/);
   match(signup.text, /value="x@example.com"/);
 });
+
+testEachBackend("malformed ids in workspace pages and the settings form are 4xx, never SQL", async (t) => {
+  const { cookie } = await t.signUp();
+  const { id: tokenId } = (await t.call("/api/tokens", { body: { name: "keep me" }, cookie })).body as { id: string };
+  const logged = t.logs.length;
+  const before = await counts(t);
+  // Every page with an [id] in its path, found on disk, so pages added later are walked too.
+  const pages: string[] = [];
+  for await (const path of walk(new URL("../routes/", import.meta.url).pathname)) {
+    if (!path.includes("[id]")) continue;
+    pages.push(path.replace(/\/\([^)]+\)/g, "").replace(/\.tsx?$/, "").replace(/\/index$/, ""));
+  }
+  ok(pages.length >= 3, `pages with ids: ${pages.join(", ")}`);
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  for (const page of pages) {
+    for (const malformed of ["not-a-uuid", ...MALFORMED_IDS]) {
+      const path = page.replace("[id]", malformed);
+      const view = await t.call(path, { cookie });
+      equal(view.status, 404, `GET ${path}: ${view.status}`);
+      const post = await t.call(path, { method: "POST", cookie, body: "action=delete", headers: form });
+      equal(post.status, 404, `POST ${path}: ${post.status}`);
+    }
+  }
+  for (const malformed of ["not-a-uuid", "", ...MALFORMED_IDS.map(decodeURIComponent)]) {
+    const res = await t.call("/settings", {
+      method: "POST",
+      cookie,
+      body: new URLSearchParams({ action: "revoke", id: malformed }).toString(),
+      headers: form,
+    });
+    equal(res.status, 400, `revoke id ${JSON.stringify(malformed)}: ${res.status}`);
+    match(res.text, /role="alert">That token is not in your list: reload the page and try again/);
+  }
+  const listed = await t.call("/api/tokens", { cookie });
+  ok((listed.body as { items: { id: string }[] }).items.some((i) => i.id === tokenId), "the token is still there");
+  equal(JSON.stringify(await counts(t)), JSON.stringify(before));
+  assertNoSqlLogged(t, logged);
+});
+
+const fake = startFakeOpenAI();
+
+testEachBackend("chat tools refuse malformed ids before any SQL, and tell the model", async (t) => {
+  const { cookie } = await t.signUp();
+  const sessionId = await newChat(t, cookie, { title: "Ids" });
+  const bad = "not-a-uuid' or 1=1 --";
+  const calls = [
+    { name: "read_artifact", arguments: { artifact_id: bad } },
+    { name: "update_artifact", arguments: { artifact_id: bad, name: "x" } },
+    { name: "describe_dataset", arguments: { connector_id: bad, dataset: "d" } },
+    { name: "query_dataset", arguments: { connector_id: bad, dataset: "d", query: { limit: 1 } } },
+  ];
+  let results: unknown[] = [];
+  fake.script((request) => {
+    if (request.messages.at(-1)?.role !== "tool") return { toolCalls: calls };
+    results = toolResults(request);
+    return { text: "Those ids were not valid." };
+  });
+  const logged = t.logs.length;
+  const answer = await ask(t, cookie, sessionId, "Read the artifact");
+  equal(answer.text, "Those ids were not valid.");
+  equal(results.length, calls.length);
+  for (const result of results) match(JSON.stringify(result), /uuid|invalid/i);
+  assertNoSqlLogged(t, logged);
+}, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "sk-test-0123456789abcdef", LLM_MODEL: "fake" });
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`.replace(/\/+/g, "/");
+    if (entry.isDirectory) yield* walk(path);
+    else yield path.slice(path.indexOf("/routes/") + "/routes".length);
+  }
+}
 
 closeSharedAppsAfterAll();

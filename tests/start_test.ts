@@ -43,6 +43,28 @@ Deno.test({
 });
 
 Deno.test({
+  name: "the workspace starts with every setting present but empty, as .env files leave them",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "workspace-start-" });
+    const empty = Object.fromEntries(
+      ["OPENAI_BASE_URL", "OPENAI_API_KEY", "APP_URL", "SUPABASE_URL", "DATABASE_URL", "LOG_LEVEL", "APP_SECRET"]
+        .map((name) => [name, ""]),
+    );
+    const server = await spawnServer({ ...empty, DATA_DIR: dataDir }, 180_000);
+    try {
+      const health = await fetch(`${server.url}/health`);
+      equal(health.status, 200);
+      await health.body?.cancel();
+    } finally {
+      await server.stop();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "the workspace refuses to start in production without APP_SECRET",
   sanitizeOps: false,
   sanitizeResources: false,

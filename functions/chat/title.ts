@@ -11,6 +11,7 @@ import { languageModel, type ModelSettings } from "../../lib/llm/model.ts";
 import { allowListFor } from "../../lib/net/outbound.ts";
 import { recordUsage } from "./limits.ts";
 import { messageText } from "../../lib/llm/message_text.ts";
+import { storableText } from "../../lib/text.ts";
 
 const TITLE_CHARS = 80;
 
@@ -38,7 +39,7 @@ export async function nameSession(
       maxRetries: 0,
       timeout: 15_000,
     });
-    const title = result.text.trim().replace(/^["'«“]+|["'»”.]+$/g, "").slice(0, TITLE_CHARS);
+    const title = storableText(result.text).trim().replace(/^["'«“]+|["'»”.]+$/g, "").slice(0, TITLE_CHARS);
     await asSystem(deps.db, async (tx) => {
       if (title) {
         await tx.update(chatSessions).set({ title, titleSource: "generated" })

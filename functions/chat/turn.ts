@@ -40,6 +40,7 @@ import { describeUpstreamError, endingsAsErrors } from "./upstream_errors.ts";
 import { systemPrompt } from "./prompt.ts";
 import { nameSession, provisionalTitle } from "./title.ts";
 import { messageText } from "../../lib/llm/message_text.ts";
+import { storableJson, storableText } from "../../lib/text.ts";
 
 /** Messages of history the model sees: enough for a conversation, bounded for long sessions. */
 const CONTEXT_MESSAGES = 40;
@@ -53,6 +54,11 @@ export type TurnInput = { content: string; retry?: false } | { retry: true; cont
 
 /** Answers in progress in this process, so a stop request aborts at once. */
 const running = new Map<string, AbortController>();
+
+/** Each part the model stream yields (text, reasoning, tool calls and results), made storable (lib/text.ts). */
+function storableParts<T>(): TransformStream<T, T> {
+  return new TransformStream({ transform: (part, controller) => controller.enqueue(storableJson(part)) });
+}
 
 /** Starts a turn and returns the streaming response. Errors before streaming are ApiErrors (4xx/503). */
 export async function startChatTurn(
@@ -81,12 +87,14 @@ export async function startChatTurn(
     messages: await convertToModelMessages(history, { tools, ignoreIncompleteToolCalls: true }),
     tools,
     stopWhen: stepCountIs(MAX_STEPS),
+    // Where the model's text enters: NUL and lone surrogates go before anything streams or is stored.
+    experimental_transform: storableParts,
     maxRetries: 1,
     abortSignal: controller.signal,
     timeout: { firstChunkMs: timeoutMs, chunkMs: timeoutMs },
     // The chat shows the error (see onError below); the log gets one line instead of the SDK's dump.
     onError: ({ error }) => {
-      lastError = describeUpstreamError(error, timeoutMs);
+      lastError = storableText(describeUpstreamError(error, timeoutMs));
       deps.log.warn("model call failed", { session: sessionId, error: lastError });
     },
   });
@@ -94,7 +102,8 @@ export async function startChatTurn(
   const chunks = result.toUIMessageStream({
     generateMessageId: () => turn.messageId,
     sendReasoning: true,
-    onError: (error) => describeUpstreamError(error, timeoutMs),
+    // An upstream's error message is text from outside too.
+    onError: (error) => storableText(describeUpstreamError(error, timeoutMs)),
     redactToolErrors: false,
     onEnd: ({ responseMessage }) => {
       answer = responseMessage;
@@ -117,12 +126,18 @@ export async function startChatTurn(
     }
     await log.close();
     const usage = await Promise.resolve(result.totalUsage).catch(() => undefined);
-    await storeAnswer(deps, turn, {
+    const ending = {
       parts: answer?.parts ?? [],
-      status: error ? "error" : stopped ? "stopped" : "done",
+      status: error ? "error" as const : stopped ? "stopped" as const : "done" as const,
       error,
       inputTokens: usage?.inputTokens ?? 0,
       outputTokens: usage?.outputTokens ?? 0,
+    };
+    await storeAnswer(deps, turn, ending).catch(async (failure) => {
+      deps.log.error("chat answer could not be stored", { session: sessionId, error: String(failure) });
+      // The chat must stay usable: an empty answer marked failed ends the stream, and Retry asks again.
+      error = "The answer could not be saved: ask again";
+      await storeAnswer(deps, turn, { ...ending, parts: [], status: "error", error });
     });
     if (turn.firstExchange && !error && turn.session.titleSource === "auto") {
       nameSession(deps, turn, answer); // in the background: the title lands a moment later

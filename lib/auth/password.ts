@@ -15,15 +15,35 @@ async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iteration
   );
 }
 
-/** Hashes a password as `pbkdf2-sha256$<iterations>$<salt>$<hash>`. */
+/**
+ * The form of a password that is hashed: Unicode NFKC (NIST SP 800-63B 5.1.1.2), so the same
+ * characters typed on two keyboards (precomposed "é" on one, "e" + combining accent on another,
+ * which macOS and Windows produce for the same key) are the same password.
+ */
+export function normalizePassword(password: string): string {
+  return password.normalize("NFKC");
+}
+
+/** Hashes a password (normalised first) as `pbkdf2-sha256$<iterations>$<salt>$<hash>`. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(16));
-  const hash = await derive(password, salt, ITERATIONS);
+  const hash = await derive(normalizePassword(password), salt, ITERATIONS);
   return `pbkdf2-sha256$${ITERATIONS}$${encodeBase64(salt)}$${encodeBase64(hash)}`;
 }
 
-/** Checks a password against a stored hash in constant time. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/**
+ * Checks a password against a stored hash in constant time: its NFKC form first, then, when that
+ * fails and the typed form differs, the typed form itself, because hashes made before passwords
+ * were normalised hold the typed form. `legacy` says the typed form matched: re-hash it then.
+ */
+export async function verifyPassword(password: string, stored: string): Promise<{ ok: boolean; legacy: boolean }> {
+  const normalized = normalizePassword(password);
+  if (await matches(normalized, stored)) return { ok: true, legacy: false };
+  if (normalized !== password && await matches(password, stored)) return { ok: true, legacy: true };
+  return { ok: false, legacy: false };
+}
+
+async function matches(password: string, stored: string): Promise<boolean> {
   const [scheme, iterations, salt, expected] = stored.split("$");
   if (scheme !== "pbkdf2-sha256" || !salt || !expected) return false;
   const actual = await derive(password, decodeBase64(salt), Number(iterations));

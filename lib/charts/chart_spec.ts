@@ -26,8 +26,22 @@ export function missingColumns(spec: ChartSpec, columns: Column[]): string[] {
   return [spec.x, spec.y, spec.color].filter((c): c is string => c !== undefined && !names.has(c));
 }
 
+/**
+ * A column name as a Vega-Lite `field`. Vega-Lite reads `.` and `[…]` in a field as paths into
+ * nested objects (vega-util's splitAccessPath), so `revenue.usd` would look up `usd` inside
+ * `revenue`; a backslash makes each of `.`, `[`, `]` and itself literal.
+ */
+export function vegaField(name: string): string {
+  return name.replace(/[\\.[\]]/g, (c) => `\\${c}`);
+}
+
+/** A channel's field and its title: the name as the user wrote it, not its escaped form. */
+function field(name: string) {
+  return { field: vegaField(name), title: name };
+}
+
 function fieldType(column: Column | undefined): "quantitative" | "temporal" | "nominal" {
-  if (column?.type === "integer" || column?.type === "number") return "quantitative";
+  if (column?.type === "integer" || column?.type === "number" || column?.type === "decimal") return "quantitative";
   if (column?.type === "date" || column?.type === "timestamp") return "temporal";
   return "nominal";
 }
@@ -46,14 +60,14 @@ export function toVegaLite(spec: ChartSpec, columns: Column[], rows: unknown[][]
     height: 300,
     config: { font: "system-ui, sans-serif", view: { stroke: null } },
   } as const;
-  const color = spec.color ? { color: { field: spec.color, type: "nominal" as const } } : {};
+  const color = spec.color ? { color: { ...field(spec.color), type: "nominal" as const } } : {};
   if (spec.mark === "pie") {
     return {
       ...base,
       mark: { type: "arc", tooltip: true },
       encoding: {
-        theta: { field: spec.y, type: "quantitative" },
-        color: { field: spec.x, type: "nominal" },
+        theta: { ...field(spec.y), type: "quantitative" },
+        color: { ...field(spec.x), type: "nominal" },
       },
     };
   }
@@ -62,8 +76,8 @@ export function toVegaLite(spec: ChartSpec, columns: Column[], rows: unknown[][]
     ...base,
     mark: { type: spec.mark, tooltip: true, ...(spec.mark === "line" ? { point: true } : {}) },
     encoding: {
-      x: { field: spec.x, type: xType, ...(xType === "nominal" ? { sort: null } : {}) },
-      y: { field: spec.y, type: "quantitative" },
+      x: { ...field(spec.x), type: xType, ...(xType === "nominal" ? { sort: null } : {}) },
+      y: { ...field(spec.y), type: "quantitative" },
       ...color,
     },
   };

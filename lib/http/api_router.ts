@@ -4,12 +4,20 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { decodeBase64, encodeBase64Url } from "../encoding.ts";
+import { makeStorableInPlace } from "../text.ts";
 
-/** A router whose failed validations answer 400 with zod's issues in `details`. */
+/**
+ * A router whose failed validations answer 400 with zod's issues in `details`. Valid input is made
+ * storable first (lib/text.ts: no NUL, no lone surrogate), in place because the validator hands
+ * this same object to the handler: every string a request brings reaches Postgres cleaned, once.
+ */
 export function apiRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook(result, c) {
-      if (result.success) return;
+      if (result.success) {
+        makeStorableInPlace(result.data);
+        return;
+      }
       const details = result.error.issues.map((i) => ({ path: i.path.join("."), code: i.code, message: i.message }));
       const first = details[0];
       const message = first ? `Invalid request: ${first.path || "body"}: ${first.message}` : "Invalid request";

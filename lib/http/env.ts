@@ -12,12 +12,17 @@ export interface AppEnv {
     principal: () => Promise<Principal | null>;
     /** Set by `requireUser` on routes that need a signed-in caller. */
     user: Principal;
+    /** The client's address (lib/http/middleware/client_address.ts): behind trusted proxies, from X-Forwarded-For. */
+    clientIp?: string;
   };
 }
 
-/** The client's address as the runtime saw it (Deno.serve's info), when there is one. */
-export function clientIp(c: Context): string | undefined {
-  return (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname;
+/**
+ * The client's address: as the client-address middleware resolved it (X-Forwarded-For only from a
+ * trusted proxy), else the peer Deno.serve saw. Undefined when there is no connection (in-process).
+ */
+export function clientIp(c: Context<AppEnv>): string | undefined {
+  return c.get("clientIp") ?? (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname;
 }
 
 /** Request facts for audit rows and rate limits. */

@@ -1,6 +1,8 @@
 /**
  * The one error handler: known errors keep their status and message; a database outage is a
- * 503 with Retry-After; anything else is a 500 whose details go to the log, never the client.
+ * 503 with Retry-After; anything else is a 500 whose details go to the log, never the client. The
+ * logger scrubs credentials out of every message and stack it writes (lib/log.ts `scrubSecrets`),
+ * since a driver's error can quote a connection string.
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -33,6 +35,13 @@ export function toApiError(error: unknown, log: Logger, requestId?: string): Api
   // Row Level Security refused a write the caller could read: a viewer, say.
   if (postgresCode(error) === "42501") {
     return new ApiError(403, "forbidden", "You can read this but not change it: ask a workspace owner for access");
+  }
+  // A value Postgres could not read as its column's type (a malformed uuid, say) that no schema
+  // caught: the request's fault, not ours. The driver's message quotes the query, so only the code
+  // is logged, to find the entry that lacks its check.
+  if (postgresCode(error) === "22P02") {
+    log.warn("a value reached the database in the wrong form", { code: "22P02", request_id: requestId });
+    return new ApiError(400, "invalid_request", "A value in the request is not in the expected form (an id, say)");
   }
   if (isDatabaseUnavailable(error)) {
     log.error("database unavailable", { error, request_id: requestId });

@@ -14,6 +14,7 @@ export type ErrorCode =
   | "conflict"
   | "email_taken"
   | "payload_too_large"
+  | "request_timeout"
   | "unsupported_media_type"
   | "unprocessable"
   | "outbound_refused"

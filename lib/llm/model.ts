@@ -6,7 +6,13 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import type { LanguageModel } from "ai";
 import { ApiError } from "../http/errors.ts";
-import { type AllowList, guardedFetch } from "../net/outbound.ts";
+import { type AllowList, guardedFetch, operatorFetch } from "../net/outbound.ts";
+
+/**
+ * Backstops beside the SDK's own LLM_TIMEOUT_MS: a whole answer within 10 minutes, and no read of
+ * it waiting more than 5. Kept in timers that garbage collection cannot drop (lib/net/deadline.ts).
+ */
+const MODEL_CALL_LIMITS = { timeoutMs: 10 * 60_000, idleMs: 5 * 60_000, maxBytes: 64 * 1024 * 1024 };
 
 /** Used when an endpoint is configured without LLM_MODEL. */
 export const DEFAULT_MODEL = "gpt-4.1-mini";
@@ -63,16 +69,17 @@ export function llmNotConfigured(): ApiError {
 }
 
 /**
- * The AI SDK model for `settings`. The operator's endpoint is trusted; a workspace's endpoint is
- * user input, so its requests pass the outbound guard like any connector's.
+ * The AI SDK model for `settings`. The operator's endpoint is trusted (no address check); a
+ * workspace's endpoint is user input, so its requests pass the outbound guard like any connector's
+ * and go to the address that was checked. Both get the same time and size limits.
  */
 export function languageModel(
   settings: ModelSettings,
   options: { fetch: typeof fetch; allow: AllowList },
 ): LanguageModel {
   const fetcher = settings.userEndpoint
-    ? guardedFetch(options.allow, { timeoutMs: 10 * 60_000 }, options.fetch)
-    : options.fetch;
+    ? guardedFetch(options.allow, MODEL_CALL_LIMITS, options.fetch)
+    : operatorFetch(MODEL_CALL_LIMITS, options.fetch);
   const provider = createOpenAI({
     baseURL: settings.baseUrl,
     // Local servers (Ollama, llama.cpp) take any key; the provider insists on one.

@@ -1,173 +1,271 @@
 /**
- * The one gate for addresses users configure (connector hosts and URLs, workflow http steps).
- * A user who could make the server call 127.0.0.1, 10.0.0.0/8 or 169.254.169.254 could read
- * internal services and cloud credentials, so every name is resolved and each address must be
- * public unicast, unless the operator allowed it in OUTBOUND_ALLOW_HOSTS. Redirects are followed
- * by hand and checked again; time and size are capped.
+ * The one gate for calls to addresses users configure (connector hosts and URLs, model endpoints,
+ * workflow http steps). Every URL, redirects included, passes the address check
+ * (lib/net/addresses.ts) and is fetched from the address that was checked (lib/net/pinned.ts).
+ * Time is capped by a deadline that garbage collection cannot lose and that covers the headers and
+ * every read of the body (lib/net/deadline.ts); size is capped per response. Redirects are
+ * followed by hand as the Fetch standard does (§4.4 HTTP-redirect fetch): credentials are dropped
+ * when a hop leaves the origin, and a 307/308 replays the request body.
  */
-import ipaddr from "ipaddr.js";
-import { ApiError } from "../http/errors.ts";
+import { Deadline } from "./deadline.ts";
+import { checkUrl, outboundRefused, type Resolver } from "./addresses.ts";
+import { fetchPinned } from "./pinned.ts";
 
-type Address = ipaddr.IPv4 | ipaddr.IPv6;
+export {
+  type AllowList,
+  allowListFor,
+  checkHost,
+  checkUrl,
+  forbiddenRange,
+  outboundRefused,
+  parseAllowList,
+  type Resolver,
+} from "./addresses.ts";
+export { Deadline } from "./deadline.ts";
+import type { AllowList } from "./addresses.ts";
 
-/** A parsed OUTBOUND_ALLOW_HOSTS. */
-export interface AllowList {
-  hosts: { host: string; port?: number }[];
-  ranges: [Address, number][];
-}
-
-/** Parses `host`, `host:port`, `[v6]:port` and CIDR entries. */
-export function parseAllowList(entries: string[]): AllowList {
-  const list: AllowList = { hosts: [], ranges: [] };
-  for (const entry of entries) {
-    if (entry.includes("/")) {
-      list.ranges.push(ipaddr.parseCIDR(entry));
-      continue;
-    }
-    const v6 = /^\[(.+)\](?::(\d+))?$/.exec(entry);
-    const hostPort = /^([^:]+):(\d+)$/.exec(entry);
-    if (v6) list.hosts.push({ host: normalHost(v6[1]), port: v6[2] ? Number(v6[2]) : undefined });
-    else if (hostPort) list.hosts.push({ host: normalHost(hostPort[1]), port: Number(hostPort[2]) });
-    else list.hosts.push({ host: normalHost(entry) });
-  }
-  return list;
-}
-
-function normalHost(host: string): string {
-  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return ipaddr.isValid(bare) ? ipaddr.process(bare).toString() : bare;
-}
-
-/** The 422 every refusal answers with; the message says what to change. */
-export function outboundRefused(message: string): ApiError {
-  return new ApiError(422, "outbound_refused", message);
-}
-
-/** Why `address` may not be called, or undefined when it is public unicast. */
-export function forbiddenRange(address: string): string | undefined {
-  const ip = ipaddr.process(address); // unwraps IPv4-mapped IPv6
-  const range = ip.range();
-  return range === "unicast" ? undefined : range;
-}
-
-/**
- * Resolves `host` and checks every address it has. Returns the first address, which callers
- * connect to so that a second lookup cannot answer differently.
- */
-export async function checkHost(host: string, port: number, allow: AllowList): Promise<string> {
-  const name = normalHost(host);
-  const hostAllowed = allow.hosts.some((h) => h.host === name && (h.port === undefined || h.port === port));
-  const addresses = await resolve(name);
-  for (const address of addresses) {
-    if (hostAllowed) continue;
-    const ip = ipaddr.process(address);
-    if (allow.ranges.some(([net, bits]) => ip.kind() === net.kind() && ip.match(net, bits))) continue;
-    if (allow.hosts.some((h) => h.host === ip.toString() && (h.port === undefined || h.port === port))) continue;
-    const range = forbiddenRange(address);
-    if (range) {
-      throw outboundRefused(
-        `${host} resolves to ${address}, a ${range} address, which this server does not call. ` +
-          `An operator can allow it in OUTBOUND_ALLOW_HOSTS.`,
-      );
-    }
-  }
-  return addresses[0];
-}
-
-async function resolve(name: string): Promise<string[]> {
-  if (ipaddr.isValid(name)) return [name];
-  if (name === "localhost" || name.endsWith(".localhost")) return ["127.0.0.1", "::1"];
-  const [v4, v6] = await Promise.allSettled([Deno.resolveDns(name, "A"), Deno.resolveDns(name, "AAAA")]);
-  const addresses = [
-    ...(v4.status === "fulfilled" ? v4.value : []),
-    ...(v6.status === "fulfilled" ? v6.value : []),
-  ];
-  if (addresses.length === 0) throw outboundRefused(`Cannot resolve the host ${name}`);
-  return addresses;
-}
-
-/** Limits for one outbound HTTP call. */
+/** Limits and options for one outbound HTTP call. */
 export interface FetchLimits {
+  /** The whole call, from the request to the last byte of the body. Default 30 s. */
   timeoutMs?: number;
-  /** The largest response body; reading past it fails. */
+  /** The longest silence: waiting for the headers, or for any one read of the body. Default: timeoutMs. */
+  idleMs?: number;
+  /** An enclosing deadline (a sync's, a cancel button's) that ends the call too. */
+  deadline?: Deadline;
+  /** The largest response body; reading past it fails. Default 64 MiB. */
   maxBytes?: number;
   maxRedirects?: number;
+  /** Header names that carry the caller's secrets, dropped when a redirect leaves the origin. */
+  secretHeaders?: string[];
+  /** Secret values: any header containing one is dropped when a redirect leaves the origin. */
+  secretValues?: string[];
+  /** Resolves host names (tests inject one to play a rebinding DNS server). */
+  resolve?: Resolver;
+  /** Extra trusted root certificates, PEM (tests; an internal CA). */
+  caCerts?: string[];
 }
 
+/** Request bodies are buffered once so a 307/308 can send them again; larger ones are refused. */
+const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+
 /**
- * A `fetch` that checks every URL it goes to (including each redirect) against the allow list and
- * caps time and body size. Hand it to libraries (supabase-js) as their fetch.
+ * Headers that always carry credentials (Fetch standard: Authorization on a cross-origin redirect;
+ * browsers never send cookies of one origin to another), plus the API-key names that sources use.
+ */
+const CREDENTIAL_HEADERS = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "x-api-key",
+  "api-key",
+  "apikey",
+  "x-auth-token",
+];
+
+/**
+ * A `fetch` that checks every URL it goes to (including each redirect) against the allow list,
+ * connects to the checked address, and caps time and body size. Failures are 422
+ * `outbound_refused` ApiErrors whose message says what happened (refused address, no answer
+ * within N s, body over N bytes, too many redirects). Hand it to libraries (supabase-js, the AI
+ * SDK) as their fetch.
  */
 export function guardedFetch(
   allow: AllowList,
   limits: FetchLimits = {},
   baseFetch: typeof fetch = fetch,
 ): typeof fetch {
-  const { timeoutMs = 30_000, maxBytes = 50 * 1024 * 1024, maxRedirects = 5 } = limits;
+  return boundedFetch(allow, limits, baseFetch);
+}
+
+/**
+ * The same time and size limits for an address the operator configured (their own model
+ * endpoint): no address check, no pinning. Never hand it a URL a user chose.
+ */
+export function operatorFetch(limits: FetchLimits = {}, baseFetch: typeof fetch = fetch): typeof fetch {
+  return boundedFetch(undefined, limits, baseFetch);
+}
+
+function boundedFetch(
+  allow: AllowList | undefined,
+  limits: FetchLimits,
+  baseFetch: typeof fetch,
+): typeof fetch {
+  const { timeoutMs = 30_000, maxBytes = 64 * 1024 * 1024, maxRedirects = 5 } = limits;
+  const idleMs = limits.idleMs ?? timeoutMs;
+  const secretNames = new Set([...CREDENTIAL_HEADERS, ...(limits.secretHeaders ?? []).map((h) => h.toLowerCase())]);
+  const secretValues = (limits.secretValues ?? []).filter((v) => v.length >= 4);
   return async (input, init) => {
     const request = new Request(input, init);
-    let url = new URL(request.url);
-    const signal = AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]);
-    let current = new Request(request, { redirect: "manual", signal });
-    for (let hop = 0;; hop++) {
-      await checkUrl(url, allow);
-      const response = await baseFetch(current).catch((error) => {
-        if (signal.aborted) throw outboundRefused(`${url.host} did not answer within ${timeoutMs / 1000} s`);
-        throw outboundRefused(`Cannot reach ${url.host}: ${error instanceof Error ? error.message : error}`);
-      });
-      const location = response.headers.get("location");
-      if (response.status < 300 || response.status > 399 || !location) return capBody(response, maxBytes);
-      await response.body?.cancel();
-      if (hop >= maxRedirects) throw outboundRefused(`Too many redirects from ${request.url}`);
-      url = new URL(location, url);
-      // 303 (and 301/302 after POST, as browsers do) turns into a GET without a body.
-      const toGet = response.status === 303 || (response.status <= 302 && current.method === "POST");
-      current = new Request(url, {
-        method: toGet ? "GET" : current.method,
-        headers: current.headers,
-        body: toGet ? undefined : current.body,
-        redirect: "manual",
-        signal,
-      });
+    const first = new URL(request.url);
+    const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+    const call = new Deadline(
+      timeoutMs,
+      () => outboundRefused(`${first.host} did not finish answering within ${seconds(timeoutMs)}`),
+      limits.deadline,
+    );
+    // The caller's own signal (a stop button) ends the call as the deadline would.
+    const onCallerAbort = () => call.abort(outboundRefused(`The call to ${first.host} was stopped`));
+    request.signal.addEventListener("abort", onCallerAbort, { once: true });
+    const done = () => {
+      call.clear();
+      request.signal.removeEventListener("abort", onCallerAbort);
+    };
+    try {
+      const body = request.body ? await call.race(readRequestBody(request)) : undefined;
+      let url = first;
+      let method = request.method;
+      let headers = new Headers(request.headers);
+      let sendBody = body;
+      for (let hop = 0;; hop++) {
+        const address = allow ? await call.race(checkUrl(url, allow, limits.resolve)) : undefined;
+        const silence = new Deadline(
+          idleMs,
+          () => outboundRefused(`${url.host} did not answer within ${seconds(idleMs)}`),
+          call,
+        );
+        // The attempt listens to `silence`, which also ends with the call: a deadline aborts the fetch.
+        const attempt = new Request(url, {
+          method,
+          headers,
+          body: sendBody,
+          redirect: "manual",
+          signal: silence.signal,
+        });
+        const { response, release } = await silence.race(
+          address
+            ? fetchPinned(attempt, address, { caCerts: limits.caCerts, baseFetch })
+            : baseFetch(attempt).then((response) => ({ response, release: () => {} })),
+        ).catch((error) => {
+          if (silence.expired) throw silence.signal.reason;
+          throw outboundRefused(`Cannot reach ${url.host}: ${networkReason(error)}`);
+        }).finally(() => silence.clear());
+        const location = response.headers.get("location");
+        if (response.status < 300 || response.status > 399 || !location) {
+          return limitBody(response, { call, idleMs, maxBytes, host: url.host, seconds }, () => (release(), done()));
+        }
+        await response.body?.cancel().catch(() => {});
+        release();
+        if (hop >= maxRedirects) throw outboundRefused(`Too many redirects from ${request.url}`);
+        const next = new URL(location, url);
+        // 303, and 301/302 after a POST (as browsers do), turn into a GET without a body.
+        if (response.status === 303 || (response.status <= 302 && method === "POST")) {
+          method = method === "HEAD" ? "HEAD" : "GET";
+          sendBody = undefined;
+          headers = new Headers(headers);
+          for (const name of ["content-type", "content-length", "content-encoding", "content-language"]) {
+            headers.delete(name);
+          }
+        }
+        if (next.origin !== url.origin) headers = withoutSecrets(headers, secretNames, secretValues);
+        url = next;
+      }
+    } catch (error) {
+      done();
+      throw error;
     }
   };
 }
 
-/** Checks scheme and host of a URL. */
-export async function checkUrl(url: URL, allow: AllowList): Promise<void> {
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw outboundRefused(`Only http and https URLs are allowed, not ${url.protocol.replace(":", "")}`);
-  }
-  if (url.username || url.password) throw outboundRefused("Put credentials in headers, not in the URL");
-  const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
-  await checkHost(url.hostname, port, allow);
+/**
+ * Why a fetch failed, from its cause ("…for url (…): client error (Connect): invalid peer
+ * certificate: …"): only the last clause, so a URL (which may carry a key in its query) is not repeated.
+ */
+function networkReason(error: unknown): string {
+  const detail = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+  return (detail.split("): ").pop() ?? detail).slice(0, 300);
 }
 
-function capBody(response: Response, maxBytes: number): Response {
+/** The request body, read once (up to MAX_REQUEST_BYTES) so that a redirect can send it again. */
+async function readRequestBody(request: Request): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_REQUEST_BYTES) throw outboundRefused(`The request body is over ${MAX_REQUEST_BYTES} bytes`);
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > MAX_REQUEST_BYTES) {
+    throw outboundRefused(`The request body is over ${MAX_REQUEST_BYTES} bytes`);
+  }
+  return bytes;
+}
+
+/** `headers` without those that carry credentials, for a hop to another origin. */
+function withoutSecrets(headers: Headers, names: Set<string>, values: string[]): Headers {
+  const kept = new Headers();
+  for (const [name, value] of headers) {
+    if (names.has(name) || values.some((secret) => value.includes(secret))) continue;
+    kept.append(name, value);
+  }
+  return kept;
+}
+
+interface BodyLimits {
+  call: Deadline;
+  idleMs: number;
+  maxBytes: number;
+  host: string;
+  seconds: (ms: number) => string;
+}
+
+/**
+ * The response with its body bounded: every read must finish before the call's deadline and within
+ * `idleMs` of asking, and the body may not pass `maxBytes`. `end` runs once when the body is done.
+ */
+function limitBody(response: Response, limits: BodyLimits, end: () => void): Response {
+  const { call, idleMs, maxBytes, host, seconds } = limits;
+  const size = maxBytes >= 1048576 ? `${Math.round(maxBytes / 104857.6) / 10} MiB` : `${maxBytes} bytes`;
+  const tooLarge = () =>
+    outboundRefused(
+      `${host} sent more than ${size}, the most this server reads in one response (an operator sets it with ` +
+        `SOURCE_MAX_MB)`,
+    );
   const declared = Number(response.headers.get("content-length") ?? 0);
-  if (declared > maxBytes) {
-    response.body?.cancel();
-    throw outboundRefused(`The response is larger than ${maxBytes} bytes`);
+  if (declared > maxBytes || !response.body) {
+    response.body?.cancel().catch(() => {});
+    end();
+    if (declared > maxBytes) throw tooLarge();
+    return response;
   }
-  if (!response.body) return response;
+  const reader = response.body.getReader();
   let seen = 0;
-  const counted = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > maxBytes) controller.error(outboundRefused(`The response is larger than ${maxBytes} bytes`));
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
-  return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
-}
-
-const allowLists = new WeakMap<{ outboundAllowHosts: string[] }, AllowList>();
-
-/** The parsed OUTBOUND_ALLOW_HOSTS of a configuration, made once. */
-export function allowListFor(config: { outboundAllowHosts: string[] }): AllowList {
-  let list = allowLists.get(config);
-  if (!list) allowLists.set(config, list = parseAllowList(config.outboundAllowHosts));
-  return list;
+  let ended = false;
+  // A body nobody reads any more still closes its connection when the call's time is up.
+  const onExpiry = () => reader.cancel(call.signal.reason).catch(() => {});
+  call.signal.addEventListener("abort", onExpiry, { once: true });
+  const finish = () => {
+    if (ended) return;
+    ended = true;
+    call.signal.removeEventListener("abort", onExpiry);
+    end();
+  };
+  const bounded = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const silence = new Deadline(
+        idleMs,
+        () => outboundRefused(`${host} stopped sending for ${seconds(idleMs)}`),
+        call,
+      );
+      try {
+        const next = await silence.race(reader.read());
+        // A read that the expiry cancelled ends "done": it is the deadline's error all the same.
+        if (silence.expired) throw silence.signal.reason;
+        if (next.done) {
+          finish();
+          return controller.close();
+        }
+        seen += next.value.byteLength;
+        if (seen > maxBytes) throw tooLarge();
+        controller.enqueue(next.value);
+      } catch (error) {
+        finish();
+        reader.cancel(error).catch(() => {});
+        controller.error(error);
+      } finally {
+        silence.clear();
+      }
+    },
+    cancel(reason) {
+      finish();
+      // Not awaited: cancelling a read still waiting on a silent source would wait with it.
+      reader.cancel(reason).catch(() => {});
+    },
+  }, { highWaterMark: 0 });
+  return new Response(bounded, { status: response.status, statusText: response.statusText, headers: response.headers });
 }

@@ -1,5 +1,5 @@
 import { deepStrictEqual, equal, rejects } from "node:assert/strict";
-import { checkHost, forbiddenRange, guardedFetch, parseAllowList } from "./outbound.ts";
+import { checkHost, checkUrl, forbiddenRange, guardedFetch, parseAllowList } from "./outbound.ts";
 
 Deno.test("private, loopback, link-local, multicast and reserved addresses are refused; public ones pass", () => {
   for (
@@ -25,6 +25,27 @@ Deno.test("private, loopback, link-local, multicast and reserved addresses are r
   ) equal(typeof forbiddenRange(address), "string", address);
   for (const address of ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"]) {
     equal(forbiddenRange(address), undefined, address);
+  }
+});
+
+Deno.test("IPv6 forms that embed an IPv4 address are refused, as v6 and as URL hosts", async () => {
+  const embedded = [
+    "::7f00:1", // IPv4-compatible 127.0.0.1
+    "::127.0.0.1",
+    "::a00:1", // IPv4-compatible 10.0.0.1
+    "::808:808", // IPv4-compatible, even of a public address: deprecated and not routed as such
+    "::ffff:0:7f00:1", // IPv4-translated (RFC 6145)
+    "2002:7f00:1::1", // 6to4 of 127.0.0.1
+    "2002:808:808::1", // 6to4 of a public address: a relay decides where it goes
+    "64:ff9b::7f00:1", // NAT64 of 127.0.0.1
+    "64:ff9b::a9fe:a9fe", // NAT64 of 169.254.169.254
+    "64:ff9b:1::1", // local-use NAT64 (RFC 8215)
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2", // Teredo
+  ];
+  for (const address of embedded) equal(typeof forbiddenRange(address), "string", address);
+  const allow = parseAllowList([]);
+  for (const host of ["[::7f00:1]", "[::127.0.0.1]", "[::8.8.8.8]", "[64:ff9b::7f00:1]", "[2002:7f00:1::]"]) {
+    await rejects(checkUrl(new URL(`http://${host}:8080/`), allow), { code: "outbound_refused" }, host);
   }
 });
 
@@ -54,8 +75,8 @@ Deno.test("guarded fetch refuses other schemes and checks every redirect", async
   const allowed = guardedFetch(parseAllowList([`127.0.0.1:${server.addr.port}`]), { maxBytes: 1000 });
   deepStrictEqual(await (await allowed(`${base}/hop`)).json(), { ok: true });
   await rejects(allowed(`${base}/to-metadata`), /169\.254\.169\.254, a linkLocal address/);
-  await rejects(allowed(`${base}/big`).then((r) => r.text()), /larger than 1000 bytes/);
-  await rejects(allowed(`${base}/stream`).then((r) => r.text()), /larger than 1000 bytes/);
+  await rejects(allowed(`${base}/big`).then((r) => r.text()), /more than 1000 bytes/);
+  await rejects(allowed(`${base}/stream`).then((r) => r.text()), /more than 1000 bytes/);
   await rejects(allowed("file:///etc/passwd"), /Only http and https/);
   await rejects(allowed(`http://user:pw@127.0.0.1:${server.addr.port}/`), /not in the URL/);
   await rejects(guardedFetch(parseAllowList([]))(`${base}/`), /loopback address/);

@@ -4,28 +4,33 @@ import AccountMenu from "../../islands/AccountMenu.tsx";
 import ThemeToggle from "../../islands/ThemeToggle.tsx";
 import { Icon, type IconName } from "../../components/Icon.tsx";
 
+/**
+ * The shell's sections, in order: one entry a section. A section is listed once its page works
+ * (Dashboards and Workflows join here, e.g. `{ href: "/dashboards", label: "Dashboards", icon:
+ * "dashboards" }` after Chat), and is active on its own address and every address below it.
+ */
 const NAV: { href: string; label: string; icon: IconName }[] = [
   { href: "/chat", label: "Chat", icon: "chat" },
-  { href: "/dashboards", label: "Dashboards", icon: "dashboards" },
   { href: "/connectors", label: "Connectors", icon: "connectors" },
-  { href: "/workflows", label: "Workflows", icon: "workflows" },
   { href: "/settings", label: "Settings", icon: "settings" },
 ];
+
+const isActive = (path: string, href: string) => path === href || path.startsWith(href + "/");
 
 export default function AppLayout({ Component, url, state }: LayoutProps<PageState>) {
   const user = state.user!;
   return (
     <div class="shell">
       <aside class="sidebar">
-        <a class="brand" href="/chat">
-          <span class="brand-mark" aria-hidden="true">◆</span> Workspace
+        <a class="brand" href="/chat" aria-label="Workspace: chat">
+          <span class="brand-mark" aria-hidden="true">◆</span> <span class="brand-name">Workspace</span>
         </a>
         <nav class="nav" aria-label="Main">
           {NAV.map((item) => (
             <a
               href={item.href}
-              class={url.pathname.startsWith(item.href) ? "nav-link active" : "nav-link"}
-              aria-current={url.pathname.startsWith(item.href) ? "page" : undefined}
+              class={isActive(url.pathname, item.href) ? "nav-link active" : "nav-link"}
+              aria-current={isActive(url.pathname, item.href) ? "page" : undefined}
             >
               <Icon name={item.icon} />
               <span class="nav-label">{item.label}</span>

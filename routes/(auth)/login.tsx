@@ -7,7 +7,7 @@ import { type FormState, parseForm, renderFormError, safeNext, signedInRedirect 
 
 export const handler = {
   GET(ctx: FreshContext<PageState>) {
-    if (ctx.state.user) return ctx.redirect(safeNext(ctx.url));
+    if (ctx.state.user) return ctx.redirect(safeNext(ctx.url, ctx.state.deps.config.appUrl));
     return { values: {} } satisfies FormState;
   },
   async POST(ctx: FreshContext<PageState>) {
@@ -16,15 +16,21 @@ export const handler = {
     try {
       const input = parseForm(form, LoginBody);
       const { session } = await logIn(ctx.state.deps, input, ctx.state.meta);
-      return signedInRedirect(ctx.req, ctx.state.deps.config.appUrl, safeNext(ctx.url), session);
+      return signedInRedirect(
+        ctx.req,
+        ctx.state.deps.config.appUrl,
+        safeNext(ctx.url, ctx.state.deps.config.appUrl),
+        session,
+      );
     } catch (error) {
       return await renderFormError(ctx, error, (message): FormState => ({ error: message, values: { email } }));
     }
   },
 };
 
-export default function Login({ data, url }: PageProps<FormState>) {
-  const next = url.searchParams.get("next");
+export default function Login({ data, url, state }: PageProps<FormState, PageState>) {
+  // Carried to sign-up only once checked, so the page never echoes a hostile target.
+  const next = url.searchParams.has("next") ? safeNext(url, state.deps.config.appUrl) : undefined;
   return (
     <div class="card narrow">
       <h1>Sign in</h1>

@@ -7,7 +7,7 @@ import { type FormState, parseForm, renderFormError, safeNext, signedInRedirect 
 
 export const handler = {
   GET(ctx: FreshContext<PageState>) {
-    if (ctx.state.user) return ctx.redirect(safeNext(ctx.url));
+    if (ctx.state.user) return ctx.redirect(safeNext(ctx.url, ctx.state.deps.config.appUrl));
     return { values: {} } satisfies FormState;
   },
   async POST(ctx: FreshContext<PageState>) {
@@ -16,14 +16,20 @@ export const handler = {
     try {
       const input = parseForm(form, SignupBody);
       const { session } = await signUp(ctx.state.deps, input, ctx.state.meta);
-      return signedInRedirect(ctx.req, ctx.state.deps.config.appUrl, safeNext(ctx.url), session);
+      return signedInRedirect(
+        ctx.req,
+        ctx.state.deps.config.appUrl,
+        safeNext(ctx.url, ctx.state.deps.config.appUrl),
+        session,
+      );
     } catch (error) {
       return await renderFormError(ctx, error, (message): FormState => ({ error: message, values }));
     }
   },
 };
 
-export default function Signup({ data }: PageProps<FormState>) {
+export default function Signup({ data, url, state }: PageProps<FormState, PageState>) {
+  const next = url.searchParams.has("next") ? safeNext(url, state.deps.config.appUrl) : undefined;
   return (
     <div class="card narrow">
       <h1>Create your workspace</h1>
@@ -45,7 +51,7 @@ export default function Signup({ data }: PageProps<FormState>) {
         <button type="submit" class="button primary">Create account</button>
       </form>
       <p class="muted small">
-        Already have an account? <a href="/login">Sign in</a>
+        Already have an account? <a href={next ? `/login?next=${encodeURIComponent(next)}` : "/login"}>Sign in</a>
       </p>
     </div>
   );

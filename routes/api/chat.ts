@@ -27,6 +27,7 @@ import {
 import { startChatTurn } from "../../functions/chat/turn.ts";
 import { followStream } from "../../functions/chat/stream_log.ts";
 import { IdParam } from "./schemas.ts";
+import { MAX_MESSAGE_CHARS } from "../../lib/llm/limits.ts";
 
 const SessionSchema = z.object({
   id: z.uuid(),
@@ -52,7 +53,10 @@ const CreateBody = z.object({ title: title.optional(), workspace_id: z.uuid().op
   .openapi("CreateChatSessionRequest");
 const PatchBody = z.object({ title }).strict().openapi("UpdateChatSessionRequest");
 const MessageBody = z.union([
-  z.object({ content: z.string().trim().min(1, "Write a message").max(20_000), retry: z.literal(false).optional() })
+  z.object({
+    content: z.string().trim().min(1, "Write a message").max(MAX_MESSAGE_CHARS),
+    retry: z.literal(false).optional(),
+  })
     .strict(),
   z.object({ retry: z.literal(true) }).strict(),
 ]).openapi("ChatMessageRequest", { description: "A question, or `{retry: true}` to answer the last one again" });

@@ -1,4 +1,5 @@
 /** /api/connectors: data sources, their syncs and datasets. Credentials go in and never come out. */
+import { deleteDataset } from "../../functions/datasets.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../../lib/deps.ts";
@@ -27,6 +28,7 @@ import {
   uploadFile,
 } from "../../functions/connectors.ts";
 import { startSync } from "../../functions/sync_connector.ts";
+import { cancelSync, failStaleSyncRuns, isStale } from "../../functions/sync_control.ts";
 import { asUser } from "../../db/rls.ts";
 import { type ConnectorRow, findConnector, findSync, listSyncs, type SyncRow } from "../../db/queries/connectors.ts";
 import { CONNECTOR_TYPE_NAMES } from "../../connectors/registry.ts";
@@ -54,6 +56,13 @@ const SyncSchema = z.object({
   trigger: z.enum(["manual", "schedule"]),
   rows: z.number().int(),
   error: z.string().nullable(),
+  warnings: z.array(z.object({
+    code: z.string(),
+    message: z.string(),
+    count: z.number().int().optional(),
+    lines: z.array(z.number().int()).optional(),
+    dataset: z.string().optional(),
+  })).openapi({ description: "What the sync coerced, skipped or stopped early on, in sentences" }),
   started_at: z.iso.datetime().nullable(),
   finished_at: z.iso.datetime().nullable(),
 }).openapi("ConnectorSync");
@@ -114,6 +123,7 @@ export function syncJson(s: SyncRow) {
     trigger: s.trigger,
     rows: s.rows,
     error: s.error,
+    warnings: s.warnings ?? [],
     started_at: s.startedAt?.toISOString() ?? null,
     finished_at: s.finishedAt?.toISOString() ?? null,
   };
@@ -166,6 +176,16 @@ const deleteConnectorRoute = createRoute({
   request: { params: IdParam },
   responses: { 204: { description: "Deleted" }, ...notFoundResponse, ...errorResponses },
 });
+const deleteDatasetRoute = createRoute({
+  ...route("delete", "/{id}/datasets/{name}", "Delete one dataset (the connector stays; a sync reads it again)"),
+  request: { params: IdParam.extend({ name: z.string().min(1).max(200) }) },
+  responses: {
+    204: { description: "Deleted" },
+    409: { description: "A sync of the connector is running", content: jsonContent(ErrorSchema) },
+    ...notFoundResponse,
+    ...errorResponses,
+  },
+});
 const testConnectorRoute = createRoute({
   ...route("post", "/{id}/test", "Try the connection"),
   request: { params: IdParam },
@@ -184,6 +204,10 @@ const uploadRoute = createRoute({
   },
   responses: {
     200: { description: "Stored", content: jsonContent(ConnectorSchema) },
+    409: {
+      description: "An upload to this connector started after this one has replaced it (the newest started wins)",
+      content: jsonContent(ErrorSchema),
+    },
     ...notFoundResponse,
     ...errorResponses,
   },
@@ -222,6 +246,16 @@ const syncEventsRoute = createRoute({
     ...errorResponses,
   },
 });
+const cancelSyncRoute = createRoute({
+  ...route("post", "/{id}/syncs/{sync_id}/cancel", "Cancel a queued or running sync (editors and owners)"),
+  request: { params: SyncParams },
+  responses: {
+    200: { description: 'The sync, now failed with "Cancelled by …"', content: jsonContent(SyncSchema) },
+    409: { description: "The sync has already ended", content: jsonContent(ErrorSchema) },
+    ...notFoundResponse,
+    ...errorResponses,
+  },
+});
 const datasetsRoute = createRoute({
   ...route("get", "/{id}/datasets", "The connector's synced datasets"),
   request: { params: IdParam },
@@ -232,7 +266,12 @@ const datasetsRoute = createRoute({
   },
 });
 const sqlRoute = createRoute({
-  ...route("post", "/{id}/sql", "Run a read-only SQL statement on a postgres connector's source"),
+  ...route(
+    "post",
+    "/{id}/sql",
+    "Run one read-only statement (SELECT, WITH … SELECT, VALUES, TABLE, SHOW, EXPLAIN) on a postgres connector's " +
+      "source, as its owners and editors; results capped at max_rows and SQL_RESULT_MAX_MB",
+  ),
   request: { params: IdParam, body: { content: jsonContent(SqlBody), required: true } },
   responses: {
     200: {
@@ -240,6 +279,12 @@ const sqlRoute = createRoute({
       content: jsonContent(
         z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.unknown())), truncated: z.boolean() }),
       ),
+    },
+    403: { description: "Viewers cannot run SQL on a source", content: jsonContent(ErrorSchema) },
+    422: {
+      description: "Not one read-only statement, a privileged source role, a result over SQL_RESULT_MAX_MB, or the " +
+        "source's own error",
+      content: jsonContent(ErrorSchema),
     },
     ...notFoundResponse,
     ...errorResponses,
@@ -319,6 +364,8 @@ export function connectorRoutes(deps: AppDeps) {
     return streamSSE(c, async (stream) => {
       let last = "";
       for (let sync: SyncRow | undefined = first; sync && !stream.aborted; sync = await read()) {
+        // A sync whose process died would never end: fail it here, and the next read ends the stream.
+        if (isStale(sync, deps.now()) && await failStaleSyncRuns(deps, id)) sync = await read() ?? sync;
         const data = JSON.stringify(syncJson(sync));
         if (data !== last) await stream.writeSSE({ event: "sync", data });
         last = data;
@@ -326,6 +373,15 @@ export function connectorRoutes(deps: AppDeps) {
         await stream.sleep(PROGRESS_POLL_MS);
       }
     }) as never; // an event stream: no JSON schema for the typed helper to check
+  });
+  app.openapi(cancelSyncRoute, async (c) => {
+    const { id, sync_id } = c.req.valid("param");
+    return c.json(syncJson(await cancelSync(deps, userId(c), id, sync_id, requestMeta(c))), 200);
+  });
+  app.openapi(deleteDatasetRoute, async (c) => {
+    const { id, name } = c.req.valid("param");
+    await deleteDataset(deps, userId(c), id, name, requestMeta(c));
+    return c.body(null, 204);
   });
   app.openapi(datasetsRoute, async (c) => {
     const found = await datasetsOf(deps, userId(c), c.req.valid("param").id);

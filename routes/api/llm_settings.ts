@@ -18,7 +18,9 @@ const SettingsSchema = z.object({
   model: z.string().nullable(),
   has_api_key: z.boolean(),
   effective: z.object({
-    base_url: z.string().nullable(),
+    base_url: z.string().nullable().openapi({
+      description: "The workspace's own endpoint; null when chats use the server's (its address is not shown)",
+    }),
     model: z.string(),
     source: z.enum(["workspace", "environment"]),
   }).nullable().openapi({ description: "The model chats use; null when none is configured" }),

@@ -53,11 +53,11 @@ browserTest("ask in the browser, watch the answer stream, see the chart, reload 
     const { page, problems } = await signedInPage(browser, server.url, cookie);
 
     await page.goto(`${server.url}/chat`);
-    await page.click("[data-testid=new-chat]");
-    await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
     await page.waitForSelector("html[data-hydrated=true]");
     await page.fill("textarea[name=content]", "Which weather is most common in Seattle? Chart it.");
     await page.keyboard.press("Enter");
+    // The chat is created by its first question, and the address moves to it without a reload.
+    await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
 
     // Watch the answer grow: several different partial texts before the final one.
     const seen = new Set<string>();
@@ -95,7 +95,9 @@ browserTest("ask in the browser, watch the answer stream, see the chart, reload 
     await page.reload();
     await page.waitForSelector("html[data-hydrated=true]");
     await checkConversation();
-    await page.waitForFunction(() => document.querySelector(".chat-title")?.textContent === "Seattle weather");
+    await page.waitForFunction(() =>
+      document.querySelector("[data-testid=chat-title]")?.textContent === "Seattle weather"
+    );
 
     // The chart opens on its own page, with its downloads.
     await page.click("[data-testid=artifact] >> text=Open");

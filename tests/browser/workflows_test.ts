@@ -59,7 +59,7 @@ browserTest("build a two-step workflow, send a test event and watch the executio
       for (const path of ["/workflows", page.url()]) {
         await page.goto(path.startsWith("http") ? path : `${server.url}${path}`);
         await page.evaluate((t) => document.documentElement.setAttribute("data-theme", t), theme);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - globalThis.innerWidth);
         ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px in ${theme}`);
         if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/workflows-${theme}-${path.length}.png` });
       }

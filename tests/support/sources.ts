@@ -180,3 +180,264 @@ export async function syncedWeatherConnector(t: TestApp, cookie: string, sources
   await syncsSettled();
   return id;
 }
+
+/** A request a hostile source saw: its headers and body, for tests that check what leaked. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Local servers that misbehave the ways sources do in the wild; see `startHostileSources`. */
+export interface HostileSources {
+  base: string;
+  port: number;
+  /** A second origin (another port): it records every request and answers `{"items":[{"ok":1}]}`. */
+  other: { base: string; port: number; seen: SeenRequest[] };
+  /** Requests to the first origin. */
+  seen: SeenRequest[];
+  /** Bytes the endless paths have sent so far. */
+  endlessBytes(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts two local origins. The first serves:
+ *  - `/stall.json`, `/stall.csv`: headers and the start of a body, then silence (the connection stays open);
+ *  - `/no-headers`: never answers;
+ *  - `/endless.json` (`{"items":[{…},{…},…` for ever) and `/endless.csv` (a header, then rows for ever),
+ *    without Content-Length, as fast as the reader takes them;
+ *  - `/redirect?to=<url>&status=<3xx>`: a redirect (the secret-header and 307 tests point it at `other`);
+ *  - anything else: `{"items":[{"ok":1}]}`.
+ */
+export function startHostileSources(): HostileSources {
+  const silent = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const waiting = new Set<() => void>();
+  const encoder = new TextEncoder();
+  let endless = 0;
+  const record = async (req: Request, into: SeenRequest[]) => {
+    into.push({
+      method: req.method,
+      path: new URL(req.url).pathname,
+      headers: Object.fromEntries(req.headers),
+      body: req.body ? await req.text() : "",
+    });
+  };
+  const stall = (start: string) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(start));
+        silent.add(controller);
+      },
+    });
+  const forever = (head: string, piece: string) => {
+    const chunk = encoder.encode(piece.repeat(Math.ceil(65536 / piece.length)));
+    let started = false;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const bytes = started ? chunk : encoder.encode(head);
+        started = true;
+        endless += bytes.byteLength;
+        controller.enqueue(bytes);
+      },
+    }, { highWaterMark: 0 });
+  };
+  const seen: SeenRequest[] = [];
+  const otherSeen: SeenRequest[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    await record(req, seen);
+    const url = new URL(req.url);
+    switch (url.pathname) {
+      case "/stall.json":
+        return new Response(stall('{"items":[{"id":1},'), { headers: { "content-type": "application/json" } });
+      case "/stall.csv":
+        return new Response(stall("id,name\n1,one\n"), { headers: { "content-type": "text/csv" } });
+      case "/no-headers":
+        await new Promise<void>((resolve) => waiting.add(resolve));
+        return new Response("late");
+      case "/endless.json":
+        return new Response(forever('{"items":[', '{"id":1,"name":"a row of an endless source"},'));
+      case "/endless.csv":
+        return new Response(forever("id,name\n", "1,a row of an endless source\n"));
+      case "/redirect":
+        return new Response(null, {
+          status: Number(url.searchParams.get("status") ?? 302),
+          headers: { location: url.searchParams.get("to") ?? "/" },
+        });
+      default:
+        return Response.json({ items: [{ ok: 1 }] });
+    }
+  });
+  const other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    await record(req, otherSeen);
+    return Response.json({ items: [{ ok: 1 }] });
+  });
+  return {
+    base: `http://127.0.0.1:${server.addr.port}`,
+    port: server.addr.port,
+    other: { base: `http://127.0.0.1:${other.addr.port}`, port: other.addr.port, seen: otherSeen },
+    seen,
+    endlessBytes: () => endless,
+    async close() {
+      for (const controller of silent) {
+        try {
+          controller.close();
+        } catch {
+          // the client went away already
+        }
+      }
+      for (const release of waiting) release();
+      await Promise.all([server.shutdown(), other.shutdown()]);
+    },
+  };
+}
+
+/** Where the data-fidelity cases are (copied from ../shared/cases/data-fidelity, with their README). */
+export const FIDELITY_CASES = fileURLToPath(new URL("../fixtures/data-fidelity/", import.meta.url));
+
+/** Rows of the capped PostgREST table: more than one page of its cap. */
+export const CAPPED_EVENTS = Array.from({ length: 450 }, (_, i) => ({ id: i + 1, label: `event ${i + 1}` }));
+
+/** A local server with the sources the data-fidelity tests read; see each path below. */
+export interface FidelitySources {
+  base: string;
+  port: number;
+  /** Requests seen, as `path?query`. */
+  seen: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Serves, on 127.0.0.1:
+ * - `/file/<name>`: a case file, whole; `/split/<name>`: the same in two writes split at byte
+ *   1,048,576 (a character cut in two), the second a moment later; `/bytes/<key>`: bytes set by `files`.
+ * - `/json/pages?page=N`: http_keys_by_page.json, one array a page, then empty pages.
+ * - `/json/selfnext`: http_next_is_self.json, whose next link is itself, every time.
+ * - `/json/clamped?page=N`: 2 records a page for pages 1-3, and page 3 again for any page past it.
+ * - `/json/cycle?at=a`: a next link a → b → c → a.
+ * - `/json/big`: integers past 2^53 and a decimal of 30 digits, top-level and nested.
+ * - `/rest/v1/`: PostgREST with one table, `events`, whose answers stop at 100 rows (max-rows)
+ *   whatever the range asked, with Content-Range `from-to/total` when asked to count.
+ */
+export function startFidelitySources(files: Record<string, Uint8Array> = {}): FidelitySources {
+  const seen: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    const path = url.pathname;
+    seen.push(path + url.search);
+    const caseFile = (name: string) => Deno.readFile(join(FIDELITY_CASES, name.replaceAll("/", "")));
+    if (path.startsWith("/file/")) return new Response(await caseFile(path.slice(6)));
+    if (path.startsWith("/bytes/")) return new Response(files[path.slice(7)] as Uint8Array<ArrayBuffer>);
+    if (path.startsWith("/split/")) {
+      const bytes = await caseFile(path.slice(7));
+      const at = 1_048_576;
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(bytes.slice(0, at));
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            controller.enqueue(bytes.slice(at));
+            controller.close();
+          },
+        }),
+      );
+    }
+    if (path === "/json/pages") {
+      const pages = JSON.parse(await Deno.readTextFile(join(FIDELITY_CASES, "http_keys_by_page.json")));
+      return Response.json(pages[Number(url.searchParams.get("page")) - 1] ?? []);
+    }
+    if (path === "/json/selfnext") return new Response(await caseFile("http_next_is_self.json"));
+    if (path === "/json/clamped") {
+      const page = Math.min(Math.max(Number(url.searchParams.get("page")), 1), 3);
+      return Response.json({ items: [{ id: page * 2 - 1 }, { id: page * 2 }] });
+    }
+    if (path === "/json/cycle") {
+      const at = url.searchParams.get("at") ?? "a";
+      const next = { a: "b", b: "c", c: "a" }[at] ?? "a";
+      return Response.json({ items: [{ page: at }], next: `/json/cycle?at=${next}` });
+    }
+    if (path === "/json/big") {
+      return new Response(
+        '[{"id": 9007199254740993, "amount": 12345678901234567890.1234567890, "meta": {"ref": 9223372036854775807}},' +
+          ' {"id": 2, "amount": 1.5, "meta": {"ref": 1}}]',
+        { headers: { "content-type": "application/json" } },
+      );
+    }
+    if (path === "/rest/v1/") {
+      return Response.json({
+        swagger: "2.0",
+        definitions: {
+          events: {
+            properties: { id: { format: "bigint", type: "integer" }, label: { format: "text", type: "string" } },
+          },
+        },
+      });
+    }
+    if (path === "/rest/v1/events") {
+      const offset = Number(url.searchParams.get("offset") ?? 0);
+      const limit = Math.min(Number(url.searchParams.get("limit") ?? 1000), 100);
+      const rows = CAPPED_EVENTS.slice(offset, offset + limit);
+      const counted = /count=exact/.test(req.headers.get("prefer") ?? "");
+      const range = rows.length ? `${offset}-${offset + rows.length - 1}` : "*";
+      return Response.json(rows, {
+        status: counted ? 206 : 200,
+        headers: { "content-range": `${range}/${counted ? CAPPED_EVENTS.length : "*"}` },
+      });
+    }
+    return new Response("not found", { status: 404 });
+  });
+  return {
+    base: `http://127.0.0.1:${server.addr.port}`,
+    port: server.addr.port,
+    seen,
+    close: () => server.shutdown(),
+  };
+}
+
+/**
+ * A fresh database on the PostgreSQL server at TEST_DATABASE_URL with `setup` run in it (a case's
+ * SQL), for the postgres connector to read; undefined without a server. `close` drops it.
+ */
+export async function startPostgresDatabase(
+  setup: string,
+): Promise<{ database: string; sql: postgres.Sql; close(): Promise<void> } | undefined> {
+  const url = Deno.env.get("TEST_DATABASE_URL");
+  if (!url) return undefined;
+  const database = `src_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${database}`);
+  const target = new URL(url);
+  target.pathname = `/${database}`;
+  const sql = postgres(target.href, { max: 2, onnotice: () => {} });
+  await sql.unsafe(setup);
+  return {
+    database,
+    sql,
+    async close() {
+      await sql.end();
+      await admin.unsafe(`drop database if exists ${database} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/**
+ * A login role that reads every table of the server and can do nothing else (PostgreSQL 14+'s
+ * `pg_read_all_data`): postgres sources refuse superusers, so tests connect as this. `drop()`
+ * removes it (roles belong to the whole server, not to one database).
+ */
+export async function readOnlyRole(
+  sql: postgres.Sql,
+): Promise<{ user: string; password: string; drop(): Promise<void> }> {
+  const user = `reader_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const password = crypto.randomUUID();
+  await sql.unsafe(`create role ${user} login password '${password}'; grant pg_read_all_data to ${user}`);
+  return {
+    user,
+    password,
+    async drop() {
+      await sql.unsafe(`drop role if exists ${user}`).catch(() => {});
+    },
+  };
+}

@@ -6,6 +6,8 @@
 /** A running workspace process. */
 export interface SpawnedServer {
   url: string;
+  /** The server's process id (for /proc/<pid>/status). */
+  pid: number;
   /** Milliseconds from spawn to the first 200 on /health. */
   readyMs: number;
   output(): string;
@@ -72,7 +74,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 60_00
         await status;
         await collecting;
       };
-      return { url, readyMs: performance.now() - started, output: () => text, stop, kill };
+      return { url, pid: child.pid, readyMs: performance.now() - started, output: () => text, stop, kill };
     }
     await new Promise((r) => setTimeout(r, 10));
   }

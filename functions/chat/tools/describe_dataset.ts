@@ -6,7 +6,7 @@ import { type ChatToolContext, toolStep } from "./context.ts";
 
 // Made once: the SDK derives (and caches) the JSON schema the model sees from it.
 const input = zodSchema(z.object({
-  connector_id: z.string().describe("The connector's id, from list_datasets"),
+  connector_id: z.uuid().describe("The connector's id, from list_datasets"),
   dataset: z.string().describe("The dataset's name"),
 }));
 

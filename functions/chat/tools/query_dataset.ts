@@ -6,11 +6,13 @@ import { queryDataset } from "../../query_dataset.ts";
 import { type ChatToolContext, MODEL_ROW_LIMIT, toolStep } from "./context.ts";
 
 export const DatasetQueryInput = z.object({
-  connector_id: z.string().describe("The connector's id, from list_datasets"),
+  connector_id: z.uuid().describe("The connector's id, from list_datasets"),
   dataset: z.string().describe("The dataset's name"),
   query: StructuredQuery.describe(
-    "dimensions: columns to group by; measures: [{fn: count|sum|avg|min|max, column?, as?}]; " +
-      "filters: [{column, op: eq|neq|gt|gte|lt|lte|in|contains, value}]; order_by: [{column, dir}]; limit",
+    "dimensions: columns to group by, or {column, bucket: hour|day|week|month|quarter|year} for dates; " +
+      "measures: [{fn: count|count_distinct|sum|avg|min|max, column?, as?}]; " +
+      "filters: [{column, op: eq|neq|gt|gte|lt|lte|in|contains|is_null|not_null|between, value}] " +
+      "(between takes [from, to]; is_null and not_null no value); order_by: [{column, dir}]; limit",
   ),
 });
 

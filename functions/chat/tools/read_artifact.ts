@@ -6,7 +6,7 @@ import { type ChatToolContext, MODEL_ROW_LIMIT, toolStep } from "./context.ts";
 
 // Made once: the SDK derives (and caches) the JSON schema the model sees from it.
 const input = zodSchema(z.object({
-  artifact_id: z.string(),
+  artifact_id: z.uuid().describe("The artifact's id (a UUID), from the tool that made it"),
   version: z.number().int().min(1).optional().describe("An older version; the newest when left out"),
 }));
 

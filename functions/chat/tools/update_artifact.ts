@@ -8,7 +8,7 @@ import { artifactSummary, type ChatToolContext, toolStep } from "./context.ts";
 
 // Made once: the SDK derives (and caches) the JSON schema the model sees from it.
 const input = zodSchema(z.object({
-  artifact_id: z.string(),
+  artifact_id: z.uuid().describe("The artifact's id (a UUID), from the tool that made it"),
   name: z.string().min(1).max(200).optional(),
   markdown: z.string().min(1).max(100_000).optional(),
   chart: ChartSpec.optional(),

@@ -6,6 +6,9 @@ import { artifactVersions, getArtifact, type QueryArtifactData } from "../../../
 import MarkdownView from "../../../islands/MarkdownView.tsx";
 import PngDownload from "../../../islands/PngDownload.tsx";
 import { ResultTable } from "../../../components/ResultTable.tsx";
+import { formatWhen } from "../../../components/format.ts";
+import { asUser } from "../../../db/rls.ts";
+import { findSession } from "../../../db/queries/chat.ts";
 
 /** Rows the page shows; the CSV download has them all. */
 const SHOWN_ROWS = 500;
@@ -13,6 +16,9 @@ const SHOWN_ROWS = 500;
 interface Data {
   artifact: ArtifactRow;
   versions: { version: number; createdAt: Date }[];
+  /** The chat it was made in, for the way back. */
+  chat?: { id: string; title: string };
+  pageTitle: string;
 }
 
 export const handler = {
@@ -21,7 +27,15 @@ export const handler = {
     const asked = Number(ctx.url.searchParams.get("version"));
     const version = Number.isInteger(asked) && asked > 0 ? asked : undefined;
     const artifact = await getArtifact(deps, user!.id, ctx.params.id, { version });
-    return { artifact, versions: await artifactVersions(deps, user!.id, ctx.params.id) };
+    const session = artifact.sessionId
+      ? await asUser(deps.db, user!.id, (tx) => findSession(tx, artifact.sessionId!))
+      : undefined;
+    return {
+      artifact,
+      versions: await artifactVersions(deps, user!.id, ctx.params.id),
+      chat: session ? { id: session.id, title: session.title } : undefined,
+      pageTitle: `${artifact.name} · ${artifact.type}`,
+    };
   },
 };
 
@@ -35,20 +49,29 @@ export default function ArtifactPage({ data }: PageProps<Data>) {
     <section class="section">
       <header class="section-header">
         <div>
-          <p class="muted small">
-            {artifact.sessionId ? <a href={`/chat/${artifact.sessionId}`}>Chat</a> : "Artifact"} / {artifact.type}
+          <p class="muted small breadcrumb">
+            {data.chat
+              ? (
+                <>
+                  <a href="/chat">Chat</a> /{" "}
+                  <a href={`/chat/${data.chat.id}`} data-testid="back-to-chat">
+                    {data.chat.title}
+                  </a>
+                </>
+              )
+              : "Artifact"} / {artifact.type}
           </p>
           <h1>{artifact.name}</h1>
           <p class="muted">
-            Version {artifact.version} of {data.versions.length} · {artifact.createdAt.toISOString().slice(0, 16)} UTC
+            Version {artifact.version} of {data.versions.length} · {formatWhen(artifact.createdAt)}
             {query?.source && (
               <>
-                · from <code>{query.source.dataset}</code>
+                {" · "}from <code>{query.source.dataset}</code>
               </>
             )}
           </p>
         </div>
-        <div class="actions">
+        <div class="button-row" aria-label="Downloads">
           {artifact.type !== "document" && <a class="button" href={`${api}/download?format=csv&${pinned}`}>CSV</a>}
           {artifact.type === "chart" && <a class="button" href={`${api}/download?format=svg&${pinned}`}>SVG</a>}
           {artifact.type === "chart" && (

@@ -1,12 +1,12 @@
-/** /chat/:id: one conversation, in the ChatPanel island, beside the list of conversations. */
+/** /chat/:id: one conversation, beside the list of conversations; POST renames or deletes it. */
 import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../lib/app.ts";
 import { asUser } from "../../../db/rls.ts";
 import { type ChatSessionRow, listSessions } from "../../../db/queries/chat.ts";
 import { effectiveModel } from "../../../functions/llm_settings.ts";
-import { openSession } from "../../../functions/chat/sessions.ts";
-import { ChatSidebar, ModelMissing } from "../../../components/ChatSidebar.tsx";
-import ChatPanel, { type StoredMessage } from "../../../islands/ChatPanel.tsx";
+import { deleteSession, openSession, renameSession } from "../../../functions/chat/sessions.ts";
+import { ChatPage } from "../../../components/ChatPage.tsx";
+import type { StoredMessage } from "../../../islands/ChatPanel.tsx";
 
 /** Messages a page opens with; older ones stay in the API's pages. */
 const PAGE_MESSAGES = 100;
@@ -17,6 +17,7 @@ interface Data {
   messages: StoredMessage[];
   streaming: boolean;
   configured: boolean;
+  pageTitle: string;
 }
 
 export const handler = {
@@ -39,24 +40,31 @@ export const handler = {
       })),
       streaming: Boolean(opened.active),
       configured,
+      pageTitle: `${opened.session.title} · Chat`,
     };
+  },
+  /** Without JavaScript: the rename form and the delete confirmation post here. */
+  async POST(ctx: FreshContext<PageState>) {
+    const { deps, user } = ctx.state;
+    const form = await ctx.req.formData();
+    if (form.get("action") === "delete") {
+      await deleteSession(deps, user!.id, ctx.params.id);
+      return ctx.redirect("/chat");
+    }
+    const title = String(form.get("title") ?? "").trim().slice(0, 200);
+    if (form.get("action") === "rename" && title) await renameSession(deps, user!.id, ctx.params.id, title);
+    return ctx.redirect(`/chat/${ctx.params.id}`);
   },
 };
 
 export default function ChatSessionPage({ data }: PageProps<Data>) {
   return (
-    <section class="chat-page">
-      <ChatSidebar sessions={data.sessions} current={data.session.id} />
-      <div class="chat-main">
-        {!data.configured && <ModelMissing />}
-        <ChatPanel
-          sessionId={data.session.id}
-          title={data.session.title}
-          messages={data.messages}
-          streaming={data.streaming}
-          configured={data.configured}
-        />
-      </div>
-    </section>
+    <ChatPage
+      sessions={data.sessions}
+      session={data.session}
+      messages={data.messages}
+      streaming={data.streaming}
+      configured={data.configured}
+    />
   );
 }

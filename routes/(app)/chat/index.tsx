@@ -1,18 +1,24 @@
-/** /chat: the conversations, and a new one. Without a model it says how to configure one. */
+/**
+ * /chat: a new conversation, not yet saved: the first question creates it (so "New chat" leaves
+ * nothing empty behind), beside the list of conversations. Without a model it says how to add one.
+ */
 import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../lib/app.ts";
 import { asUser } from "../../../db/rls.ts";
-import { listSessions } from "../../../db/queries/chat.ts";
+import { type ChatSessionRow, listSessions } from "../../../db/queries/chat.ts";
 import { writableWorkspace } from "../../../db/queries/connectors.ts";
 import { effectiveModel } from "../../../functions/llm_settings.ts";
-import { createSession } from "../../../functions/chat/sessions.ts";
-import { ChatSidebar, ModelMissing } from "../../../components/ChatSidebar.tsx";
-import { EmptyState } from "../../../components/EmptyState.tsx";
-import type { ChatSessionRow } from "../../../db/queries/chat.ts";
+import { ChatPage } from "../../../components/ChatPage.tsx";
+import { FirstRunGuide } from "../../../components/FirstRunGuide.tsx";
+import { listConnectors } from "../../../db/queries/connectors.ts";
 
 interface Data {
   sessions: ChatSessionRow[];
   configured: boolean;
+  /** No connector yet: the first-run guide offers the sample dataset. */
+  empty: boolean;
+  sampleAdded: boolean;
+  pageTitle: string;
 }
 
 export const handler = {
@@ -23,32 +29,32 @@ export const handler = {
       return {
         sessions: await listSessions(tx, { limit: 50 }),
         configured: workspace ? Boolean(await effectiveModel(deps, tx, workspace.id)) : false,
+        empty: (await listConnectors(tx, { limit: 1 })).length === 0,
+        sampleAdded: ctx.url.searchParams.get("sample") === "added",
+        pageTitle: "New chat",
       };
     });
-  },
-  async POST(ctx: FreshContext<PageState>) {
-    const session = await createSession(ctx.state.deps, ctx.state.user!.id, {});
-    return ctx.redirect(`/chat/${session.id}`);
   },
 };
 
 export default function ChatIndex({ data }: PageProps<Data>) {
   return (
-    <section class="chat-page">
-      <ChatSidebar sessions={data.sessions} />
-      <div class="chat-main">
-        <header class="section-header">
-          <div>
-            <h1>Chat</h1>
-            <p class="muted">Ask questions about your data and get answers, charts and tables.</p>
-          </div>
-        </header>
-        {!data.configured && <ModelMissing />}
-        <EmptyState icon="chat" title={data.sessions.length ? "Pick a conversation" : "No conversations yet"}>
-          Start a new chat and ask about your data: the assistant can list datasets, run queries, and make charts,
-          tables and documents.
-        </EmptyState>
-      </div>
-    </section>
+    <ChatPage
+      sessions={data.sessions}
+      session={null}
+      messages={[]}
+      streaming={false}
+      configured={data.configured}
+      guide={data.empty
+        ? <FirstRunGuide configured={data.configured} />
+        : data.sampleAdded
+        ? (
+          <p class="notice" role="status" data-testid="sample-added">
+            The Seattle weather sample is syncing (a few seconds). Ask about it below, e.g. “Which weather is most
+            common in Seattle? Chart it.”, or see it under <a href="/connectors">Connectors</a>.
+          </p>
+        )
+        : undefined}
+    />
   );
 }

@@ -22,6 +22,13 @@ import { renderFormError } from "../../../components/auth_form.ts";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import ConnectorActions from "../../../islands/ConnectorActions.tsx";
 import { ResultTable } from "../../../components/ResultTable.tsx";
+import ConfirmButton from "../../../islands/ConfirmButton.tsx";
+import {
+  deleteConnector as confirmDeleteConnector,
+  deleteDataset as confirmDeleteDataset,
+} from "../../../components/confirmations.ts";
+import { deleteDataset } from "../../../functions/datasets.ts";
+import { formatWhen, plural } from "../../../components/format.ts";
 
 const PREVIEW_ROWS = 20;
 
@@ -30,6 +37,7 @@ interface Data {
   datasets: { dataset: DatasetRow; preview: QueryResult }[];
   syncs: SyncRow[];
   error?: string;
+  pageTitle: string;
 }
 
 async function load(ctx: FreshContext<PageState>, error?: string): Promise<Data> {
@@ -53,7 +61,7 @@ async function load(ctx: FreshContext<PageState>, error?: string): Promise<Data>
     });
     previews.push({ dataset, preview });
   }
-  return { connector, datasets: previews, syncs, error };
+  return { connector, datasets: previews, syncs, error, pageTitle: `${connector.name} · Connectors` };
 }
 
 export const handler = {
@@ -65,6 +73,10 @@ export const handler = {
       if (form.get("action") === "delete") {
         await deleteConnector(deps, user!.id, ctx.params.id, meta);
         return ctx.redirect("/connectors");
+      }
+      if (form.get("action") === "delete_dataset") {
+        await deleteDataset(deps, user!.id, ctx.params.id, String(form.get("dataset") ?? ""), meta);
+        return ctx.redirect(`/connectors/${ctx.params.id}`);
       }
       // Replacing secrets: only the fields filled in are sent; blank keeps what is stored.
       const connector = await getConnector(deps, user!.id, ctx.params.id);
@@ -86,7 +98,7 @@ export const handler = {
   },
 };
 
-const when = (d: Date | null) => d ? d.toISOString().replace("T", " ").slice(0, 19) + " UTC" : "—";
+const when = formatWhen;
 
 export default function ConnectorPage({ data }: PageProps<Data>) {
   const { connector } = data;
@@ -98,25 +110,28 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
   );
   return (
     <section class="section">
-      <header class="section-header">
-        <div>
-          <p class="muted small">
-            <a href="/connectors">Connectors</a> / {type?.label ?? connector.type}
+      {/* id="connector-header": ConnectorActions swaps it in from the server when a sync ends. */}
+      <div id="connector-header" class="live-region">
+        <header class="section-header">
+          <div>
+            <p class="muted small breadcrumb">
+              <a href="/connectors">Connectors</a> / {type?.label ?? connector.type}
+            </p>
+            <h1 data-testid="connector-title">
+              {connector.name} <StatusBadge status={connector.status} />
+            </h1>
+            <p class="muted" data-testid="last-sync">
+              Last sync: {when(connector.lastSync)}
+              {connector.nextSyncAt && <>{" · "}next scheduled: {when(connector.nextSyncAt)}</>}
+            </p>
+          </div>
+        </header>
+        {connector.lastError && (
+          <p class="alert" role="alert" data-testid="last-error">
+            The last sync failed: {connector.lastError}
           </p>
-          <h1>
-            {connector.name} <StatusBadge status={connector.status} />
-          </h1>
-          <p class="muted">
-            Last sync: {when(connector.lastSync)}
-            {connector.nextSyncAt && <>· next scheduled: {when(connector.nextSyncAt)}</>}
-          </p>
-        </div>
-      </header>
-      {connector.lastError && (
-        <p class="alert" role="alert" data-testid="last-error">
-          The last sync failed: {connector.lastError}
-        </p>
-      )}
+        )}
+      </div>
       {data.error && <p class="alert" role="alert">{data.error}</p>}
 
       <ConnectorActions connectorId={connector.id} acceptsUpload={connector.type === "csv"} />
@@ -159,17 +174,24 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
 
       {data.datasets.map(({ dataset, preview }) => (
         <div class="card" data-testid="dataset">
-          <h2>
-            {dataset.name}{" "}
-            <span class="muted small">
-              {dataset.rowCount.toLocaleString("en-US")} rows · {dataset.columns.length} columns
-            </span>
-          </h2>
+          <div class="card-header">
+            <h2>
+              {dataset.name}{" "}
+              <span class="muted small">
+                {plural(dataset.rowCount, "row")} · {plural(dataset.columns.length, "column")}
+              </span>
+            </h2>
+            <ConfirmButton
+              label="Delete dataset…"
+              confirmation={confirmDeleteDataset(connector, dataset.name)}
+              testId="delete-dataset"
+            />
+          </div>
           <ResultTable columns={preview.columns} rows={preview.rows} class="preview" />
         </div>
       ))}
 
-      <div class="card">
+      <div class="card live-region" id="sync-history-card">
         <h2>Sync history</h2>
         {data.syncs.length === 0 ? <p class="muted">No syncs yet.</p> : (
           <div class="table-wrap">
@@ -185,8 +207,8 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                 </tr>
               </thead>
               <tbody>
-                {data.syncs.map((s) => (
-                  <tr>
+                {data.syncs.flatMap((s) => [
+                  <tr key={s.id}>
                     <td>{when(s.startedAt ?? s.createdAt)}</td>
                     <td>{s.trigger}</td>
                     <td>
@@ -199,18 +221,53 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                         : "—"}
                     </td>
                     <td class="small">{s.error ?? ""}</td>
-                  </tr>
-                ))}
+                  </tr>,
+                  <SyncWarningRow key={`${s.id}-warnings`} warnings={s.warnings} />,
+                ])}
               </tbody>
             </table>
           </div>
         )}
       </div>
 
-      <form method="post" class="danger-zone">
-        <input type="hidden" name="action" value="delete" />
-        <button type="submit" class="button danger small">Delete connector and its datasets</button>
-      </form>
+      <div class="danger-zone">
+        <ConfirmButton
+          label="Delete connector and its datasets…"
+          confirmation={confirmDeleteConnector(connector)}
+          testId="delete-connector"
+        />
+      </div>
     </section>
+  );
+}
+
+/**
+ * What a sync coerced, skipped or stopped early on, one sentence each (connectors/warnings.ts), in
+ * a row of its own under the sync: the list stays at the left of the scrolling table, as wide as
+ * the screen, so a phone shows it without scrolling sideways.
+ */
+function SyncWarningRow({ warnings }: { warnings: SyncRow["warnings"] }) {
+  if (!warnings?.length) return null;
+  return (
+    <tr class="sync-warnings-row">
+      <td colSpan={6}>
+        <ul class="sync-warnings" data-testid="sync-warnings">
+          {warnings.map((w) => (
+            <li>
+              {w.dataset ? <strong>{w.dataset}:</strong> : null} {w.message}
+              {w.lines?.length
+                ? (
+                  <span class="muted">
+                    {` (${w.lines.length === 1 ? "line" : "lines"} ${w.lines.join(", ")}${
+                      (w.count ?? 0) > w.lines.length ? ", …" : ""
+                    })`}
+                  </span>
+                )
+                : null}
+            </li>
+          ))}
+        </ul>
+      </td>
+    </tr>
   );
 }

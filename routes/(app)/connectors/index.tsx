@@ -4,10 +4,18 @@ import type { PageState } from "../../../lib/app.ts";
 import { createConnector, listConnectorsOf } from "../../../functions/connectors.ts";
 import type { ConnectorRow } from "../../../db/queries/connectors.ts";
 import { CONNECTOR_TYPE_NAMES, CONNECTOR_TYPES, type ConnectorTypeName } from "../../../connectors/registry.ts";
-import { connectorInputFromForm, FORM_FIELDS } from "../../../components/connector_form.ts";
+import { connectorInputFromForm, FIELD_LABELS, FORM_FIELDS } from "../../../components/connector_form.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
 import { EmptyState } from "../../../components/EmptyState.tsx";
+import { addSampleData } from "../../../functions/sample_data.ts";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
+
+const NAME_PLACEHOLDER: Record<ConnectorTypeName, string> = {
+  postgres: "Sales database",
+  http_json: "Orders API",
+  csv: "Seattle weather",
+  supabase: "App users",
+};
 
 interface Data {
   connectors: ConnectorRow[];
@@ -30,6 +38,10 @@ export const handler = {
   GET: (ctx: FreshContext<PageState>) => load(ctx),
   async POST(ctx: FreshContext<PageState>) {
     const form = await ctx.req.formData();
+    if (form.get("action") === "sample") {
+      await addSampleData(ctx.state.deps, ctx.state.user!.id, ctx.state.meta);
+      return ctx.redirect("/chat?sample=added");
+    }
     try {
       const created = await createConnector(
         ctx.state.deps,
@@ -49,6 +61,7 @@ export const handler = {
         ctx,
         error,
         (message) => load(ctx, { error: message, values, type: chosenType(new URL(ctx.req.url), form) }),
+        FIELD_LABELS,
       );
     }
   },
@@ -106,7 +119,7 @@ export default function Connectors({ data }: PageProps<Data>) {
               required
               maxLength={100}
               value={data.values?.name ?? ""}
-              placeholder="Sales database"
+              placeholder={NAME_PLACEHOLDER[data.type]}
             />
           </label>
           {fields.map((f) => (

@@ -20,10 +20,14 @@ import { TokenBody } from "../../api/schemas.ts";
 import { parseForm, renderFormError } from "../../../components/auth_form.ts";
 import { cookieOrigin } from "../../../lib/auth/session_cookie.ts";
 import { parse, serialize } from "hono/utils/cookie";
+import { z } from "zod";
 
 interface SettingsData {
   model: LlmSettingsView;
   modelError?: string;
+  /** What was typed into the model form when a save was refused, shown again. */
+  modelValues?: { base_url: string; model: string };
+  pageTitle?: string;
   workspaces: { id: string; name: string; role: string }[];
   tokens: TokenInfo[];
   sessions: SessionRow[];
@@ -49,6 +53,10 @@ async function load(ctx: FreshContext<PageState>, extra: Partial<SettingsData> =
     ...extra,
   };
 }
+
+const RevokeForm = z.object({
+  id: z.uuid({ error: "That token is not in your list: reload the page and try again" }),
+});
 
 // Post/redirect/get: the new secret rides to the next page view in a one-minute, HttpOnly
 // cookie scoped to this page, and is cleared as it is shown, so a reload cannot re-post.
@@ -85,7 +93,13 @@ export const handler = {
         }
         return ctx.redirect("/settings#model");
       } catch (error) {
-        return await renderFormError(ctx, error, (message) => load(ctx, { modelError: message }));
+        const typed = { base_url: String(form.get("base_url") ?? ""), model: String(form.get("model") ?? "") };
+        return await renderFormError(
+          ctx,
+          error,
+          (message) => load(ctx, { modelError: message, modelValues: typed }),
+          { base_url: "Base URL", model: "Model", api_key: "API key" },
+        );
       }
     }
     try {
@@ -95,7 +109,8 @@ export const handler = {
         return ctx.redirect("/settings#sessions");
       }
       if (form.get("action") === "revoke") {
-        await revokeToken(ctx.state.deps, userId, String(form.get("id") ?? ""), ctx.state.meta);
+        const { id } = parseForm(form, RevokeForm);
+        await revokeToken(ctx.state.deps, userId, id, ctx.state.meta);
         return ctx.redirect("/settings#tokens");
       }
       const { name } = parseForm(form, TokenBody);
@@ -138,7 +153,7 @@ export default function Settings({ data, state }: PageProps<SettingsData, PageSt
           ))}
         </ul>
       </div>
-      <ModelCard settings={data.model} error={data.modelError} />
+      <ModelCard settings={data.model} error={data.modelError} values={data.modelValues} />
       <SessionsCard sessions={data.sessions} />
       <TokensCard tokens={data.tokens} newToken={data.newToken} error={data.error} />
     </section>

@@ -1,0 +1,130 @@
+/**
+ * Every destructive action's question, in one place: a builder per action (pages pass its result
+ * to the ConfirmButton island) and a registry by kind, which the plain confirmation page
+ * (/confirm/:kind?id=…) uses to build the same question for a browser without JavaScript.
+ *
+ * To add one (dashboards, share links, workflows): write a builder, register its kind with a
+ * loader that finds the item as the caller (404 when they cannot see it), and render
+ * `<ConfirmButton label="…" confirmation={builder(item)} />` on the page.
+ */
+import type { FreshContext } from "../lib/fresh/mod.ts";
+import type { PageState } from "../lib/app.ts";
+import type { Confirmation } from "./confirm_types.ts";
+import { notFound } from "../lib/http/errors.ts";
+import { isUuid } from "../lib/http/ids.ts";
+import { asUser } from "../db/rls.ts";
+import { getConnector } from "../functions/connectors.ts";
+import { findDataset } from "../db/queries/connectors.ts";
+import { findSession } from "../db/queries/chat.ts";
+import { listApiTokens } from "../db/queries/api_tokens.ts";
+
+export type { Confirmation };
+
+const page = (kind: string, query: Record<string, string> = {}) =>
+  `/confirm/${kind}${Object.keys(query).length ? "?" + new URLSearchParams(query) : ""}`;
+
+/** Deleting a connector, its datasets and sync history. */
+export function deleteConnector(c: { id: string; name: string }): Confirmation {
+  return {
+    id: `delete-connector-${c.id}`,
+    title: `Delete “${c.name}”?`,
+    message: "Its datasets and sync history go with it, and chats can no longer query them. This cannot be undone.",
+    action: `/connectors/${c.id}`,
+    fields: { action: "delete" },
+    confirmLabel: "Delete connector",
+    cancelHref: `/connectors/${c.id}`,
+    pageHref: page("delete-connector", { id: c.id }),
+  };
+}
+
+/** Deleting one dataset of a connector (the connector stays). */
+export function deleteDataset(c: { id: string }, dataset: string): Confirmation {
+  return {
+    id: `delete-dataset-${c.id}-${dataset.replace(/\W+/g, "-")}`,
+    title: `Delete the dataset “${dataset}”?`,
+    message: "Its rows are removed from the workspace; the connector stays, and a sync can read them again.",
+    action: `/connectors/${c.id}`,
+    fields: { action: "delete_dataset", dataset },
+    confirmLabel: "Delete dataset",
+    cancelHref: `/connectors/${c.id}`,
+    pageHref: page("delete-dataset", { id: c.id, dataset }),
+  };
+}
+
+/** Deleting a chat with its messages (artifacts made in it stay). */
+export function deleteChat(s: { id: string; title: string }): Confirmation {
+  return {
+    id: `delete-chat-${s.id}`,
+    title: `Delete the chat “${s.title}”?`,
+    message: "Its messages are deleted for everyone in the workspace. This cannot be undone.",
+    action: `/chat/${s.id}`,
+    fields: { action: "delete" },
+    confirmLabel: "Delete chat",
+    cancelHref: `/chat/${s.id}`,
+    pageHref: page("delete-chat", { id: s.id }),
+  };
+}
+
+/** Revoking an API token. */
+export function revokeToken(t: { id: string; name: string }): Confirmation {
+  return {
+    id: `revoke-token-${t.id}`,
+    title: `Revoke the token “${t.name}”?`,
+    message: "Scripts that use it stop working at once. You can create a new token afterwards.",
+    action: "/settings",
+    fields: { action: "revoke", id: t.id },
+    confirmLabel: "Revoke token",
+    cancelHref: "/settings#tokens",
+    pageHref: page("revoke-token", { id: t.id }),
+  };
+}
+
+/** Signing out every other browser. */
+export function signOutOthers(): Confirmation {
+  return {
+    id: "sign-out-others",
+    title: "Sign out of all other sessions?",
+    message: "Every other browser signed in to this account is signed out at once; this one stays signed in.",
+    action: "/settings",
+    fields: { action: "sign_out_others" },
+    confirmLabel: "Sign them out",
+    cancelHref: "/settings#sessions",
+    pageHref: page("sign-out-others"),
+  };
+}
+
+type Loader = (ctx: FreshContext<PageState>) => Promise<Confirmation>;
+
+/** The id in `?id=`, as a UUID, or a 404. */
+function idOf(ctx: FreshContext<PageState>): string {
+  const id = ctx.url.searchParams.get("id") ?? "";
+  if (!isUuid(id)) throw notFound("Item");
+  return id;
+}
+
+/** Confirmation kinds the plain page knows, each finding its item as the caller. */
+export const CONFIRMATIONS: Record<string, Loader> = {
+  "delete-connector": async (ctx) => deleteConnector(await getConnector(ctx.state.deps, ctx.state.user!.id, idOf(ctx))),
+  "delete-dataset": async (ctx) => {
+    const connector = await getConnector(ctx.state.deps, ctx.state.user!.id, idOf(ctx));
+    const name = ctx.url.searchParams.get("dataset") ?? "";
+    const found = await asUser(ctx.state.deps.db, ctx.state.user!.id, (tx) => findDataset(tx, connector.id, name));
+    if (!found) throw notFound("Dataset");
+    return deleteDataset(connector, found.name);
+  },
+  "delete-chat": async (ctx) => {
+    const id = idOf(ctx);
+    const session = await asUser(ctx.state.deps.db, ctx.state.user!.id, (tx) => findSession(tx, id));
+    if (!session) throw notFound("Chat");
+    return deleteChat(session);
+  },
+  "revoke-token": async (ctx) => {
+    const id = idOf(ctx);
+    const userId = ctx.state.user!.id;
+    const tokens = await asUser(ctx.state.deps.db, userId, (tx) => listApiTokens(tx, userId, { limit: 100 }));
+    const token = tokens.find((t) => t.id === id);
+    if (!token) throw notFound("Token");
+    return revokeToken(token);
+  },
+  "sign-out-others": () => Promise.resolve(signOutOthers()),
+};

@@ -1,0 +1,20 @@
+/** How dates and counts read on pages: one format everywhere, in UTC (the server's clock and the API's). */
+
+const DATE_TIME = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
+
+/** "30 Nov 2026, 14:05 UTC", or "—" for no date. */
+export function formatWhen(date: Date | null | undefined): string {
+  return date ? `${DATE_TIME.format(date)} UTC` : "—";
+}
+
+/** "1 column", "6 columns", "1,461 rows": the count with its noun, singular for one. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? noun : nouns}`;
+}
