@@ -10,7 +10,9 @@ import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { keepStatisticsFresh, keepUploadsTidy } from "./db/maintenance.ts";
 import { createApp } from "./lib/app.ts";
+import { isDatabaseUnavailable } from "./db/client.ts";
 import { startScheduler } from "./functions/scheduled_syncs.ts";
+import { startWorkflows } from "./functions/workflows/maintenance.ts";
 
 const config = await loadConfig();
 const log = createLogger(config.logLevel);
@@ -20,9 +22,26 @@ if (applied.length) log.info("migrations applied", { versions: applied });
 const statistics = keepStatisticsFresh(db, log);
 const uploads = keepUploadsTidy(db, log);
 
+// postgres-js (3.4 on Deno) can fail a write on a socket the server has just closed (a restart, a
+// terminated backend) in a timer of its own, outside any query's promise: the query itself fails
+// and is retried, so only that failure is kept from ending the process; anything else still does.
+const lostConnection = (error: unknown) =>
+  isDatabaseUnavailable(error) ||
+  (error instanceof Error && /postgres\/src\/connection\.js/.test(error.stack ?? "") &&
+    /write/.test(error.message + error.stack));
+for (const type of ["unhandledrejection", "error"] as const) {
+  globalThis.addEventListener(type, (event) => {
+    const error = event instanceof ErrorEvent ? event.error : (event as PromiseRejectionEvent).reason;
+    if (!lostConnection(error)) return;
+    event.preventDefault();
+    log.warn("database connection lost", { error: String(error) });
+  });
+}
+
 const deps = { config, db, log, now: () => new Date(), fetch: globalThis.fetch };
 const { app } = await createApp(deps, { prebuilt: config.production });
 const scheduler = startScheduler(deps);
+const workflows = startWorkflows(deps);
 
 const server = Deno.serve({
   port: config.port,
@@ -37,6 +56,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     scheduler.stop();
     statistics.stop();
+    await workflows.stop();
     uploads.stop();
     await server.shutdown();
     await db.close();

@@ -275,7 +275,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (e instanceof Deno.errors.ConnectionRefused || e instanceof Deno.errors.ConnectionReset) return true;
     const message = (e as { message?: unknown }).message;
     if (
-      typeof message === "string" && /PGlite is closed|Connection terminated|write CONNECTION_CLOSED/i.test(message)
+      typeof message === "string" &&
+      /PGlite is closed|Connection terminated|write CONNECTION_CLOSED|socket has been ended by the other party/i.test(
+        message,
+      )
     ) {
       return true;
     }

@@ -217,16 +217,25 @@ export const workflows = pgTable("workflows", {
   createdBy: uuid("created_by"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
+  enabled: boolean("enabled").notNull().default(true),
+  webhookPreviousCiphertext: bytea("webhook_previous_ciphertext"),
+  webhookPreviousKeyId: text("webhook_previous_key_id"),
+  webhookPreviousExpiresAt: at("webhook_previous_expires_at"),
+  secretsCiphertext: bytea("secrets_ciphertext"),
+  secretsKeyId: text("secrets_key_id"),
+  nextRunAt: at("next_run_at"),
 });
 
 export type ExecutionStatus = "queued" | "running" | "succeeded" | "failed";
+export type WorkflowExecutionStatus = ExecutionStatus | "cancelled";
+export type ExecutionTrigger = "webhook" | "manual" | "schedule" | "chat" | "rerun" | "replay" | "failure";
 
 export const workflowExecutions = pgTable("workflow_executions", {
   id: id(),
   workspaceId: workspaceId(),
   workflowId: uuid("workflow_id").notNull().references(() => workflows.id, { onDelete: "cascade" }),
-  status: text("status").$type<ExecutionStatus>().notNull().default("queued"),
-  trigger: text("trigger").notNull().default("manual"),
+  status: text("status").$type<WorkflowExecutionStatus>().notNull().default("queued"),
+  trigger: text("trigger").$type<ExecutionTrigger>().notNull().default("manual"),
   input: jsonb("input"),
   steps: jsonb("steps").$type<unknown[]>().notNull().default([]),
   results: jsonb("results"),
@@ -234,7 +243,32 @@ export const workflowExecutions = pgTable("workflow_executions", {
   createdAt: createdAt(),
   startedAt: at("started_at"),
   completedAt: at("completed_at"),
+  runAt: at("run_at").notNull().defaultNow(),
+  leaseOwner: text("lease_owner"),
+  leaseExpiresAt: at("lease_expires_at"),
+  heartbeatAt: at("heartbeat_at"),
+  rerunOf: uuid("rerun_of"),
+  fromStep: text("from_step"),
+  createdBy: uuid("created_by"),
+  prunedAt: at("pruned_at"),
 });
+
+export type StepStatus = "running" | "succeeded" | "failed" | "retrying" | "cancelled";
+
+export const executionSteps = pgTable("execution_steps", {
+  executionId: uuid("execution_id").notNull().references(() => workflowExecutions.id, { onDelete: "cascade" }),
+  stepId: text("step_id").notNull(),
+  workspaceId: workspaceId(),
+  seq: integer("seq").notNull(),
+  status: text("status").$type<StepStatus>().notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  reused: boolean("reused").notNull().default(false),
+  input: jsonb("input"),
+  output: jsonb("output"),
+  error: text("error"),
+  startedAt: at("started_at"),
+  finishedAt: at("finished_at"),
+}, (t) => [primaryKey({ columns: [t.executionId, t.stepId] })]);
 
 export const webhookDeliveries = pgTable("webhook_deliveries", {
   workflowId: uuid("workflow_id").notNull().references(() => workflows.id, { onDelete: "cascade" }),
@@ -242,6 +276,8 @@ export const webhookDeliveries = pgTable("webhook_deliveries", {
   workspaceId: workspaceId(),
   executionId: uuid("execution_id").notNull().references(() => workflowExecutions.id, { onDelete: "cascade" }),
   receivedAt: at("received_at").notNull().defaultNow(),
+  duplicates: integer("duplicates").notNull().default(0),
+  lastDuplicateAt: at("last_duplicate_at"),
 }, (t) => [primaryKey({ columns: [t.workflowId, t.webhookId] })]);
 
 export const jobs = pgTable("jobs", {

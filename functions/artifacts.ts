@@ -108,6 +108,26 @@ export async function createDocument(
   });
 }
 
+/**
+ * A table or chart artifact from rows a workflow computed (no dataset query behind it): the
+ * columns are given, `rows` hold their values in order.
+ */
+export async function createRowsArtifact(
+  deps: AppDeps,
+  ctx: ArtifactContext,
+  input: { type: "table" | "chart"; name: string; columns: Column[]; rows: unknown[][]; chart?: ChartSpec },
+): Promise<ArtifactRow> {
+  if (input.type === "chart" && !input.chart) throw new ApiError(400, "invalid_request", "A chart needs a chart spec");
+  if (input.chart) checkChart(input.chart, input.columns);
+  return await insertVersion(deps, ctx, {
+    artifactId: crypto.randomUUID(),
+    version: 1,
+    type: input.type,
+    name: input.name,
+    data: { columns: input.columns, rows: input.rows, ...(input.chart ? { chart: input.chart } : {}) },
+  });
+}
+
 /** What a revision may change; what it leaves out stays as it was. */
 export interface ArtifactChanges {
   name?: string;

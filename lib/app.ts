@@ -23,6 +23,7 @@ import { supabaseVerifier } from "./auth/supabase.ts";
 import { createFresh } from "./fresh/mod.ts";
 import { createApi } from "../routes/api/mod.ts";
 import { healthRoutes } from "../routes/api/health.ts";
+import { hookRoutes } from "../routes/api/hooks.ts";
 import freshConfig from "../fresh.config.ts";
 
 /** Per-request state that pages see as `ctx.state`. */
@@ -85,10 +86,13 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
     c.set("principal", () => resolved ??= resolvePrincipal(deps, c, supabase));
     await next();
   });
-  app.use(csrf({ appUrl: deps.config.appUrl }));
+  // Webhooks come from other servers (and browsers' fetches elsewhere): their signature authorizes them.
+  const checkOrigin = csrf({ appUrl: deps.config.appUrl });
+  app.use((c, next) => c.req.path.startsWith("/hooks/") ? next() : checkOrigin(c, next));
   app.use("/api/*", noStore());
 
   app.route("/", healthRoutes(deps));
+  app.route("/", hookRoutes(deps));
   app.route("/api", createApi(deps));
   app.route("/", fresh.app);
 

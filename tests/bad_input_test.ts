@@ -49,6 +49,11 @@ const EMPTY_BODY_OK = new Set([
   "PATCH /widgets/{id}",
   "PATCH /shares/{id}",
   "POST /dashboards/{id}/shares",
+  "POST /workflows/{id}/rotate-secret",
+  "POST /workflows/{id}/run",
+  "POST /workflows/{id}/test-event",
+  "POST /workflows/{id}/replay",
+  "POST /executions/{id}/rerun",
 ]);
 
 const CODES: Record<number, string> = {
@@ -99,7 +104,9 @@ async function counts(t: TestApp) {
       (select count(*)::int from chat_sessions) as chats, (select count(*)::int from chat_messages) as messages,
       (select count(*)::int from artifacts) as artifacts, (select count(*)::int from workspace_llm_settings) as llm,
       (select count(*)::int from dashboards) as dashboards, (select count(*)::int from widgets) as widgets,
-      (select count(*)::int from share_links) as shares`,
+      (select count(*)::int from share_links) as shares,
+      (select count(*)::int from workflows) as workflows, (select count(*)::int from workflow_executions) as executions,
+      (select count(*)::int from execution_steps) as steps, (select count(*)::int from webhook_deliveries) as deliveries`,
   );
   return row;
 }

@@ -164,4 +164,63 @@ testEachBackend("RLS: a query outside a transaction never runs in another reques
   equal(o.u, null);
 });
 
+testEachBackend(
+  "RLS: another workspace's workflows, executions and steps are not found; a viewer reads but cannot act",
+  async (t) => {
+    const a = await t.signUp({ name: "Alice" });
+    const b = await t.signUp({ name: "Bob" });
+    const created = await t.call("/api/workflows", {
+      cookie: a.cookie,
+      body: { name: "Mine", steps: [{ id: "t", type: "transform", config: { expression: "1" } }] },
+    });
+    const wf = created.body as { id: string };
+    const run = await t.call(`/api/workflows/${wf.id}/run`, { cookie: a.cookie, body: {} });
+    const executionId = (run.body as { execution_id: string }).execution_id;
+    for (let i = 0; i < 100; i++) {
+      const e = await t.call(`/api/executions/${executionId}`, { cookie: a.cookie });
+      if ((e.body as { status: string }).status === "succeeded") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const calls: [string, string, unknown?][] = [
+      ["GET", `/api/workflows/${wf.id}`],
+      ["PATCH", `/api/workflows/${wf.id}`, { name: "Theirs" }],
+      ["DELETE", `/api/workflows/${wf.id}`],
+      ["POST", `/api/workflows/${wf.id}/rotate-secret`, {}],
+      ["POST", `/api/workflows/${wf.id}/run`, {}],
+      ["POST", `/api/workflows/${wf.id}/test-event`, {}],
+      ["GET", `/api/workflows/${wf.id}/executions`],
+      ["POST", `/api/workflows/${wf.id}/replay`, {}],
+      ["GET", `/api/executions/${executionId}`],
+      ["POST", `/api/executions/${executionId}/cancel`],
+      ["POST", `/api/executions/${executionId}/rerun`, {}],
+    ];
+    for (const [method, path, body] of calls) {
+      const res = await t.call(path, { method, cookie: b.cookie, body });
+      equal(res.status, 404, `${method} ${path} as another workspace: ${res.text}`);
+    }
+    equal(((await t.call("/api/workflows", { cookie: b.cookie })).body as { items: unknown[] }).items.length, 0);
+    for (const table of ["workflows", "workflow_executions", "execution_steps"]) {
+      equal((await sqlAs(t, b.user, sql`select * from ${sql.identifier(table)}`)).length, 0, table);
+      ok((await sqlAs(t, a.user, sql`select * from ${sql.identifier(table)}`)).length > 0, table);
+    }
+    await sqlAs(
+      t,
+      a.user,
+      sql`insert into memberships (workspace_id, user_id, role) values (${a.workspace.id}, ${b.user.id}, 'viewer')`,
+    );
+    equal((await t.call(`/api/workflows/${wf.id}`, { cookie: b.cookie })).status, 200);
+    equal((await t.call(`/api/executions/${executionId}`, { cookie: b.cookie })).status, 200);
+    for (const [method, path, body] of calls.filter(([m]) => m !== "GET")) {
+      const res = await t.call(path, { method, cookie: b.cookie, body });
+      equal(res.status, 403, `${method} ${path} as a viewer: ${res.text}`);
+    }
+    const [unchanged] = await sqlAs<{ name: string; n: number }>(
+      t,
+      a.user,
+      sql`select name, (select count(*)::int from workflow_executions) as n from workflows where id = ${wf.id}`,
+    );
+    deepStrictEqual(unchanged, { name: "Mine", n: 1 });
+  },
+);
+
 closeSharedAppsAfterAll();

@@ -24,6 +24,8 @@ export type ErrorCode =
   | "rate_limited"
   | "llm_not_configured"
   | "database_unavailable"
+  | "invalid_signature"
+  | "workflow_disabled"
   | "internal_error";
 
 /** An error with the HTTP status, code and message to show; `cause` is logged, never shown. */

@@ -12,6 +12,8 @@ import { llmSettingsRoutes } from "./llm_settings.ts";
 import { dashboardRoutes } from "./dashboards.ts";
 import { widgetRoutes } from "./widgets.ts";
 import { publicShareRoutes, shareRoutes } from "./shares.ts";
+import { workflowRoutes } from "./workflows.ts";
+import { executionRoutes } from "./executions.ts";
 import { renderApiReference } from "../../components/ApiReference.tsx";
 
 const INFO = {
@@ -37,6 +39,8 @@ export function createApi(deps: AppDeps) {
   api.route("/widgets", widgetRoutes(deps));
   api.route("/shares", shareRoutes(deps));
   api.route("/share", publicShareRoutes(deps));
+  api.route("/workflows", workflowRoutes(deps));
+  api.route("/executions", executionRoutes(deps));
   api.doc31("/openapi.json", { openapi: "3.1.0", info: INFO, servers: [{ url: "/api" }] });
   let referenceHtml: string | undefined;
   api.get("/docs", (c) => {

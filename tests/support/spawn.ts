@@ -12,6 +12,8 @@ export interface SpawnedServer {
   readyMs: number;
   output(): string;
   stop(): Promise<void>;
+  /** Ends the process at once (SIGKILL): no shutdown code runs, as in a crash. */
+  kill(): Promise<void>;
 }
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -66,7 +68,14 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 60_00
       throw new Error(`The server was not ready within ${timeoutMs} ms:\n${text}`);
     }
     const ok = await fetch(`${url}/health`).then(async (r) => (await r.body?.cancel(), r.ok)).catch(() => false);
-    if (ok) return { url, pid: child.pid, readyMs: performance.now() - started, output: () => text, stop };
+    if (ok) {
+      const kill = async () => {
+        if (!exited) child.kill("SIGKILL");
+        await status;
+        await collecting;
+      };
+      return { url, pid: child.pid, readyMs: performance.now() - started, output: () => text, stop, kill };
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
 }

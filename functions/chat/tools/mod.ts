@@ -13,6 +13,7 @@ import { createDocumentTool } from "./create_document.ts";
 import { readArtifactTool } from "./read_artifact.ts";
 import { updateArtifactTool } from "./update_artifact.ts";
 import { pinToDashboardTool } from "./pin_to_dashboard.ts";
+import { runWorkflowTool } from "./run_workflow.ts";
 
 export type { ChatToolContext } from "./context.ts";
 
@@ -30,6 +31,7 @@ export const CHAT_TOOLS: Record<string, ToolFactory> = {
   read_artifact: readArtifactTool,
   update_artifact: updateArtifactTool,
   pin_to_dashboard: pinToDashboardTool,
+  run_workflow: runWorkflowTool,
 };
 
 /** The tool set for one chat turn. */

@@ -103,7 +103,7 @@ export default function ArtifactPage({ data }: PageProps<Data>) {
           <h1>{artifact.name}</h1>
           <p class="muted">
             Version {artifact.version} of {data.versions.length} · {formatWhen(artifact.createdAt)}
-            {query && (
+            {query?.source && (
               <>
                 {" · "}from <code>{query.source.dataset}</code>
               </>

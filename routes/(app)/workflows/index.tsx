@@ -1,12 +1,111 @@
-import { sectionRoute } from "../../../components/section_page.tsx";
+/** Workflows: the list, and a form to start a new one (its webhook secret is shown once, here). */
+import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
+import type { PageState } from "../../../lib/app.ts";
+import { createWorkflow, listWorkflowsOf } from "../../../functions/workflows/workflows.ts";
+import type { WorkflowRow } from "../../../db/queries/workflows.ts";
+import { renderFormError } from "../../../components/auth_form.ts";
+import { EmptyState } from "../../../components/EmptyState.tsx";
+import SecretReveal from "../../../islands/SecretReveal.tsx";
 
-const route = sectionRoute("workflows", {
-  title: "Workflows",
-  lead: "Steps that run on a schedule, on demand, or when a signed webhook arrives.",
-  icon: "workflows",
-  empty: "No workflows yet",
-  emptyText: "Chain queries, LLM calls and HTTP requests, and trigger them from outside with a webhook.",
-});
+interface Data {
+  workflows: WorkflowRow[];
+  created?: { id: string; name: string; secret: string; url: string };
+  error?: string;
+  name?: string;
+}
 
-export const handler = route.handler;
-export default route.Page;
+/** A new workflow starts with one step that passes the trigger's payload on. */
+const STARTER = [{ id: "start", type: "transform", config: { expression: "trigger.payload" } }];
+
+async function load(ctx: FreshContext<PageState>, extra: Partial<Data> = {}): Promise<Data> {
+  return { workflows: await listWorkflowsOf(ctx.state.deps, ctx.state.user!.id, { limit: 100 }), ...extra };
+}
+
+export const handler = {
+  GET: (ctx: FreshContext<PageState>) => load(ctx),
+  async POST(ctx: FreshContext<PageState>) {
+    const form = await ctx.req.formData();
+    const name = String(form.get("name") ?? "").trim();
+    try {
+      if (!name) throw new Error("Give the workflow a name");
+      const { row, secret } = await createWorkflow(
+        ctx.state.deps,
+        ctx.state.user!.id,
+        { name, steps: STARTER },
+        ctx.state.meta,
+      );
+      const origin = new URL(ctx.req.url).origin;
+      return await load(ctx).then((data) =>
+        ctx.render({ ...data, created: { id: row.id, name: row.name, secret, url: `${origin}/hooks/${row.id}` } })
+      );
+    } catch (error) {
+      if (error instanceof Error && !("status" in error)) {
+        return ctx.render(await load(ctx, { error: error.message, name }), { status: 400 });
+      }
+      return await renderFormError(ctx, error, (message) => load(ctx, { error: message, name }));
+    }
+  },
+};
+
+export default function Workflows({ data }: PageProps<Data>) {
+  return (
+    <section class="section">
+      <header class="section-header">
+        <div>
+          <h1>Workflows</h1>
+          <p class="muted">Steps that run on a schedule, on demand, from chat, or when a signed webhook arrives.</p>
+        </div>
+      </header>
+      {data.created && (
+        <div class="card" data-testid="created">
+          <p>
+            <strong>{data.created.name}</strong> is ready. Its webhook URL is <code>{data.created.url}</code>
+          </p>
+          <SecretReveal secret={data.created.secret} />
+          <p>
+            <a class="button primary" href={`/workflows/${data.created.id}`}>Open the workflow</a>
+          </p>
+        </div>
+      )}
+      <form method="post" class="card form inline-form">
+        <label>
+          Name <input name="name" required maxLength={100} value={data.name ?? ""} />
+        </label>
+        <button type="submit" class="button primary">New workflow</button>
+      </form>
+      {data.error && <p class="alert" role="alert">{data.error}</p>}
+      {data.workflows.length === 0
+        ? (
+          <EmptyState icon="workflows" title="No workflows yet">
+            Chain queries, LLM calls and HTTP requests, and trigger them from outside with a webhook.
+          </EmptyState>
+        )
+        : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Steps</th>
+                  <th>State</th>
+                  <th>Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.workflows.map((w) => (
+                  <tr key={w.id}>
+                    <td>
+                      <a href={`/workflows/${w.id}`}>{w.name}</a>
+                    </td>
+                    <td>{(w.steps as unknown[]).length}</td>
+                    <td>{w.enabled ? "enabled" : "disabled"}</td>
+                    <td>{w.updatedAt.toISOString().slice(0, 16).replace("T", " ")} UTC</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+    </section>
+  );
+}

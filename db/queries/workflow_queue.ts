@@ -1,0 +1,264 @@
+/**
+ * The durable queue under workflows, on `FOR UPDATE SKIP LOCKED`: the execution row is the job.
+ * Workers claim rows with a lease (`lease_owner`, `lease_expires_at`) that their heartbeat renews;
+ * a row whose lease has run out is claimable again, so a crashed worker's execution resumes.
+ * Every checkpoint is fenced on the lease: a worker that lost its execution (cancelled, or taken
+ * over after a stall) cannot write over its new owner. All of this runs as the owning role.
+ */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { rows } from "../rows.ts";
+import { executionSteps, webhookDeliveries, workflowExecutions, workflows } from "../schema.ts";
+import type { ExecutionTrigger } from "../schema.ts";
+import type { ExecutionRow } from "./workflows.ts";
+
+/** Serializes claims, so two workers cannot both take a workflow's last free slot. */
+const CLAIM_LOCK = 0x77666c6f; // "wflo"
+
+/** What a new execution starts with. */
+export interface NewExecution {
+  workflowId: string;
+  workspaceId: string;
+  trigger: ExecutionTrigger;
+  input: unknown;
+  createdBy?: string | null;
+  rerunOf?: string | null;
+  fromStep?: string | null;
+}
+
+/** Queues an execution; its steps are a snapshot of the workflow's definition now. */
+export async function enqueueExecution(db: Db, input: NewExecution): Promise<string> {
+  const [row] = await db.insert(workflowExecutions).values({
+    workflowId: input.workflowId,
+    workspaceId: input.workspaceId,
+    trigger: input.trigger,
+    input: input.input,
+    createdBy: input.createdBy ?? null,
+    rerunOf: input.rerunOf ?? null,
+    fromStep: input.fromStep ?? null,
+    steps: sql`(select steps from workflows where id = ${input.workflowId}::uuid)`,
+  }).returning({ id: workflowExecutions.id });
+  return row.id;
+}
+
+/**
+ * Records a verified delivery and queues its execution in one statement (so in one transaction):
+ * either both exist or neither. When the webhook id was seen before, nothing is queued; the
+ * delivery's duplicate count goes up and the first execution's id comes back.
+ */
+export async function acceptDelivery(
+  db: Db,
+  input: { workflowId: string; workspaceId: string; webhookId: string; payload: unknown },
+): Promise<{ executionId: string; duplicate: boolean }> {
+  const id = crypto.randomUUID();
+  const inserted = await rows<{ execution_id: string }>(
+    db,
+    sql`with delivery as (
+        insert into webhook_deliveries (workflow_id, webhook_id, workspace_id, execution_id)
+        values (${input.workflowId}::uuid, ${input.webhookId}, ${input.workspaceId}::uuid, ${id}::uuid)
+        on conflict (workflow_id, webhook_id) do nothing
+        returning execution_id
+      ), execution as (
+        insert into workflow_executions (id, workspace_id, workflow_id, trigger, input, steps)
+        select ${id}::uuid, ${input.workspaceId}::uuid, ${input.workflowId}::uuid, 'webhook',
+          ${JSON.stringify(input.payload)}::jsonb, w.steps
+        from workflows w where w.id = ${input.workflowId}::uuid and exists (select 1 from delivery)
+        returning id
+      )
+      select execution_id::text from delivery`,
+  );
+  if (inserted.length) return { executionId: inserted[0].execution_id, duplicate: false };
+  const [first] = await db.update(webhookDeliveries)
+    .set({ duplicates: sql`${webhookDeliveries.duplicates} + 1`, lastDuplicateAt: sql`now()` })
+    .where(and(eq(webhookDeliveries.workflowId, input.workflowId), eq(webhookDeliveries.webhookId, input.webhookId)))
+    .returning({ executionId: webhookDeliveries.executionId });
+  // Pruned between the two statements (over 7 days old): a new delivery after all.
+  if (!first) return await acceptDelivery(db, input);
+  return { executionId: first.executionId, duplicate: true };
+}
+
+/**
+ * Claims up to `limit` executions that are due (queued and past `run_at`, or running with an
+ * expired lease), within each workflow's `config.concurrency`, for `owner` until `leaseMs` from
+ * now. With `id`, only that execution.
+ */
+export async function claimExecutions(
+  db: Db,
+  options: { owner: string; leaseMs: number; limit: number; id?: string },
+): Promise<ExecutionRow[]> {
+  const only = options.id ? sql`and e.id = ${options.id}::uuid` : sql``;
+  return await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`);
+    return await tx.update(workflowExecutions).set({
+      status: "running",
+      leaseOwner: options.owner,
+      leaseExpiresAt: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
+      heartbeatAt: sql`now()`,
+      startedAt: sql`coalesce(${workflowExecutions.startedAt}, now())`,
+    }).where(sql`${workflowExecutions.id} in (
+      with due as (
+        select e.id, e.workflow_id, e.run_at from workflow_executions e
+        where ((e.status = 'queued' and e.run_at <= now()) or (e.status = 'running' and e.lease_expires_at < now()))
+          ${only}
+        order by e.run_at
+        limit ${options.limit * 4}
+        for update skip locked
+      ), ranked as (
+        select d.id, d.run_at,
+          row_number() over (partition by d.workflow_id order by d.run_at) as n,
+          coalesce((w.config ->> 'concurrency')::int, 10) - (
+            select count(*) from workflow_executions r
+            where r.workflow_id = d.workflow_id and r.status = 'running' and r.lease_expires_at >= now()
+          ) as free
+        from due d join workflows w on w.id = d.workflow_id
+      )
+      select id from ranked where n <= free order by run_at limit ${options.limit}
+    )`).returning();
+  });
+}
+
+/** Renews the leases `owner` holds on `ids`; returns the ids it still holds (the rest were cancelled or lost). */
+export async function renewLeases(db: Db, owner: string, ids: string[], leaseMs: number): Promise<string[]> {
+  if (!ids.length) return [];
+  const held = await db.update(workflowExecutions).set({
+    leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
+    heartbeatAt: sql`now()`,
+  }).where(and(
+    inArray(workflowExecutions.id, ids),
+    eq(workflowExecutions.leaseOwner, owner),
+    eq(workflowExecutions.status, "running"),
+  )).returning({ id: workflowExecutions.id });
+  return held.map((r) => r.id);
+}
+
+/** Our lease still holds: the fence every checkpoint writes under. */
+const holds = (executionId: string, owner: string) =>
+  sql`exists (select 1 from workflow_executions where id = ${executionId}::uuid and lease_owner = ${owner}
+    and status = 'running')`;
+
+/**
+ * Marks a step as started (a new attempt) and returns its attempt number, or undefined when the
+ * lease is gone. The attempt is counted before the work, so a crash mid-step still counts it.
+ */
+export async function startStep(
+  db: Db,
+  input: { executionId: string; workspaceId: string; owner: string; stepId: string; seq: number; input: unknown },
+): Promise<number | undefined> {
+  const [row] = await rows<{ attempts: number }>(
+    db,
+    sql`insert into execution_steps (execution_id, step_id, workspace_id, seq, status, attempts, input, started_at)
+      select ${input.executionId}::uuid, ${input.stepId}, ${input.workspaceId}::uuid, ${input.seq}, 'running', 1,
+        ${JSON.stringify(input.input)}::jsonb, now()
+      where ${holds(input.executionId, input.owner)}
+      on conflict (execution_id, step_id) do update
+        set status = 'running', attempts = execution_steps.attempts + 1, seq = excluded.seq, input = excluded.input,
+          started_at = now(), finished_at = null, error = null
+      returning attempts`,
+  );
+  return row ? Number(row.attempts) : undefined;
+}
+
+/** Checkpoints a finished step's output; false when the lease is gone (nothing written). */
+export async function finishStep(
+  db: Db,
+  input: { executionId: string; owner: string; stepId: string; output: unknown },
+): Promise<boolean> {
+  const done = await db.update(executionSteps).set({
+    status: "succeeded",
+    output: sql`${JSON.stringify(input.output)}::jsonb`,
+    finishedAt: sql`now()`,
+  }).where(and(
+    eq(executionSteps.executionId, input.executionId),
+    eq(executionSteps.stepId, input.stepId),
+    holds(input.executionId, input.owner),
+  )).returning({ id: executionSteps.stepId });
+  return done.length > 0;
+}
+
+/** Records a failed attempt and puts the execution back in the queue until `delayMs` from now. */
+export async function retryLater(
+  db: Db,
+  input: { executionId: string; owner: string; stepId: string; error: string; delayMs: number },
+): Promise<boolean> {
+  return await db.transaction(async (tx) => {
+    const [held] = await tx.update(workflowExecutions).set({
+      status: "queued",
+      runAt: sql`now() + ${input.delayMs} * interval '1 millisecond'`,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    }).where(and(
+      eq(workflowExecutions.id, input.executionId),
+      eq(workflowExecutions.leaseOwner, input.owner),
+      eq(workflowExecutions.status, "running"),
+    )).returning({ id: workflowExecutions.id });
+    if (!held) return false;
+    await tx.update(executionSteps).set({ status: "retrying", error: input.error, finishedAt: sql`now()` })
+      .where(and(eq(executionSteps.executionId, input.executionId), eq(executionSteps.stepId, input.stepId)));
+    return true;
+  });
+}
+
+/**
+ * Ends an execution: succeeded with its results, or failed with its error (and the failing step's
+ * row marked). `held` is false when the lease was gone. On failure, the workflow's `on_failure`
+ * workflow (if any, in the same workspace) is queued in the same transaction: `followUp`.
+ */
+export async function finishExecution(
+  db: Db,
+  input: {
+    executionId: string;
+    owner: string;
+    status: "succeeded" | "failed";
+    results?: unknown;
+    error?: string;
+    failedStep?: string;
+    onFailure?: { workflowId: string; input: unknown };
+  },
+): Promise<{ held: boolean; followUp?: string }> {
+  return await db.transaction(async (tx) => {
+    const [held] = await tx.update(workflowExecutions).set({
+      status: input.status,
+      results: input.results === undefined ? null : sql`${JSON.stringify(input.results)}::jsonb`,
+      error: input.error ?? null,
+      completedAt: sql`now()`,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    }).where(and(
+      eq(workflowExecutions.id, input.executionId),
+      eq(workflowExecutions.leaseOwner, input.owner),
+      eq(workflowExecutions.status, "running"),
+    )).returning({ workspaceId: workflowExecutions.workspaceId });
+    if (!held) return { held: false };
+    if (input.failedStep) {
+      await tx.update(executionSteps).set({ status: "failed", error: input.error ?? null, finishedAt: sql`now()` })
+        .where(and(eq(executionSteps.executionId, input.executionId), eq(executionSteps.stepId, input.failedStep)));
+    }
+    if (input.onFailure) {
+      const [target] = await tx.select({ id: workflows.id }).from(workflows).where(and(
+        eq(workflows.id, input.onFailure.workflowId),
+        eq(workflows.workspaceId, held.workspaceId),
+        eq(workflows.enabled, true),
+      ));
+      if (target) {
+        const followUp = await enqueueExecution(tx, {
+          workflowId: target.id,
+          workspaceId: held.workspaceId,
+          trigger: "failure",
+          input: { payload: input.onFailure.input, headers: {} },
+        });
+        return { held: true, followUp };
+      }
+    }
+    return { held: true };
+  });
+}
+
+/** Gives an execution back to the queue at once (a worker stopping cleanly). */
+export async function releaseExecution(db: Db, executionId: string, owner: string): Promise<void> {
+  await db.update(workflowExecutions).set({ status: "queued", leaseOwner: null, leaseExpiresAt: null })
+    .where(and(
+      eq(workflowExecutions.id, executionId),
+      eq(workflowExecutions.leaseOwner, owner),
+      eq(workflowExecutions.status, "running"),
+    ));
+}

@@ -1,0 +1,427 @@
+/**
+ * The workflow engine: workers that claim executions from Postgres and run their steps. Several
+ * processes (or Deploy isolates) share one database: a claim takes a lease that a heartbeat
+ * renews, and an execution whose worker died is claimable again once its lease has run out. Each
+ * step's output is checkpointed before the next step starts, so a resumed execution skips what
+ * finished. Failures retry with exponential backoff and equal jitter (AWS Architecture Blog,
+ * "Exponential Backoff and Jitter") up to the workflow's attempts; errors a retry cannot fix fail
+ * at once. A database outage makes the worker back off and come back by itself.
+ */
+import type { AppDeps } from "../../lib/deps.ts";
+import { ApiError } from "../../lib/http/errors.ts";
+import { isDatabaseUnavailable } from "../../db/client.ts";
+import { postgresCode } from "../../lib/http/error_handler.ts";
+import { vaultFor } from "../../lib/crypto/vault.ts";
+import {
+  claimExecutions,
+  finishExecution,
+  finishStep,
+  releaseExecution,
+  renewLeases,
+  retryLater,
+  startStep,
+} from "../../db/queries/workflow_queue.ts";
+import { type ExecutionRow, findWorkflow, listExecutionSteps, type WorkflowRow } from "../../db/queries/workflows.ts";
+import { type Step, WorkflowConfig } from "./definition.ts";
+import { stepType } from "./steps/registry.ts";
+import { ExpressionError } from "./steps/expressions.ts";
+import { type StepContext, StepFailure } from "./steps/types.ts";
+import { capped, jsonSize, storable } from "./json.ts";
+
+/** The largest output a step may produce (it is kept for later steps and for resuming). */
+export const MAX_OUTPUT_CHARS = 1024 * 1024;
+/** How much of a step's input is kept for display. */
+const INPUT_PREVIEW_CHARS = 16 * 1024;
+const RESULTS_PREVIEW_CHARS = 64 * 1024;
+
+/** Where a workflow's sealed secret headers are bound (the vault's additional data). */
+export const secretsRecord = (workflowId: string) => `workflow-secrets:${workflowId}`;
+
+/** Engine settings; tests and the benchmark shorten them. */
+export interface EngineOptions {
+  /** Executions this process runs at once. */
+  workers?: number;
+  leaseMs?: number;
+  /** How often an idle worker looks for due work. */
+  pollMs?: number;
+}
+
+/** The delay before retry number `attempt` (1 = after the first failure): base·2^(n-1), capped, equal jitter. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + random() * ceiling / 2);
+}
+
+/** Whether a retry could succeed: not for bad input, refusals, or a receiver's 4xx. */
+function retryable(error: unknown): boolean {
+  if (error instanceof StepFailure) return error.retryable;
+  if (error instanceof ExpressionError) return false;
+  if (error instanceof ApiError) return error.status >= 500 || error.status === 409 || error.status === 429;
+  if (postgresCode(error) === "42501") return false;
+  return true;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message.slice(0, 2000);
+  return String(error).slice(0, 2000);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a database write, again after a connection failure (a restart, a dropped socket): a
+ * step's effect has happened, so its checkpoint is worth waiting for. Gives up after ~30 s.
+ */
+async function persist<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || attempt >= 8) throw error;
+      await sleep(Math.min(5000, 100 * 2 ** attempt));
+    }
+  }
+}
+
+/** One process's workers. */
+export class WorkflowEngine {
+  readonly workerId = `${Deno.hostname?.() ?? "worker"}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+  readonly #deps: AppDeps;
+  readonly #workers: number;
+  readonly #leaseMs: number;
+  readonly #pollMs: number;
+  readonly #active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  #running = false;
+  #wake?: () => void;
+  #heartbeat?: ReturnType<typeof setInterval>;
+  #loopDone?: Promise<void>;
+
+  constructor(deps: AppDeps, options: EngineOptions = {}) {
+    this.#deps = deps;
+    this.#workers = options.workers ?? deps.config.workflows.workers;
+    this.#leaseMs = options.leaseMs ?? deps.config.workflows.leaseMs;
+    this.#pollMs = options.pollMs ?? 1000;
+  }
+
+  /** Starts the polling loop and the heartbeat, for the life of the process. */
+  start(): void {
+    if (this.#running || this.#workers === 0) return;
+    this.#running = true;
+    this.#startHeartbeat();
+    this.#loopDone = this.#loop();
+  }
+
+  /** Stops looking for work, waits (up to `graceMs`) for running executions, and releases the rest. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loopDone;
+    const settled = Promise.allSettled([...this.#active.values()].map((a) => a.done));
+    const timer = setTimeout(() => {
+      for (const a of this.#active.values()) a.controller.abort();
+    }, graceMs);
+    await settled;
+    clearTimeout(timer);
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+
+  /** Runs `executionId` now if a worker is free (an accepted delivery starts in the request's isolate). */
+  kick(executionId: string): void {
+    this.#wake?.();
+    if (this.#workers === 0 || this.#active.size >= this.#workers || this.#active.has(executionId)) return;
+    claimExecutions(this.#deps.db.orm, { owner: this.workerId, leaseMs: this.#leaseMs, limit: 1, id: executionId })
+      .then((rows) => rows.forEach((row) => this.#launch(row)))
+      .catch((error) => this.#deps.log.warn("workflow kick failed", { error: messageOf(error) }));
+  }
+
+  /**
+   * Claims and runs due executions until none is left or `budgetMs` has passed, then waits for
+   * them: the sweep that `Deno.cron` runs on Deploy, and what tests call to drain the queue.
+   */
+  async sweep(budgetMs = 50_000): Promise<number> {
+    const until = Date.now() + budgetMs;
+    let ran = 0;
+    this.#startHeartbeat();
+    while (Date.now() < until) {
+      const free = Math.max(1, this.#workers) - this.#active.size;
+      const rows = free > 0
+        ? await claimExecutions(this.#deps.db.orm, { owner: this.workerId, leaseMs: this.#leaseMs, limit: free })
+        : [];
+      rows.forEach((row) => this.#launch(row));
+      ran += rows.length;
+      if (!rows.length && !this.#active.size) break;
+      await Promise.race([...this.#active.values()].map((a) => a.done).concat(sleep(50)));
+    }
+    await this.idle();
+    if (!this.#running && this.#heartbeat !== undefined) {
+      clearInterval(this.#heartbeat);
+      this.#heartbeat = undefined;
+    }
+    return ran;
+  }
+
+  /** Resolves when nothing runs in this process. */
+  async idle(): Promise<void> {
+    while (this.#active.size) await Promise.allSettled([...this.#active.values()].map((a) => a.done));
+  }
+
+  #startHeartbeat() {
+    if (this.#heartbeat !== undefined) return;
+    const timer = setInterval(() => this.#beat(), Math.max(100, Math.floor(this.#leaseMs / 3)));
+    Deno.unrefTimer(timer);
+    this.#heartbeat = timer;
+  }
+
+  async #beat() {
+    const ids = [...this.#active.keys()];
+    if (!ids.length) return;
+    try {
+      const held = new Set(await renewLeases(this.#deps.db.orm, this.workerId, ids, this.#leaseMs));
+      // Cancelled, or taken over after we stalled: stop working on it.
+      for (const id of ids) if (!held.has(id)) this.#active.get(id)?.controller.abort();
+    } catch (error) {
+      this.#deps.log.warn("workflow heartbeat failed", { error: messageOf(error) });
+    }
+  }
+
+  async #loop() {
+    let backoff = 0;
+    while (this.#running) {
+      const free = this.#workers - this.#active.size;
+      if (free > 0) {
+        try {
+          const rows = await claimExecutions(this.#deps.db.orm, {
+            owner: this.workerId,
+            leaseMs: this.#leaseMs,
+            limit: free,
+          });
+          rows.forEach((row) => this.#launch(row));
+          if (backoff) this.#deps.log.info("workflow worker reconnected", { worker: this.workerId });
+          backoff = 0;
+          if (rows.length === free) {
+            await this.#sleep(this.#pollMs);
+            continue;
+          }
+        } catch (error) {
+          backoff = Math.min(10_000, Math.max(250, backoff * 2));
+          this.#deps.log.warn("workflow worker cannot claim; backing off", {
+            error: messageOf(error),
+            retry_in_ms: backoff,
+          });
+          await this.#sleep(backoff, false);
+          continue;
+        }
+      }
+      await this.#sleep(this.#pollMs);
+    }
+  }
+
+  /** Waits `ms`, or until woken (new work, a free slot) when `wakeable`. */
+  #sleep(ms: number, wakeable = true): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      Deno.unrefTimer(timer);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      if (wakeable) this.#wake = done;
+      else this.#wake = undefined;
+    });
+  }
+
+  #launch(row: ExecutionRow) {
+    const controller = new AbortController();
+    const done = this.#execute(row, controller.signal)
+      .catch((error) => {
+        // The lease runs out and another worker (or this one) resumes it from its checkpoints.
+        this.#deps.log.error("workflow execution interrupted", { execution_id: row.id, error: messageOf(error) });
+      })
+      .finally(() => {
+        this.#active.delete(row.id);
+        this.#wake?.();
+      });
+    this.#active.set(row.id, { controller, done });
+  }
+
+  async #execute(row: ExecutionRow, signal: AbortSignal): Promise<void> {
+    const db = this.#deps.db.orm;
+    const owner = this.workerId;
+    const workflow = await findWorkflow(db, row.workflowId);
+    if (!workflow) return;
+    const parsed = WorkflowConfig.safeParse(workflow.config);
+    const config = parsed.success ? parsed.data : WorkflowConfig.parse({});
+    const steps = (row.steps as Step[]).length ? row.steps as Step[] : workflow.steps as Step[];
+    const fail = async (error: string, failedStep?: string) => {
+      const { followUp } = await persist(() =>
+        finishExecution(db, {
+          executionId: row.id,
+          owner,
+          status: "failed",
+          error,
+          failedStep,
+          onFailure: config.on_failure
+            ? { workflowId: config.on_failure, input: { workflow_id: row.workflowId, execution_id: row.id, error } }
+            : undefined,
+        })
+      );
+      if (followUp) this.kick(followUp);
+    };
+    const userId = workflow.createdBy;
+    if (!userId) return void await fail("The workflow's owner no longer exists: save the workflow again to own it");
+
+    const done = new Map((await listExecutionSteps(db, row.id)).map((s) => [s.stepId, s]));
+    const input = (row.input ?? {}) as { payload?: unknown; headers?: Record<string, string> };
+    const context: StepContext = {
+      trigger: { type: row.trigger, payload: input.payload ?? null, headers: input.headers ?? {} },
+      steps: {},
+    };
+    let seq = Math.max(0, ...[...done.values()].map((s) => s.seq)) + 1;
+    let secrets: Record<string, Record<string, string>> | undefined;
+    let last: unknown = null;
+    for (let i = 0; i < steps.length;) {
+      if (signal.aborted) return;
+      const step = steps[i];
+      const prior = done.get(step.id);
+      let output: unknown;
+      if (prior?.status === "succeeded") {
+        output = prior.output;
+      } else {
+        if (prior && prior.attempts >= config.retries.attempts) {
+          const reason = prior.error ?? "its worker stopped in the middle of it";
+          return void await fail(`Step "${step.id}" failed after ${prior.attempts} attempts: ${reason}`, step.id);
+        }
+        const attempt = await persist(() =>
+          startStep(db, {
+            executionId: row.id,
+            workspaceId: row.workspaceId,
+            owner,
+            stepId: step.id,
+            seq: seq++,
+            input: capped(storable(context), INPUT_PREVIEW_CHARS),
+          })
+        );
+        if (attempt === undefined) return;
+        try {
+          if (step.type === "http" && secrets === undefined) secrets = await this.#secrets(workflow);
+          output = storable(
+            await this.#runStep(step, {
+              workflow,
+              row,
+              userId,
+              context,
+              secrets: secrets?.[step.id] ?? {},
+              signal,
+              timeoutMs: config.timeout_ms,
+            }),
+          );
+          if (jsonSize(output) > MAX_OUTPUT_CHARS) {
+            throw new StepFailure(`The output is over ${MAX_OUTPUT_CHARS / 1024} KiB: make it smaller`, false);
+          }
+        } catch (error) {
+          if (signal.aborted) return;
+          const message = messageOf(error);
+          if (retryable(error) && attempt < config.retries.attempts) {
+            const delay = backoffDelay(attempt, config.retries.backoff_ms, config.retries.max_backoff_ms);
+            const queued = await persist(() =>
+              retryLater(db, { executionId: row.id, owner, stepId: step.id, error: message, delayMs: delay })
+            );
+            if (queued) {
+              const timer = setTimeout(() => this.kick(row.id), delay + 5);
+              Deno.unrefTimer(timer);
+            }
+            return;
+          }
+          const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
+          return void await fail(`Step "${step.id}" failed${tries}: ${message}`, step.id);
+        }
+        const saved = await persist(() => finishStep(db, { executionId: row.id, owner, stepId: step.id, output }));
+        if (!saved) return;
+      }
+      context.steps[step.id] = { output };
+      last = output;
+      if (step.type === "condition") {
+        const next = (output as { next?: string | null })?.next;
+        if (next === "end") break;
+        if (next) {
+          const at = steps.findIndex((s) => s.id === next);
+          i = at > i ? at : i + 1;
+          continue;
+        }
+      }
+      i++;
+    }
+    await persist(() =>
+      finishExecution(db, {
+        executionId: row.id,
+        owner,
+        status: "succeeded",
+        results: capped(last, RESULTS_PREVIEW_CHARS),
+      })
+    );
+  }
+
+  async #runStep(
+    step: Step,
+    run: {
+      workflow: WorkflowRow;
+      row: ExecutionRow;
+      userId: string;
+      context: StepContext;
+      secrets: Record<string, string>;
+      signal: AbortSignal;
+      timeoutMs: number;
+    },
+  ): Promise<unknown> {
+    const module = stepType(step.type);
+    const timeout = AbortSignal.timeout(run.timeoutMs);
+    const signal = AbortSignal.any([run.signal, timeout]);
+    const work = module.run({
+      deps: this.#deps,
+      config: step.config,
+      context: run.context,
+      workspaceId: run.row.workspaceId,
+      workflowId: run.workflow.id,
+      executionId: run.row.id,
+      stepId: step.id,
+      userId: run.userId,
+      secrets: run.secrets,
+      signal,
+    });
+    // A step that does not watch its signal still ends at the timeout.
+    const timedOut = new Promise<never>((_, reject) => {
+      signal.addEventListener("abort", () => {
+        reject(
+          timeout.aborted
+            ? new StepFailure(`The step did not finish within ${run.timeoutMs / 1000} s`, true)
+            : new StepFailure("Cancelled", false),
+        );
+      }, { once: true });
+    });
+    timedOut.catch(() => {});
+    return await Promise.race([work, timedOut]);
+  }
+
+  async #secrets(workflow: WorkflowRow): Promise<Record<string, Record<string, string>>> {
+    if (!workflow.secretsCiphertext || !workflow.secretsKeyId) return {};
+    return await vaultFor(this.#deps.config).open(workflow.workspaceId, secretsRecord(workflow.id), {
+      ciphertext: workflow.secretsCiphertext as Uint8Array<ArrayBuffer>,
+      keyId: workflow.secretsKeyId,
+    });
+  }
+
+  /** Gives back what this process holds without finishing it (used when a process stops abruptly). */
+  async release(): Promise<void> {
+    for (const id of this.#active.keys()) await releaseExecution(this.#deps.db.orm, id, this.workerId);
+  }
+}
+
+const engines = new WeakMap<AppDeps, WorkflowEngine>();
+
+/** The engine of an app (one per process, made on first use). */
+export function engineFor(deps: AppDeps, options?: EngineOptions): WorkflowEngine {
+  let engine = engines.get(deps);
+  if (!engine) engines.set(deps, engine = new WorkflowEngine(deps, options));
+  return engine;
+}

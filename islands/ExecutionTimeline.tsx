@@ -1,0 +1,91 @@
+/** An execution's steps as a timeline; while it is queued or running it reads the API each second. */
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+
+export interface ExecutionView {
+  id: string;
+  workflow_id: string;
+  status: string;
+  trigger: string;
+  error: string | null;
+  duplicates_suppressed: number;
+  created_at: string;
+  duration_ms: number | null;
+  results: unknown;
+  steps: {
+    id: string;
+    status: string;
+    attempts: number;
+    reused: boolean;
+    output: unknown;
+    error: string | null;
+    started_at: string | null;
+    finished_at: string | null;
+  }[];
+}
+
+const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+
+export default function ExecutionTimeline(props: { initial: ExecutionView }) {
+  const execution = useSignal(props.initial);
+  const problem = useSignal<string | null>(null);
+
+  useEffect(() => {
+    if (FINISHED.has(props.initial.status)) return;
+    let stopped = false;
+    const tick = async () => {
+      if (stopped) return;
+      const res = await fetch(`/api/executions/${props.initial.id}`).catch(() => undefined);
+      if (res?.ok) {
+        execution.value = await res.json();
+        problem.value = null;
+      } else problem.value = "Cannot reach the server right now; the timeline will catch up when it can.";
+      if (!FINISHED.has(execution.value.status)) setTimeout(tick, 1000);
+    };
+    const timer = setTimeout(tick, 500);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, []);
+
+  async function cancel() {
+    const res = await fetch(`/api/executions/${execution.value.id}/cancel`, { method: "POST" });
+    if (!res.ok) problem.value = "It could not be cancelled: it may have finished already. Reload to see.";
+  }
+
+  const e = execution.value;
+  return (
+    <div>
+      <p>
+        <span
+          class={`badge ${e.status === "succeeded" ? "ok" : e.status === "failed" ? "bad" : "busy"}`}
+          data-testid="execution-status"
+        >
+          {e.status}
+        </span>{" "}
+        {e.trigger} · {e.created_at.slice(0, 19).replace("T", " ")} UTC
+        {e.duration_ms !== null && ` · ${e.duration_ms} ms`}
+        {e.duplicates_suppressed > 0 && ` · ${e.duplicates_suppressed} duplicate delivery suppressed`}
+      </p>
+      {!FINISHED.has(e.status) && <button type="button" class="button danger small" onClick={cancel}>Cancel</button>}
+      {e.error && <p class="alert" role="alert">{e.error}</p>}
+      {problem.value && <p class="alert">{problem.value}</p>}
+      <ol class="timeline" data-testid="timeline">
+        {e.steps.map((s) => (
+          <li key={s.id} class="card">
+            <strong>{s.id}</strong> <span class="badge">{s.status}</span>
+            {s.reused ? " · reused from the earlier run" : ` · ${s.attempts} attempt${s.attempts === 1 ? "" : "s"}`}
+            {s.error && <p class="alert">{s.error}</p>}
+            {s.output !== null && (
+              <details>
+                <summary>Output</summary>
+                <pre class="json">{JSON.stringify(s.output, null, 2)}</pre>
+              </details>
+            )}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,328 @@
+/**
+ * Workflows through the real app: signed webhooks (made by the `standardwebhooks` package, as
+ * senders make them), exactly one execution per delivery, definitions checked on save, and the
+ * API around executions. Engine behaviour (retries, cancel, re-run, replay, pruning) is in
+ * tests/workflow_engine_test.ts; crashes and several processes in tests/workflow_workers_test.ts.
+ */
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import { sql } from "drizzle-orm";
+import { rows } from "../db/rows.ts";
+import { closeSharedAppsAfterAll, testEachBackend } from "./support/test_app.ts";
+import { createWorkflow, deliver, signedHeaders, waitForExecution } from "./support/workflows.ts";
+
+const TWO_STEPS = [
+  { id: "double", type: "transform", config: { expression: "{ 'total': $sum(trigger.payload.items.price) * 2 }" } },
+  { id: "label", type: "transform", config: { expression: "'Total: ' & $string(steps.double.output.total)" } },
+];
+
+testEachBackend(
+  "a delivery signed by standardwebhooks runs the workflow once, and the secret never shows again",
+  async (t) => {
+    const user = await t.signUp();
+    const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+    match(wf.webhook_secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+    equal(wf.webhook_url, `http://localhost/hooks/${wf.id}`);
+
+    const res = await deliver(t, wf, { items: [{ price: 2 }, { price: 3.5 }] });
+    equal(res.status, 202, res.text);
+    const executionId = (res.body as { execution_id: string }).execution_id;
+    const done = await waitForExecution(t, user.cookie, executionId);
+    equal(done.status, "succeeded", JSON.stringify(done));
+    equal(done.trigger, "webhook");
+    deepStrictEqual(done.steps.map((s) => [s.id, s.status, s.attempts]), [["double", "succeeded", 1], [
+      "label",
+      "succeeded",
+      1,
+    ]]);
+    deepStrictEqual(done.steps[0].output, { total: 11 });
+    equal(done.results, "Total: 11");
+
+    // The secret is in no later answer and in no column in clear.
+    const secretBody = wf.webhook_secret.slice("whsec_".length);
+    for (const path of [`/api/workflows/${wf.id}`, "/api/workflows", `/api/executions/${executionId}`]) {
+      const read = await t.call(path, { cookie: user.cookie });
+      equal(read.status, 200);
+      ok(!read.text.includes(secretBody), `${path} shows the secret`);
+    }
+    const dump = await rows<{ row: string }>(t.deps.db.orm, sql`select row_to_json(w)::text as row from workflows w`);
+    ok(!dump.some((r) => r.row.includes(secretBody)), "the secret is stored in clear");
+    ok(!t.logs.some((line) => line.includes(secretBody)), "the secret is in a log line");
+  },
+);
+
+testEachBackend("forged, unsigned, stale and tampered deliveries are refused with 401 and queue nothing", async (t) => {
+  const user = await t.signUp();
+  const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+  const body = JSON.stringify({ items: [] });
+  const forger = "whsec_" + btoa("not the workflow's secret, 32 b.");
+  const cases: [string, Record<string, string>, string][] = [
+    ["forged", signedHeaders(forger, body), body],
+    ["unsigned", { "content-type": "application/json" }, body],
+    ["stale (6 minutes old)", signedHeaders(wf.webhook_secret, body, { at: new Date(Date.now() - 6 * 60_000) }), body],
+    ["from the future", signedHeaders(wf.webhook_secret, body, { at: new Date(Date.now() + 6 * 60_000) }), body],
+    ["tampered body", signedHeaders(wf.webhook_secret, body), JSON.stringify({ items: [{ price: 1e9 }] })],
+    ["bad signature format", { ...signedHeaders(wf.webhook_secret, body), "webhook-signature": "v1,AAAA" }, body],
+  ];
+  for (const [name, headers, sent] of cases) {
+    const res = await t.call(`/hooks/${wf.id}`, { method: "POST", body: sent, headers });
+    equal(res.status, 401, `${name}: ${res.text}`);
+    equal((res.body as { error: { code: string } }).error.code, "invalid_signature", name);
+  }
+  // Several signatures: one good among bad ones passes.
+  const good = signedHeaders(wf.webhook_secret, body);
+  const several = { ...good, "webhook-signature": `v1,bm9wZQ== ${good["webhook-signature"]} v2,xyz` };
+  equal((await t.call(`/hooks/${wf.id}`, { method: "POST", body, headers: several })).status, 202);
+  const list = await t.call(`/api/workflows/${wf.id}/executions`, { cookie: user.cookie });
+  equal((list.body as { items: unknown[] }).items.length, 1);
+});
+
+testEachBackend(
+  "a repeated webhook-id returns the first execution with 200 and shows as duplicate suppressed",
+  async (t) => {
+    const user = await t.signUp();
+    const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+    const first = await deliver(t, wf, { items: [{ price: 1 }] }, { id: "msg_same" });
+    equal(first.status, 202);
+    const again = await deliver(t, wf, { items: [{ price: 1 }] }, { id: "msg_same" });
+    equal(again.status, 200);
+    equal((again.body as { execution_id: string }).execution_id, (first.body as { execution_id: string }).execution_id);
+    const id = (first.body as { execution_id: string }).execution_id;
+    const done = await waitForExecution(t, user.cookie, id);
+    equal(done.duplicates_suppressed, 1);
+    const list = await t.call(`/api/workflows/${wf.id}/executions`, { cookie: user.cookie });
+    deepStrictEqual(
+      (list.body as { items: { duplicates_suppressed: number }[] }).items.map((i) => i.duplicates_suppressed),
+      [1],
+    );
+  },
+);
+
+testEachBackend("100 concurrent deliveries with 20 repeated ids make exactly 80 executions", async (t) => {
+  const user = await t.signUp();
+  const wf = await createWorkflow(t, user.cookie, { steps: [TWO_STEPS[0]] });
+  const ids = Array.from({ length: 80 }, (_, i) => `msg_${i}`);
+  // 20 of the 80 ids are sent twice, the copies interleaved with the originals.
+  const sends = [...ids, ...ids.slice(0, 20)].map((id) => deliver(t, wf, { items: [{ price: 1 }] }, { id }));
+  const results = await Promise.all(sends);
+  const statuses = results.map((r) => r.status);
+  equal(statuses.filter((s) => s === 202).length, 80, JSON.stringify(statuses));
+  equal(statuses.filter((s) => s === 200).length, 20);
+  const [count] = await rows<{ n: number }>(
+    t.deps.db.orm,
+    sql`select count(*)::int as n from workflow_executions where workflow_id = ${wf.id}::uuid`,
+  );
+  equal(Number(count.n), 80);
+  const distinct = new Set(results.map((r) => (r.body as { execution_id: string }).execution_id));
+  equal(distinct.size, 80);
+});
+
+testEachBackend("unknown, disabled, oversized and bad-id deliveries get 404, 410, 413 and 404", async (t) => {
+  const user = await t.signUp();
+  const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+  equal((await deliver(t, { ...wf, id: crypto.randomUUID() }, {})).status, 404);
+  equal((await deliver(t, { ...wf, id: "not-a-uuid" }, {})).status, 404);
+  const big = await deliver(t, wf, { blob: "x".repeat(1024 * 1024) });
+  equal(big.status, 413, big.text);
+  const patched = await t.call(`/api/workflows/${wf.id}`, {
+    method: "PATCH",
+    cookie: user.cookie,
+    body: { config: { enabled: false } },
+  });
+  equal(patched.status, 200, patched.text);
+  const gone = await deliver(t, wf, {});
+  equal(gone.status, 410, gone.text);
+  equal((gone.body as { error: { code: string } }).error.code, "workflow_disabled");
+});
+
+testEachBackend(
+  "a cross-site browser may deliver a webhook: the signature, not an origin, authorizes it",
+  async (t) => {
+    const user = await t.signUp();
+    const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+    const res = await deliver(t, wf, { items: [] }, {
+      headers: { origin: "https://elsewhere.example", "sec-fetch-site": "cross-site" },
+    });
+    equal(res.status, 202, res.text);
+  },
+);
+
+testEachBackend("a body with NUL characters and lone surrogates is stored, not refused", async (t) => {
+  const user = await t.signUp();
+  const wf = await createWorkflow(t, user.cookie, {
+    steps: [{ id: "echo", type: "transform", config: { expression: "trigger.payload.note" } }],
+  });
+  const res = await deliver(t, wf, { note: "a\u0000b\ud800c" });
+  equal(res.status, 202, res.text);
+  const done = await waitForExecution(t, user.cookie, (res.body as { execution_id: string }).execution_id);
+  equal(done.status, "succeeded");
+  equal(done.results, "a\uFFFDb\uFFFDc");
+});
+
+testEachBackend("after a rotation the previous secret works inside its window and fails after it", async (t) => {
+  const user = await t.signUp();
+  const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+  const rotated = await t.call(`/api/workflows/${wf.id}/rotate-secret`, {
+    cookie: user.cookie,
+    body: { keep_previous_for_s: 2 },
+  });
+  equal(rotated.status, 200, rotated.text);
+  const fresh = (rotated.body as { webhook_secret: string }).webhook_secret;
+  ok(fresh !== wf.webhook_secret);
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 202);
+  equal((await deliver(t, wf, {}, { secret: wf.webhook_secret })).status, 202, "the previous secret inside its window");
+  await new Promise((r) => setTimeout(r, 2100));
+  equal((await deliver(t, wf, {}, { secret: wf.webhook_secret })).status, 401, "the previous secret after its window");
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 202);
+  // Rotating with no window drops the previous secret at once.
+  const again = await t.call(`/api/workflows/${wf.id}/rotate-secret`, {
+    cookie: user.cookie,
+    body: { keep_previous_for_s: 0 },
+  });
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 401);
+  equal((await deliver(t, wf, {}, { secret: (again.body as { webhook_secret: string }).webhook_secret })).status, 202);
+});
+
+testEachBackend(
+  "definitions are checked on save, with messages naming the step and field; nothing is saved",
+  async (t) => {
+    const user = await t.signUp();
+    const bad: [unknown[], RegExp][] = [
+      [[], /steps: A workflow needs at least one step/],
+      [
+        [{ id: "a", type: "transform", config: { expression: "$sum(" } }],
+        /Step "a" \(transform\): expression: not a valid JSONata/,
+      ],
+      [[{ id: "a", type: "teleport", config: {} }], /steps\.0\.type/],
+      [
+        [{ id: "fetch", type: "http", config: { url: "ftp://x" } }],
+        /Step "fetch" \(http\): url: must be an http or https URL/,
+      ],
+      [[{ id: "fetch", type: "http", config: { method: "POST" } }], /Step "fetch" \(http\): url: /],
+      [
+        [{ id: "q", type: "query", config: { connector_id: "nope", dataset: "d" } }],
+        /Step "q" \(query\): connector_id: Not a connector id/,
+      ],
+      [[{ id: "a", type: "transform", config: { expression: "1" } }, {
+        id: "a",
+        type: "transform",
+        config: { expression: "2" },
+      }], /another step has the id "a"/],
+      [[
+        { id: "a", type: "transform", config: { expression: "1" } },
+        { id: "b", type: "condition", config: { if: "true", then: "a" } },
+      ], /Step "b" \(condition\): then: "a" must be a later step's id, or "end"/],
+      [[{ id: "1a", type: "transform", config: { expression: "1" } }], /steps\.0\.id: Step ids start with a letter/],
+      [[{ id: "n", type: "llm", config: { prompt: "{{ $x( }}" } }], /Step "n" \(llm\): prompt: not a valid JSONata/],
+      [
+        [{ id: "art", type: "artifact", config: { type: "movie", name: "x", content: "1" } }],
+        /Step "art" \(artifact\): type:/,
+      ],
+    ];
+    for (const [steps, message] of bad) {
+      const res = await t.call("/api/workflows", { cookie: user.cookie, body: { name: "Bad", steps } });
+      equal(res.status, 400, `${JSON.stringify(steps)} → ${res.text}`);
+      match((res.body as { error: { message: string } }).error.message, message);
+    }
+    const badConfig = await t.call("/api/workflows", {
+      cookie: user.cookie,
+      body: { name: "Bad", steps: TWO_STEPS, config: { schedule: "every day" } },
+    });
+    equal(badConfig.status, 400);
+    match((badConfig.body as { error: { message: string } }).error.message, /config\.schedule: Not a cron expression/);
+    const list = await t.call("/api/workflows", { cookie: user.cookie });
+    deepStrictEqual((list.body as { items: unknown[] }).items, []);
+  },
+);
+
+testEachBackend(
+  "secret headers are sealed: the definition shows a mask, and a masked value keeps the stored one",
+  async (t) => {
+    const user = await t.signUp();
+    const steps = [{
+      id: "call",
+      type: "http",
+      config: { url: "https://example.com/x", secret_headers: { Authorization: "Bearer sk-very-secret-value" } },
+    }];
+    const wf = await createWorkflow(t, user.cookie, { steps });
+    const read = await t.call(`/api/workflows/${wf.id}`, { cookie: user.cookie });
+    ok(!read.text.includes("sk-very-secret-value"));
+    const saved = (read.body as { steps: { config: { secret_headers: Record<string, string> } }[] }).steps;
+    equal(saved[0].config.secret_headers.Authorization, "********");
+    const dump = await rows<{ row: string }>(t.deps.db.orm, sql`select row_to_json(w)::text as row from workflows w`);
+    ok(!dump.some((r) => r.row.includes("sk-very-secret-value")));
+    // Saving the definition back as read keeps the secret.
+    const back = await t.call(`/api/workflows/${wf.id}`, {
+      method: "PATCH",
+      cookie: user.cookie,
+      body: { steps: saved },
+    });
+    equal(back.status, 200, back.text);
+    // A new header given only as the mask has nothing to keep.
+    const masked = [{ ...steps[0], config: { ...steps[0].config, secret_headers: { "X-Other": "********" } } }];
+    const refused = await t.call(`/api/workflows/${wf.id}`, {
+      method: "PATCH",
+      cookie: user.cookie,
+      body: { steps: masked },
+    });
+    equal(refused.status, 400);
+    match(
+      (refused.body as { error: { message: string } }).error.message,
+      /secret_headers\.X-Other: no value is stored/,
+    );
+  },
+);
+
+testEachBackend(
+  "bad input on a real workflow and execution gets a 4xx with a sentence and changes nothing",
+  async (t) => {
+    const user = await t.signUp();
+    const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+    const run = await t.call(`/api/workflows/${wf.id}/run`, { cookie: user.cookie, body: { input: { items: [] } } });
+    const execution = await waitForExecution(t, user.cookie, (run.body as { execution_id: string }).execution_id);
+    const snapshot = async () =>
+      JSON.stringify(
+        await rows(
+          t.deps.db.orm,
+          sql`select w.name, w.steps, w.config, w.webhook_secret_ciphertext, (select count(*)::int from workflow_executions) as n
+          from workflows w where w.id = ${wf.id}::uuid`,
+        ),
+      );
+    const before = await snapshot();
+    const bad: [string, string, unknown, number, RegExp][] = [
+      [
+        "PATCH",
+        `/api/workflows/${wf.id}`,
+        { steps: [{ id: "x", type: "http", config: { url: "{{ $( }}" } }] },
+        400,
+        /Step "x" \(http\): url/,
+      ],
+      ["PATCH", `/api/workflows/${wf.id}`, { config: { concurrency: 0 } }, 400, /config\.concurrency/],
+      ["PATCH", `/api/workflows/${wf.id}`, { config: { retries: { attempts: 99 } } }, 400, /config\.retries\.attempts/],
+      ["PATCH", `/api/workflows/${wf.id}`, { name: "" }, 400, /name/],
+      ["POST", `/api/workflows/${wf.id}/rotate-secret`, { keep_previous_for_s: -1 }, 400, /keep_previous_for_s/],
+      ["POST", `/api/workflows/${wf.id}/replay`, { status: "succeeded" }, 400, /status/],
+      ["POST", `/api/workflows/${wf.id}/replay`, { since: "yesterday" }, 400, /since/],
+      ["POST", `/api/executions/${execution.id}/rerun`, { from_step: "9" }, 400, /from_step/],
+      ["POST", `/api/executions/${execution.id}/rerun`, { from_step: "missing" }, 400, /no step "missing"/],
+      ["POST", `/api/executions/${execution.id}/cancel`, undefined, 409, /already succeeded/],
+      ["GET", `/api/workflows/${wf.id}/executions?status=lost`, undefined, 400, /status/],
+      ["POST", `/api/workflows/${wf.id}/run`, { input: "x".repeat(1024 * 1024) }, 413, /limit/],
+    ];
+    for (const [method, path, body, status, message] of bad) {
+      const res = await t.call(path, { method, cookie: user.cookie, body });
+      equal(res.status, status, `${method} ${path} ${JSON.stringify(body)?.slice(0, 80)}: ${res.text.slice(0, 300)}`);
+      match((res.body as { error: { message: string } }).error.message, message);
+    }
+    equal(await snapshot(), before);
+    // Text Postgres cannot store is cleaned where it enters, not refused with a 500.
+    const nul = await t.call(`/api/workflows/${wf.id}`, {
+      method: "PATCH",
+      cookie: user.cookie,
+      body: { name: "a\u0000b", steps: [{ id: "t", type: "transform", config: { expression: "'x\u0000y'" } }] },
+    });
+    equal(nul.status, 200, nul.text);
+    equal((nul.body as { name: string }).name, "a\uFFFDb");
+  },
+);
+
+closeSharedAppsAfterAll();
