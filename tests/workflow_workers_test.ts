@@ -172,7 +172,10 @@ Deno.test({
     const receiver = startReceiver(() => ({ status: 200, delayMs: 5 }));
     const servers: SpawnedServer[] = [];
     try {
-      servers.push(await spawnServer(env(database)), await spawnServer(env(database)));
+      // A lease far longer than any stall on a loaded machine: a lease that runs out hands the
+      // execution over by design (at-least-once), which is the kill test's business, not this one's.
+      const long = { WORKFLOW_LEASE_MS: "30000" };
+      servers.push(await spawnServer(env(database, long)), await spawnServer(env(database, long)));
       const api = await client(servers[0]);
       const created = await api(servers[0].url, "/api/workflows", {
         name: "Shared",
