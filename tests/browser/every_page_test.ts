@@ -46,7 +46,16 @@ async function visit(browser: Browser, base: string, cookie: string, views: View
           inner: innerWidth,
           bars: [".topbar", ".sidebar"].map((s) => document.querySelector(s)?.getBoundingClientRect().height ?? 0),
         }));
-        if (size.scroll > size.inner) failures.push(`${where} scrolls sideways: ${size.scroll} > ${size.inner}`);
+        if (size.scroll > size.inner) {
+          // Name the outermost elements that stick out, so the failure says what to fix.
+          const culprits = await page.evaluate(() =>
+            Array.from(document.body.querySelectorAll("*")).filter((e) => {
+              const out = (x: Element) => x.getBoundingClientRect().right > innerWidth + 1;
+              return out(e) && !(e.parentElement && out(e.parentElement));
+            }).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")}`)
+          );
+          failures.push(`${where} scrolls sideways: ${size.scroll} > ${size.inner} (${culprits.join(", ")})`);
+        }
         if (width < 800 && size.bars.some((h) => h > 90)) failures.push(`${where}: a top bar is ${size.bars} px tall`);
         if (SCREENSHOTS) {
           await page.screenshot({ path: `${SCREENSHOTS}/${view.name}-${width}-${scheme}.png`, fullPage: true });
