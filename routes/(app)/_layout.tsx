@@ -5,13 +5,14 @@ import ThemeToggle from "../../islands/ThemeToggle.tsx";
 import { Icon, type IconName } from "../../components/Icon.tsx";
 
 /**
- * The shell's sections, in order: one entry a section. A section is listed once its page works
- * (Dashboards and Workflows join here, e.g. `{ href: "/dashboards", label: "Dashboards", icon:
- * "dashboards" }` after Chat), and is active on its own address and every address below it.
+ * The shell's sections, in order: one entry a section, active on its own address and every
+ * address below it.
  */
 const NAV: { href: string; label: string; icon: IconName }[] = [
   { href: "/chat", label: "Chat", icon: "chat" },
+  { href: "/dashboards", label: "Dashboards", icon: "dashboards" },
   { href: "/connectors", label: "Connectors", icon: "connectors" },
+  { href: "/workflows", label: "Workflows", icon: "workflows" },
   { href: "/settings", label: "Settings", icon: "settings" },
 ];
 
