@@ -3,6 +3,7 @@
  * The table list and column types come from PostgREST's OpenAPI description at /rest/v1/.
  */
 import { createClient } from "@supabase/supabase-js";
+import { exactValue, parseExact } from "./json_exact.ts";
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { datasetNameField, scheduleField } from "./common.ts";
@@ -83,7 +84,7 @@ export const supabaseConnector: ConnectorType<Config, Credentials> = {
     const columns = dataset.columns ?? [];
     if (columns.length === 0) throw new ApiError(422, "unprocessable", `The table ${dataset.name} has no columns`);
     const client = createClient(ctx.config.url, ctx.credentials.key, {
-      global: { fetch: ctx.fetch },
+      global: { fetch: exactJsonFetch(ctx.fetch) },
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     });
     // PostgREST may return fewer rows than asked (its max-rows setting), so a short page is not the
@@ -116,3 +117,26 @@ export const supabaseConnector: ConnectorType<Config, Credentials> = {
     return Promise.resolve({ columns, batches: batches() });
   },
 };
+
+/**
+ * A fetch for supabase-js that keeps PostgREST's numbers exact. supabase-js reads bodies with
+ * JSON.parse, which rounds an int8 past 2^53 (and a numeric of more than 15 digits); this hands it
+ * the same JSON with each such number written as a string of its digits (`parseExact`), so the
+ * store gets the digits the database holds (API.md, "Numbers are exact"). Other bodies pass as they are.
+ */
+export function exactJsonFetch(base: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await base(input, init);
+    if (!/\bjson\b/i.test(response.headers.get("content-type") ?? "")) return response;
+    const text = await response.text();
+    let body = text;
+    try {
+      body = JSON.stringify(parseExact(text), (_key, value) => exactValue(value));
+    } catch {
+      // Not JSON after all: supabase-js reports it as it would have.
+    }
+    const headers = new Headers(response.headers);
+    headers.delete("content-length");
+    return new Response(body, { status: response.status, statusText: response.statusText, headers });
+  };
+}
