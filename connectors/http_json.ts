@@ -118,7 +118,7 @@ async function* pages(ctx: Ctx): AsyncGenerator<Page & { text: string }> {
       if (current.records.length) {
         warn({
           code: "pagination_repeat",
-          message: `Pagination stopped after ${n} pages: ${shown(url)} held the same records as a page already ` +
+          message: `Pagination stopped after ${pageCount(n)}: ${shown(url)} held the same records as a page already ` +
             "read (the API repeats a page, such as its last one past the end), so they were not added twice.",
         });
       }
@@ -143,7 +143,8 @@ async function* pages(ctx: Ctx): AsyncGenerator<Page & { text: string }> {
     if (seenUrls.has(url.href)) {
       warn({
         code: "pagination_repeat",
-        message: `Pagination stopped after ${n + 1} pages: the ${p.type === "cursor" ? "cursor" : "next link"} led ` +
+        message:
+          `Pagination stopped after ${pageCount(n + 1)}: the ${p.type === "cursor" ? "cursor" : "next link"} led ` +
           `back to ${shown(url)}, a page already read, so the API would have repeated itself.`,
       });
       return;
@@ -236,3 +237,8 @@ export const httpJsonConnector: ConnectorType<Config, Credentials> = {
     return { columns: names.map((name) => ({ name })), batches: batches() };
   },
 };
+
+/** "1 page", "3 pages". */
+function pageCount(n: number): string {
+  return n === 1 ? "1 page" : `${n.toLocaleString("en-US")} pages`;
+}
