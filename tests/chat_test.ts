@@ -466,7 +466,7 @@ testEachBackend("without a model, chat says how to configure one and the rest wo
   equal((await t.call("/api/connectors", { cookie })).status, 200);
   const page = await t.call("/chat", { cookie });
   equal(page.status, 200);
-  match(page.text, /Chat needs a language model\./);
+  match(page.text, /No language model is configured\./);
 }, {});
 
 testEachBackend("a workspace's own model, endpoint and key are used, the key never shown", async (t) => {
