@@ -43,7 +43,8 @@ browserTest("build a two-step workflow, send a test event and watch the executio
       JSON.stringify({ expression: "'Total: ' & $string(steps.start.output)" }),
     );
     await page.click("text=Save");
-    match(await page.textContent("[data-testid=editor-message]") ?? "", /Saved\./);
+    // The refusal is still on screen until the save answers: wait for its replacement.
+    await page.waitForSelector("[data-testid=editor-message]:text('Saved.')");
 
     await page.click("text=Send test event");
     await page.waitForURL(/\/workflows\/executions\/[0-9a-f-]{36}$/);
