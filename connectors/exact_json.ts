@@ -10,8 +10,11 @@
 const DOUBLE_DIGITS = 15;
 const NUMERAL = /^-?(\d+)(?:\.(\d+))?([eE][-+]?\d+)?$/;
 
-/** JSON.rawJSON (TC39 JSON.parse source text access): not in TypeScript's lib yet. */
-const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+/** JSON.rawJSON and JSON.isRawJSON (TC39 JSON.parse source text access): not in TypeScript's lib yet. */
+const { rawJSON, isRawJSON } = JSON as unknown as {
+  rawJSON(text: string): { rawJSON: string };
+  isRawJSON(value: unknown): value is { rawJSON: string };
+};
 
 /**
  * A numeral from the database (`12345678901234567890.1234567890`, `-9223372036854775808`, `1.50`)
@@ -40,6 +43,26 @@ function reviveExact(_key: string, value: unknown, context?: { source?: string }
 /** JSON.parse that keeps numbers a double would round as strings of their exact digits. */
 export function parseJsonExact(text: string): unknown {
   return JSON.parse(text, reviveExact as (key: string, value: unknown) => unknown);
+}
+
+/** A JSON number's value if a double holds it exactly, else `JSON.rawJSON` of its source text. */
+function reviveRaw(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== "number" || context?.source === undefined) return value;
+  return typeof jsonNumber(context.source) === "number" ? value : rawJSON(context.source);
+}
+
+/**
+ * JSON.parse for values that are stored again as JSON (http_json records): a number a double would
+ * round becomes `JSON.rawJSON` of its digits, which JSON.stringify writes back unchanged, so a
+ * nested big integer stays a JSON number in a json column. `rawDigits` turns one into its string.
+ */
+export function parseJsonRaw(text: string): unknown {
+  return JSON.parse(text, reviveRaw as (key: string, value: unknown) => unknown);
+}
+
+/** A value from `parseJsonRaw` as a cell takes it: a raw number becomes the string of its digits. */
+export function rawDigits(value: unknown): unknown {
+  return isRawJSON(value) ? value.rawJSON : value;
 }
 
 function bigintAsDigits(_key: string, value: unknown): unknown {

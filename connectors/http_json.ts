@@ -7,12 +7,12 @@
  * page, then the rows are read back from that file, so a key first seen on page 2 is a column and
  * memory holds one page. Pagination stops, with a warning on the sync, when a link or cursor leads
  * back to a page already read or a page repeats the records of one already read (an API that
- * answers every page past the end with the last one). Numbers keep their digits (json_exact.ts).
+ * answers every page past the end with the last one). Numbers keep their digits (exact_json.ts).
  */
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { atPath, checkColumnCount, datasetNameField, scheduleField, uniqueNames } from "./common.ts";
-import { exactValue, parseExact } from "./json_exact.ts";
+import { parseJsonRaw, rawDigits } from "./exact_json.ts";
 import { warn } from "./warnings.ts";
 import type { ConnectorType, RowSource, SourceContext } from "./types.ts";
 
@@ -64,7 +64,7 @@ async function fetchPage(ctx: Ctx, url: URL): Promise<Page> {
   let body: unknown;
   try {
     // The guard's fetch caps the body: text() fails past the cap rather than reading on.
-    body = parseExact(await response.text());
+    body = parseJsonRaw(await response.text());
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw new ApiError(422, "connection_failed", `${url.host} did not answer with JSON`);
@@ -136,7 +136,7 @@ async function* pages(ctx: Ctx): AsyncGenerator<Page & { text: string }> {
     if (next === null || next === undefined || next === "") return;
     if (p.type === "cursor") {
       url = new URL(url);
-      url.searchParams.set(p.param, String(exactValue(next)));
+      url.searchParams.set(p.param, String(rawDigits(next)));
     } else {
       url = new URL(String(next), url);
     }
@@ -155,9 +155,9 @@ async function* pages(ctx: Ctx): AsyncGenerator<Page & { text: string }> {
 
 /** Flat records become rows; nested values are kept as JSON text, numbers with their digits. */
 function toRow(record: unknown, keys: string[]): unknown[] {
-  if (record === null || typeof record !== "object" || Array.isArray(record)) return [exactValue(record)];
-  if (keys.length === 0) return [exactValue(record)];
-  return keys.map((k) => exactValue((record as Record<string, unknown>)[k]));
+  if (record === null || typeof record !== "object" || Array.isArray(record)) return [rawDigits(record)];
+  if (keys.length === 0) return [rawDigits(record)];
+  return keys.map((k) => rawDigits((record as Record<string, unknown>)[k]));
 }
 
 /** The lines of a file, which is closed at the end. */
@@ -230,7 +230,7 @@ export const httpJsonConnector: ConnectorType<Config, Credentials> = {
     const names = keys.length ? uniqueNames(keys) : ["value"];
     async function* batches() {
       for await (const line of lines()) {
-        const records = parseExact(line) as unknown[];
+        const records = parseJsonRaw(line) as unknown[];
         if (records.length) yield records.map((r) => toRow(r, keys));
       }
     }

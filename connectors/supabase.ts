@@ -3,7 +3,7 @@
  * The table list and column types come from PostgREST's OpenAPI description at /rest/v1/.
  */
 import { createClient } from "@supabase/supabase-js";
-import { exactValue, parseExact } from "./json_exact.ts";
+import { parseJsonExact } from "./exact_json.ts";
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
 import { datasetNameField, scheduleField } from "./common.ts";
@@ -121,7 +121,7 @@ export const supabaseConnector: ConnectorType<Config, Credentials> = {
 /**
  * A fetch for supabase-js that keeps PostgREST's numbers exact. supabase-js reads bodies with
  * JSON.parse, which rounds an int8 past 2^53 (and a numeric of more than 15 digits); this hands it
- * the same JSON with each such number written as a string of its digits (`parseExact`), so the
+ * the same JSON with each such number written as a string of its digits (`parseJsonExact`), so the
  * store gets the digits the database holds (API.md, "Numbers are exact"). Other bodies pass as they are.
  */
 export function exactJsonFetch(base: typeof fetch): typeof fetch {
@@ -131,7 +131,7 @@ export function exactJsonFetch(base: typeof fetch): typeof fetch {
     const text = await response.text();
     let body = text;
     try {
-      body = JSON.stringify(parseExact(text), (_key, value) => exactValue(value));
+      body = JSON.stringify(parseJsonExact(text));
     } catch {
       // Not JSON after all: supabase-js reports it as it would have.
     }
