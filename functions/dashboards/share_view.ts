@@ -5,12 +5,11 @@
  * system because the viewer has no account (every read is pinned to the link's workspace).
  * Requests are rate limited per client address (`SHARE_REQUESTS_PER_MINUTE`).
  */
-import { sql } from "drizzle-orm";
 import type { AppDeps, RequestMeta } from "../../lib/deps.ts";
 import { ApiError } from "../../lib/http/errors.ts";
 import { hashToken } from "../../lib/auth/secret_tokens.ts";
 import { asSystem } from "../../db/rls.ts";
-import { recordEvents, retryAfterSeconds } from "../../db/queries/rate_limits.ts";
+import { takeSlot } from "../../db/queries/rate_limits.ts";
 import {
   type DashboardRow,
   findDashboard,
@@ -42,17 +41,15 @@ export async function admitShareRequest(deps: AppDeps, meta: RequestMeta): Promi
   if (limit === 0) return;
   const bucket = `share:ip:${meta.ip ?? "unknown"}`;
   const now = deps.now();
-  await asSystem(deps.db, async (tx) => {
-    // One admission at a time per address: count-then-insert is not atomic on its own.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${bucket}))`);
-    const wait = await retryAfterSeconds(tx, [bucket], limit, MINUTE_MS, now);
-    if (wait > 0) {
-      throw new ApiError(429, "rate_limited", `Too many requests from your address: try again in ${wait} s`, {
-        retryAfter: wait,
-      });
-    }
-    await recordEvents(tx, [bucket], MINUTE_MS, now, 16);
-  });
+  const slot = await asSystem(
+    deps.db,
+    (tx) => takeSlot(tx, { bucket, limit, windowMs: MINUTE_MS, now, pruneEvery: 16 }),
+  );
+  if (!slot.admitted) {
+    throw new ApiError(429, "rate_limited", `Too many requests from your address: try again in ${slot.retryAfter} s`, {
+      retryAfter: slot.retryAfter,
+    });
+  }
 }
 
 /** The live link behind `token`, its dashboard and widgets; the 404 otherwise. Counts the view. */
