@@ -13,6 +13,8 @@ import { createApp } from "./lib/app.ts";
 import { isDatabaseUnavailable } from "./db/client.ts";
 import { startScheduler } from "./functions/scheduled_syncs.ts";
 import { startWorkflows } from "./functions/workflows/maintenance.ts";
+import { flushShareViews } from "./functions/dashboards/share_view.ts";
+import { installFontMetrics } from "./lib/charts/font_metrics.ts";
 
 const config = await loadConfig();
 const log = createLogger(config.logLevel);
@@ -42,6 +44,8 @@ const deps = { config, db, log, now: () => new Date(), fetch: globalThis.fetch }
 const { app } = await createApp(deps, { prebuilt: config.production });
 const scheduler = startScheduler(deps);
 const workflows = startWorkflows(deps);
+// Parse the chart font now, not on the first chart a viewer waits for.
+installFontMetrics().catch((error) => log.warn("chart font not loaded", { error: String(error) }));
 
 const server = Deno.serve({
   port: config.port,
@@ -59,6 +63,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     await workflows.stop();
     uploads.stop();
     await server.shutdown();
+    await flushShareViews(deps).catch((error) => log.warn("share views not written", { error: String(error) }));
     await db.close();
     Deno.exit(0);
   });

@@ -25,6 +25,8 @@ export interface QueryResult {
 
 /** Results by dataset, sync time and query; a Map iterates oldest first, which makes it an LRU. */
 const cache = new Map<string, { at: number; result: QueryResult }>();
+/** Queries running now, by the same key: a second asker joins the first instead of running it twice. */
+const running = new Map<string, Promise<QueryResult>>();
 
 export async function queryDataset(
   deps: AppDeps,
@@ -88,22 +90,30 @@ export async function runQueryOnDataset(
     cache.set(key, hit);
     return { ...hit.result, cached_at: new Date(hit.at).toISOString() };
   }
-  const compiled = compileQuery(dataset.storageTable, dataset.columns as Column[], query);
-  await tx.execute(sql`select set_config('statement_timeout', ${String(QUERY_TIMEOUT_MS)}, true),
-    set_config('timezone', 'UTC', true)`);
-  let found: Record<string, unknown>[];
+  const joined = running.get(key);
+  if (joined) return { ...await joined };
+  const storageTable = dataset.storageTable;
+  const work = (async () => {
+    const compiled = compileQuery(storageTable, dataset.columns as Column[], query);
+    await tx.execute(sql`select set_config('statement_timeout', ${String(QUERY_TIMEOUT_MS)}, true),
+      set_config('timezone', 'UTC', true)`);
+    let found: Record<string, unknown>[];
+    try {
+      found = await rows(tx, compiled.query);
+    } catch (error) {
+      throw queryError(error, QUERY_TIMEOUT_MS);
+    }
+    const result = { columns: compiled.columns, rows: found.map(compiled.decode) };
+    cache.set(key, { at: now, result });
+    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    return result;
+  })();
+  running.set(key, work);
   try {
-    found = await rows(tx, compiled.query);
-  } catch (error) {
-    throw queryError(error, QUERY_TIMEOUT_MS);
+    return await work;
+  } finally {
+    running.delete(key);
   }
-  const result = {
-    columns: compiled.columns,
-    rows: found.map(compiled.decode),
-  };
-  cache.set(key, { at: now, result });
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  return result;
 }
 
 function queryError(error: unknown, timeoutMs: number): unknown {

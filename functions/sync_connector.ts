@@ -30,6 +30,7 @@ import { Deadline } from "../lib/net/deadline.ts";
 import { beat, STALE_AFTER_MS, trackSync, untrackSync } from "./sync_control.ts";
 import { collectWarnings, inDataset, type SyncWarning, SyncWarnings } from "../connectors/warnings.ts";
 import { checkColumnCount } from "../connectors/common.ts";
+import { warmAfterSync } from "./dashboards/warm.ts";
 
 /** How long a stopped sync's work may take to unwind (drop its staging table) before the row is written. */
 const UNWIND_MS = 2_000;
@@ -146,6 +147,7 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
   try {
     await deadline.race(work);
     await finish(deps, syncId, sync.connectorId, { status: "succeeded", rows: total, warnings: warnings.list() });
+    warmAfterSync(deps, sync.connectorId);
   } catch (error) {
     // A stopped sync's work may hang on a silent source; give it a moment to clean up, not more.
     if (deadline.expired) await Promise.race([work.catch(() => {}), new Promise((r) => setTimeout(r, UNWIND_MS))]);

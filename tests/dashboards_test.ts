@@ -5,7 +5,7 @@
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { startSources } from "./support/sources.ts";
-import { countBy, csvRows, lightCharts, marks, weatherDashboard } from "./support/dashboards.ts";
+import { countBy, csvRows, marks, pageCharts, weatherDashboard } from "./support/dashboards.ts";
 
 const sources = startSources();
 const ENV = { OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sources.port}` };
@@ -39,7 +39,7 @@ testEachBackend("a shared dashboard draws every bar and point the files hold, wi
   ok(!/<script/i.test(page.text), "the share page ships no script");
   const rows = await csvRows("seattle-weather.csv");
   const byWeather = countBy(rows, "weather");
-  const [bars, points, areas] = lightCharts(page.text);
+  const [bars, points, areas] = pageCharts(page.text);
   const barMarks = marks(bars, "bar");
   equal(barMarks.length, byWeather.length);
   // Each bar's tooltip (a <title>, readable without script) names its weather and its count.
@@ -83,7 +83,7 @@ testEachBackend("filters come from the URL, and a locked filter cannot be overri
   const rain = await t.call(`${path}?f.weather=rain`);
   equal(rain.status, 200);
   deepStrictEqual([...rain.text.matchAll(/class="widget-error"[^>]*>([^<]*)</g)].map((m) => m[1]), []);
-  const [bars, points] = lightCharts(rain.text);
+  const [bars, points] = pageCharts(rain.text);
   equal(marks(bars, "bar").length, 1);
   equal(marks(points, "point").length, rows.filter((r) => r.weather === "rain").length);
   match(rain.text, /<option value="rain" selected[^>]*>rain<\/option>/);
@@ -91,7 +91,7 @@ testEachBackend("filters come from the URL, and a locked filter cannot be overri
   // A date range from two form fields, as the GET form sends it.
   const spring = await t.call(`${path}?f.date.from=2013-03-01&f.date.to=2013-05-31`);
   const inSpring = rows.filter((r) => r.date >= "2013-03-01" && r.date <= "2013-05-31");
-  equal(marks(lightCharts(spring.text)[1], "point").length, inSpring.length);
+  equal(marks(pageCharts(spring.text)[1], "point").length, inSpring.length);
 
   // A bad range says what it takes and keeps what was typed.
   const bad = await t.call(`${path}?f.date=yesterday..today`);
@@ -104,7 +104,7 @@ testEachBackend("filters come from the URL, and a locked filter cannot be overri
   for (const attempt of ["", "?f.weather=rain", "?f.weather=", "?f.weather=rain&f.weather=fog"]) {
     const res = await t.call(lockedPath + attempt);
     equal(res.status, 200);
-    const [b, p] = lightCharts(res.text);
+    const [b, p] = pageCharts(res.text);
     equal(marks(b, "bar").length, 1, `bars for ${attempt}`);
     match(b, /<title>weather: sun; days: /);
     equal(marks(p, "point").length, rows.filter((r) => r.weather === "sun").length);

@@ -77,12 +77,7 @@ function Cell({ cell, downloads }: { cell: CellView; downloads?: (widgetId: stri
       )}
       <div class="widget-body">
         {cell.error && <p class="widget-error" role="status">{cell.error}</p>}
-        {cell.svg && (
-          <>
-            <Trusted class="chart chart-light" html={cell.svg.light} />
-            <Trusted class="chart chart-dark" html={cell.svg.dark} />
-          </>
-        )}
+        {cell.svg && <Trusted class="chart" html={cell.svg} />}
         {cell.table && <ResultTable columns={cell.table.columns} rows={cell.table.rows} />}
         {cell.metric && <Metric metric={cell.metric} format={config.format} />}
         {cell.html !== undefined && <Trusted class="md" html={cell.html} />}

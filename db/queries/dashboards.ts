@@ -125,27 +125,29 @@ export async function updateShareLink(
 }
 
 /**
- * As the system (no user: the viewer is anonymous): the live, unexpired link with this token hash,
- * counting the view in the same statement. Unknown, revoked and expired all come back undefined.
+ * As the system (no user: the viewer is anonymous): the live, unexpired link with this token hash.
+ * Unknown, revoked and expired all come back undefined.
  */
-export async function openShareLink(
-  db: Db,
-  tokenHash: string,
-  now: Date,
-  countView = true,
-): Promise<ShareLinkRow | undefined> {
-  const live = and(
+export async function openShareLink(db: Db, tokenHash: string, now: Date): Promise<ShareLinkRow | undefined> {
+  const [row] = await db.select().from(shareLinks).where(and(
     eq(shareLinks.tokenHash, tokenHash),
     isNull(shareLinks.revokedAt),
     sql`(${shareLinks.expiresAt} is null or ${shareLinks.expiresAt} > ${now.toISOString()}::timestamptz)`,
-  );
-  if (!countView) {
-    const [row] = await db.select().from(shareLinks).where(live);
-    return row;
-  }
-  const [row] = await db.update(shareLinks).set({
-    viewCount: sql`${shareLinks.viewCount} + 1`,
-    lastViewedAt: now,
-  }).where(live).returning();
+  ));
   return row;
+}
+
+/** Adds `count` views to a link, the last at `lastAt` (kept if an earlier write saw a later one). */
+export async function addShareViews(db: Db, id: string, count: number, lastAt: Date): Promise<void> {
+  await db.update(shareLinks).set({
+    viewCount: sql`${shareLinks.viewCount} + ${count}`,
+    lastViewedAt: sql`greatest(${shareLinks.lastViewedAt}, ${lastAt.toISOString()}::timestamptz)`,
+  }).where(eq(shareLinks.id, id));
+}
+
+/** As the system: the dashboards with a widget reading any dataset of `connectorId`. */
+export async function dashboardsReading(db: Db, connectorId: string, limit: number): Promise<string[]> {
+  const found = await db.selectDistinct({ id: widgets.dashboardId }).from(widgets)
+    .where(eq(widgets.connectorId, connectorId)).limit(limit);
+  return found.map((r) => r.id);
 }

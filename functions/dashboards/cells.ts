@@ -1,6 +1,6 @@
 /**
  * What each grid cell of a dashboard shows, ready for a server-rendered page: charts as inline
- * SVG (light and dark), tables limited to what a cell shows, a metric and its change, sanitized
+ * SVG (drawn light; the stylesheet recolours it for dark pages), tables limited to what a cell shows, a metric and its change, sanitized
  * markdown, or the widget's own error. Shared by the member's view and the public share page.
  */
 import type { WidgetRow } from "../../db/queries/dashboards.ts";
@@ -20,7 +20,7 @@ export const TABLE_ROW_LIMIT = 200;
 export interface CellView {
   widget: WidgetRow;
   title: string;
-  svg?: { light: string; dark: string };
+  svg?: string;
   table?: QueryResult;
   metric?: MetricValue;
   html?: string;
@@ -49,14 +49,10 @@ export async function renderCells(widgets: WidgetRow[], data: WidgetData[], valu
     if (result.rows.length === 0) return { widget, title, error: "No rows match the filters." };
     const key = dataKey(d, values);
     const label = title || `${widget.type} chart`;
-    const [light, dark] = await Promise.all([
-      widgetSvg(widget, result, "light", key)!,
-      widgetSvg(widget, result, "dark", key)!,
-    ]);
     return {
       widget,
       title,
-      svg: { light: responsiveSvg(light, label), dark: responsiveSvg(dark, label) },
+      svg: responsiveSvg(await widgetSvg(widget, result, "light", key)!, label),
       note: samplingNote(widget, result),
     };
   }));

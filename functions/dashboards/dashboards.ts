@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AppDeps, RequestMeta } from "../../lib/deps.ts";
 import { ApiError, notFound } from "../../lib/http/errors.ts";
 import { asUser } from "../../db/rls.ts";
+import { changingShares } from "./share_view.ts";
 import { recordAudit } from "../../db/queries/audit.ts";
 import { writableWorkspace } from "../../db/queries/connectors.ts";
 import {
@@ -77,43 +78,47 @@ export async function changeDashboard(
   patch: z.infer<typeof DashboardPatch>,
   meta: RequestMeta,
 ): Promise<DashboardRow> {
-  return await asUser(deps.db, userId, async (tx) => {
-    const row = await updateDashboard(tx, id, {
-      name: patch.name,
-      description: patch.description,
-      filters: patch.filters as DashboardFilter[] | undefined,
-    });
-    if (!row) {
-      if (await findDashboard(tx, id)) {
-        throw new ApiError(403, "forbidden", "You can read this dashboard but not change it");
+  return await changingShares(() =>
+    asUser(deps.db, userId, async (tx) => {
+      const row = await updateDashboard(tx, id, {
+        name: patch.name,
+        description: patch.description,
+        filters: patch.filters as DashboardFilter[] | undefined,
+      });
+      if (!row) {
+        if (await findDashboard(tx, id)) {
+          throw new ApiError(403, "forbidden", "You can read this dashboard but not change it");
+        }
+        throw notFound("Dashboard");
       }
-      throw notFound("Dashboard");
-    }
-    await recordAudit(tx, {
-      action: "dashboard.update",
-      userId,
-      workspaceId: row.workspaceId,
-      targetType: "dashboard",
-      targetId: id,
-      details: { fields: Object.keys(patch) },
-    }, meta);
-    return row;
-  });
+      await recordAudit(tx, {
+        action: "dashboard.update",
+        userId,
+        workspaceId: row.workspaceId,
+        targetType: "dashboard",
+        targetId: id,
+        details: { fields: Object.keys(patch) },
+      }, meta);
+      return row;
+    })
+  );
 }
 
 export async function removeDashboard(deps: AppDeps, userId: string, id: string, meta: RequestMeta): Promise<void> {
-  await asUser(deps.db, userId, async (tx) => {
-    const found = await findDashboard(tx, id);
-    if (!found) throw notFound("Dashboard");
-    if (!await deleteDashboard(tx, id)) {
-      throw new ApiError(403, "forbidden", "You can read this dashboard but not delete it");
-    }
-    await recordAudit(tx, {
-      action: "dashboard.delete",
-      userId,
-      workspaceId: found.workspaceId,
-      targetType: "dashboard",
-      targetId: id,
-    }, meta);
-  });
+  await changingShares(() =>
+    asUser(deps.db, userId, async (tx) => {
+      const found = await findDashboard(tx, id);
+      if (!found) throw notFound("Dashboard");
+      if (!await deleteDashboard(tx, id)) {
+        throw new ApiError(403, "forbidden", "You can read this dashboard but not delete it");
+      }
+      await recordAudit(tx, {
+        action: "dashboard.delete",
+        userId,
+        workspaceId: found.workspaceId,
+        targetType: "dashboard",
+        targetId: id,
+      }, meta);
+    })
+  );
 }

@@ -11,6 +11,7 @@ import { hashToken } from "../../lib/auth/secret_tokens.ts";
 import { asSystem } from "../../db/rls.ts";
 import { takeSlot } from "../../db/queries/rate_limits.ts";
 import {
+  addShareViews,
   type DashboardRow,
   findDashboard,
   listWidgets,
@@ -52,26 +53,109 @@ export async function admitShareRequest(deps: AppDeps, meta: RequestMeta): Promi
   }
 }
 
+/**
+ * How long this process reuses what a link opens (the link, its dashboard, widgets and their
+ * datasets' sync times) before reading it again. A change made through this process drops it at
+ * once (`forgetOpenedShares`); one made through another process shows within this bound, well
+ * inside the SHARE_CACHE_SECONDS browsers and shared caches may keep the page anyway.
+ */
+export const OPENED_SHARE_TTL_MS = 1_000;
+const openedByHash = new Map<string, { at: number; opened: OpenedShare }>();
+const OPENED_SHARE_ENTRIES = 1_000;
+/** Bumped by every forget, so a lookup that raced a change does not store what it read before it. */
+let generation = 0;
+
+/** Drops every cached link lookup: called after any change to a link, dashboard or widget. */
+export function forgetOpenedShares(): void {
+  generation++;
+  openedByHash.clear();
+}
+
+/** Runs a change to links, dashboards or widgets, then drops the cached lookups it may have made stale. */
+export async function changingShares<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } finally {
+    forgetOpenedShares();
+  }
+}
+
+/** Views counted in memory and written once a second at most, so a cached page costs no write. */
+const VIEW_FLUSH_MS = 1_000;
+const pendingViews = new WeakMap<
+  AppDeps,
+  { views: Map<string, { count: number; lastAt: Date }>; timer?: ReturnType<typeof setTimeout> }
+>();
+
+function countView(deps: AppDeps, linkId: string, at: Date): void {
+  let pending = pendingViews.get(deps);
+  if (!pending) pendingViews.set(deps, pending = { views: new Map() });
+  const seen = pending.views.get(linkId);
+  pending.views.set(linkId, { count: (seen?.count ?? 0) + 1, lastAt: at });
+  if (pending.timer === undefined) {
+    const timer = setTimeout(() => {
+      flushShareViews(deps).catch((error) => deps.log.warn("share views not written", { error: String(error) }));
+    }, VIEW_FLUSH_MS);
+    Deno.unrefTimer(timer);
+    pending.timer = timer;
+  }
+}
+
+/**
+ * Writes the views counted since the last write (one UPDATE a link). Listing links calls it first,
+ * so counts read back through this process are exact; shutdown calls it so none are dropped.
+ */
+export async function flushShareViews(deps: AppDeps): Promise<void> {
+  const pending = pendingViews.get(deps);
+  if (!pending) return;
+  clearTimeout(pending.timer);
+  pending.timer = undefined;
+  const views = [...pending.views];
+  pending.views.clear();
+  if (!views.length) return;
+  await asSystem(deps.db, async (tx) => {
+    for (const [id, { count, lastAt }] of views) await addShareViews(tx, id, count, lastAt);
+  });
+}
+
+function isLive(link: ShareLinkRow, now: Date): boolean {
+  return !link.revokedAt && (!link.expiresAt || link.expiresAt.getTime() > now.getTime());
+}
+
 /** The live link behind `token`, its dashboard and widgets; the 404 otherwise. Counts the view. */
 export async function openShare(
   deps: AppDeps,
   token: string,
   options: { countView?: boolean } = {},
-): Promise<{ link: ShareLinkRow; dashboard: DashboardRow; widgets: WidgetRow[]; datasets: Map<string, DatasetRow> }> {
+): Promise<OpenedShare> {
   if (!TOKEN_SHAPE.test(token)) throw shareNotFound();
   const hash = await hashToken(token);
-  return await asSystem(deps.db, async (tx) => {
-    const link = await openShareLink(tx, hash, deps.now(), options.countView ?? true);
-    if (!link) throw shareNotFound();
-    const dashboard = await findDashboard(tx, link.dashboardId);
-    if (!dashboard || dashboard.workspaceId !== link.workspaceId) throw shareNotFound();
-    return {
-      link,
-      dashboard,
-      widgets: await listWidgets(tx, dashboard.id),
-      datasets: await widgetDatasets(tx, dashboard.id),
-    };
-  });
+  const now = deps.now();
+  const cached = openedByHash.get(hash);
+  let opened: OpenedShare;
+  if (cached && performance.now() - cached.at < OPENED_SHARE_TTL_MS && isLive(cached.opened.link, now)) {
+    opened = cached.opened;
+  } else {
+    const started = { at: performance.now(), generation };
+    opened = await asSystem(deps.db, async (tx) => {
+      const link = await openShareLink(tx, hash, now);
+      if (!link) throw shareNotFound();
+      const dashboard = await findDashboard(tx, link.dashboardId);
+      if (!dashboard || dashboard.workspaceId !== link.workspaceId) throw shareNotFound();
+      return {
+        link,
+        dashboard,
+        widgets: await listWidgets(tx, dashboard.id),
+        datasets: await widgetDatasets(tx, dashboard.id),
+      };
+    });
+    if (started.generation === generation) {
+      openedByHash.set(hash, { at: started.at, opened });
+      if (openedByHash.size > OPENED_SHARE_ENTRIES) openedByHash.delete(openedByHash.keys().next().value!);
+    }
+  }
+  if (options.countView ?? true) countView(deps, opened.link.id, now);
+  return opened;
 }
 
 /** A shared dashboard with its data under the viewer's filters (locked ones win). */
@@ -88,7 +172,12 @@ export interface SharedDashboard {
 }
 
 /** What `openShare` found: the live link, its dashboard, widgets and their datasets. */
-export type OpenedShare = Awaited<ReturnType<typeof openShare>>;
+export interface OpenedShare {
+  link: ShareLinkRow;
+  dashboard: DashboardRow;
+  widgets: WidgetRow[];
+  datasets: Map<string, DatasetRow>;
+}
 
 /**
  * A key that changes whenever anything a shared page shows could: the link's settings, the

@@ -11,6 +11,7 @@ import { ApiError, notFound } from "../../lib/http/errors.ts";
 import { vaultFor } from "../../lib/crypto/vault.ts";
 import { hashToken, newToken } from "../../lib/auth/secret_tokens.ts";
 import { asUser } from "../../db/rls.ts";
+import { changingShares, flushShareViews } from "./share_view.ts";
 import type { Db } from "../../db/client.ts";
 import { recordAudit } from "../../db/queries/audit.ts";
 import {
@@ -139,6 +140,7 @@ export async function listShareLinksOf(
   filter: { dashboardId?: string; workspaceId?: string; limit: number },
   origin: string,
 ): Promise<ShareLinkView[]> {
+  await flushShareViews(deps);
   const rows = await asUser(deps.db, userId, (tx) => listShareLinks(tx, filter));
   return await Promise.all(rows.map(async (row) => ({ row, url: await openUrl(deps, row, origin) })));
 }
@@ -151,25 +153,27 @@ export async function changeShareLink(
   meta: RequestMeta,
   origin: string,
 ): Promise<ShareLinkView> {
-  return await asUser(deps.db, userId, async (tx) => {
-    if (!await findLiveShareLink(tx, id)) throw notFound("Share link");
-    const row = await updateShareLink(tx, id, {
-      label: patch.label,
-      expiresAt: expiry(patch.expires_at, deps.now()),
-      allowDownloads: patch.allow_downloads,
-      allowEmbed: patch.allow_embed,
-    });
-    if (!row) throw forbidden();
-    await recordAudit(tx, {
-      action: "share.update",
-      userId,
-      workspaceId: row.workspaceId,
-      targetType: "share_link",
-      targetId: id,
-      details: { fields: Object.keys(patch), ...patch },
-    }, meta);
-    return { row, url: await openUrl(deps, row, origin) };
-  });
+  return await changingShares(() =>
+    asUser(deps.db, userId, async (tx) => {
+      if (!await findLiveShareLink(tx, id)) throw notFound("Share link");
+      const row = await updateShareLink(tx, id, {
+        label: patch.label,
+        expiresAt: expiry(patch.expires_at, deps.now()),
+        allowDownloads: patch.allow_downloads,
+        allowEmbed: patch.allow_embed,
+      });
+      if (!row) throw forbidden();
+      await recordAudit(tx, {
+        action: "share.update",
+        userId,
+        workspaceId: row.workspaceId,
+        targetType: "share_link",
+        targetId: id,
+        details: { fields: Object.keys(patch), ...patch },
+      }, meta);
+      return { row, url: await openUrl(deps, row, origin) };
+    })
+  );
 }
 
 /** A new token for the link; the old URL is refused from this commit on. */
@@ -180,39 +184,43 @@ export async function rotateShareLink(
   meta: RequestMeta,
   origin: string,
 ): Promise<ShareLinkView> {
-  return await asUser(deps.db, userId, async (tx) => {
-    const current = await findLiveShareLink(tx, id);
-    if (!current) throw notFound("Share link");
-    const secret = await sealed(deps, current.workspaceId, id);
-    const row = await updateShareLink(tx, id, {
-      tokenHash: secret.tokenHash,
-      tokenCiphertext: secret.tokenCiphertext,
-      tokenKeyId: secret.tokenKeyId,
-    });
-    if (!row) throw forbidden();
-    await recordAudit(tx, {
-      action: "share.rotate",
-      userId,
-      workspaceId: row.workspaceId,
-      targetType: "share_link",
-      targetId: id,
-    }, meta);
-    return { row, url: shareUrl(origin, secret.token) };
-  });
+  return await changingShares(() =>
+    asUser(deps.db, userId, async (tx) => {
+      const current = await findLiveShareLink(tx, id);
+      if (!current) throw notFound("Share link");
+      const secret = await sealed(deps, current.workspaceId, id);
+      const row = await updateShareLink(tx, id, {
+        tokenHash: secret.tokenHash,
+        tokenCiphertext: secret.tokenCiphertext,
+        tokenKeyId: secret.tokenKeyId,
+      });
+      if (!row) throw forbidden();
+      await recordAudit(tx, {
+        action: "share.rotate",
+        userId,
+        workspaceId: row.workspaceId,
+        targetType: "share_link",
+        targetId: id,
+      }, meta);
+      return { row, url: shareUrl(origin, secret.token) };
+    })
+  );
 }
 
 /** Revokes the link at once; its seal is dropped, so the token cannot be recovered. */
 export async function revokeShareLink(deps: AppDeps, userId: string, id: string, meta: RequestMeta): Promise<void> {
-  await asUser(deps.db, userId, async (tx) => {
-    if (!await findLiveShareLink(tx, id)) throw notFound("Share link");
-    const row = await updateShareLink(tx, id, { revokedAt: deps.now(), tokenCiphertext: null, tokenKeyId: null });
-    if (!row) throw forbidden();
-    await recordAudit(tx, {
-      action: "share.revoke",
-      userId,
-      workspaceId: row.workspaceId,
-      targetType: "share_link",
-      targetId: id,
-    }, meta);
-  });
+  await changingShares(() =>
+    asUser(deps.db, userId, async (tx) => {
+      if (!await findLiveShareLink(tx, id)) throw notFound("Share link");
+      const row = await updateShareLink(tx, id, { revokedAt: deps.now(), tokenCiphertext: null, tokenKeyId: null });
+      if (!row) throw forbidden();
+      await recordAudit(tx, {
+        action: "share.revoke",
+        userId,
+        workspaceId: row.workspaceId,
+        targetType: "share_link",
+        targetId: id,
+      }, meta);
+    })
+  );
 }

@@ -7,6 +7,8 @@
 import type { AppDeps, RequestMeta } from "../../lib/deps.ts";
 import { ApiError, notFound } from "../../lib/http/errors.ts";
 import { asUser } from "../../db/rls.ts";
+import { changingShares } from "./share_view.ts";
+import { warmInBackground } from "./warm.ts";
 import type { Db } from "../../db/client.ts";
 import { recordAudit } from "../../db/queries/audit.ts";
 import { findDataset } from "../../db/queries/connectors.ts";
@@ -53,6 +55,13 @@ function gridFits(w: { positionX: number; width: number }) {
   }
 }
 
+/** Passes a saved widget on, computing its dashboard ahead in the background (see warm.ts). */
+async function warmed(deps: AppDeps, saving: Promise<WidgetRow>): Promise<WidgetRow> {
+  const row = await saving;
+  warmInBackground(deps, row.dashboardId);
+  return row;
+}
+
 /** The next free row under a dashboard's widgets. */
 function bottom(widgets: WidgetRow[]): number {
   return widgets.reduce((y, w) => Math.max(y, w.positionY + w.height), 0);
@@ -71,33 +80,38 @@ export async function addWidget(
   input: WidgetInput,
   meta: RequestMeta,
 ): Promise<WidgetRow> {
-  return await asUser(deps.db, userId, async (tx) => {
-    const dashboard = await dashboardFor(tx, dashboardId);
-    const values = {
-      type: input.type,
-      title: input.title ?? null,
-      connectorId: input.connector_id ?? null,
-      dataset: input.dataset ?? null,
-      dataQuery: input.data_query ?? null,
-      config: (input.config ?? {}) as Record<string, unknown>,
-      positionX: input.position_x,
-      positionY: input.position_y,
-      width: input.width,
-      height: input.height,
-    };
-    gridFits(values);
-    await checkQuery(tx, dashboard.workspaceId, values);
-    const row = await insertWidget(tx, { ...values, workspaceId: dashboard.workspaceId, dashboardId });
-    await recordAudit(tx, {
-      action: "widget.create",
-      userId,
-      workspaceId: row.workspaceId,
-      targetType: "widget",
-      targetId: row.id,
-      details: { dashboard_id: dashboardId, type: row.type },
-    }, meta);
-    return row;
-  });
+  return await warmed(
+    deps,
+    changingShares(() =>
+      asUser(deps.db, userId, async (tx) => {
+        const dashboard = await dashboardFor(tx, dashboardId);
+        const values = {
+          type: input.type,
+          title: input.title ?? null,
+          connectorId: input.connector_id ?? null,
+          dataset: input.dataset ?? null,
+          dataQuery: input.data_query ?? null,
+          config: (input.config ?? {}) as Record<string, unknown>,
+          positionX: input.position_x,
+          positionY: input.position_y,
+          width: input.width,
+          height: input.height,
+        };
+        gridFits(values);
+        await checkQuery(tx, dashboard.workspaceId, values);
+        const row = await insertWidget(tx, { ...values, workspaceId: dashboard.workspaceId, dashboardId });
+        await recordAudit(tx, {
+          action: "widget.create",
+          userId,
+          workspaceId: row.workspaceId,
+          targetType: "widget",
+          targetId: row.id,
+          details: { dashboard_id: dashboardId, type: row.type },
+        }, meta);
+        return row;
+      })
+    ),
+  );
 }
 
 /** The widget type an artifact becomes when none is asked for. */
@@ -117,46 +131,51 @@ export async function pinArtifact(
   input: PinInput,
   meta: RequestMeta,
 ): Promise<WidgetRow> {
-  return await asUser(deps.db, userId, async (tx) => {
-    const dashboard = await dashboardFor(tx, dashboardId);
-    const artifact = await findArtifact(tx, input.artifact_id);
-    if (!artifact || artifact.workspaceId !== dashboard.workspaceId) throw notFound("Artifact");
-    if (artifact.type === "document") {
-      throw new ApiError(400, "invalid_request", "A document has no query to pin: pin a chart or a table");
-    }
-    const data = artifact.data as QueryArtifactData;
-    const chart = data.chart;
-    const type = input.type ?? typeOf(data, artifact.type);
-    const config: WidgetConfig = chart
-      ? { x: chart.x, y: chart.y, ...(chart.color ? { series: chart.color } : {}) }
-      : {};
-    const width = input.width ?? 6;
-    const values = {
-      type,
-      title: input.title ?? artifact.name,
-      artifactId: artifact.artifactId,
-      connectorId: data.source.connector_id,
-      dataset: data.source.dataset,
-      dataQuery: data.source.query,
-      config: config as Record<string, unknown>,
-      positionX: input.position_x ?? 0,
-      positionY: input.position_y ?? bottom(await listWidgets(tx, dashboardId)),
-      width,
-      height: input.height ?? 4,
-    };
-    gridFits(values);
-    await checkQuery(tx, dashboard.workspaceId, values);
-    const row = await insertWidget(tx, { ...values, workspaceId: dashboard.workspaceId, dashboardId });
-    await recordAudit(tx, {
-      action: "widget.pin",
-      userId,
-      workspaceId: row.workspaceId,
-      targetType: "widget",
-      targetId: row.id,
-      details: { dashboard_id: dashboardId, artifact_id: artifact.artifactId },
-    }, meta);
-    return row;
-  });
+  return await warmed(
+    deps,
+    changingShares(() =>
+      asUser(deps.db, userId, async (tx) => {
+        const dashboard = await dashboardFor(tx, dashboardId);
+        const artifact = await findArtifact(tx, input.artifact_id);
+        if (!artifact || artifact.workspaceId !== dashboard.workspaceId) throw notFound("Artifact");
+        if (artifact.type === "document") {
+          throw new ApiError(400, "invalid_request", "A document has no query to pin: pin a chart or a table");
+        }
+        const data = artifact.data as QueryArtifactData;
+        const chart = data.chart;
+        const type = input.type ?? typeOf(data, artifact.type);
+        const config: WidgetConfig = chart
+          ? { x: chart.x, y: chart.y, ...(chart.color ? { series: chart.color } : {}) }
+          : {};
+        const width = input.width ?? 6;
+        const values = {
+          type,
+          title: input.title ?? artifact.name,
+          artifactId: artifact.artifactId,
+          connectorId: data.source.connector_id,
+          dataset: data.source.dataset,
+          dataQuery: data.source.query,
+          config: config as Record<string, unknown>,
+          positionX: input.position_x ?? 0,
+          positionY: input.position_y ?? bottom(await listWidgets(tx, dashboardId)),
+          width,
+          height: input.height ?? 4,
+        };
+        gridFits(values);
+        await checkQuery(tx, dashboard.workspaceId, values);
+        const row = await insertWidget(tx, { ...values, workspaceId: dashboard.workspaceId, dashboardId });
+        await recordAudit(tx, {
+          action: "widget.pin",
+          userId,
+          workspaceId: row.workspaceId,
+          targetType: "widget",
+          targetId: row.id,
+          details: { dashboard_id: dashboardId, artifact_id: artifact.artifactId },
+        }, meta);
+        return row;
+      })
+    ),
+  );
 }
 
 export async function getWidget(deps: AppDeps, userId: string, id: string): Promise<WidgetRow> {
@@ -172,50 +191,57 @@ export async function changeWidget(
   patch: WidgetPatch,
   meta: RequestMeta,
 ): Promise<WidgetRow> {
-  return await asUser(deps.db, userId, async (tx) => {
-    const current = await findWidget(tx, id);
-    if (!current) throw notFound("Widget");
-    const next = {
-      type: patch.type ?? current.type as WidgetType,
-      title: patch.title === undefined ? current.title : patch.title,
-      connectorId: patch.connector_id ?? current.connectorId,
-      dataset: patch.dataset ?? current.dataset,
-      dataQuery: patch.data_query ?? current.dataQuery,
-      config: (patch.config ?? current.config) as Record<string, unknown>,
-      positionX: patch.position_x ?? current.positionX,
-      positionY: patch.position_y ?? current.positionY,
-      width: patch.width ?? current.width,
-      height: patch.height ?? current.height,
-    };
-    gridFits(next);
-    const queryChanged = ["type", "connector_id", "dataset", "data_query"].some((k) => k in patch);
-    if (queryChanged) await checkQuery(tx, current.workspaceId, next);
-    const row = await updateWidget(tx, id, next);
-    if (!row) throw new ApiError(403, "forbidden", "You can read this dashboard but not change it");
-    await recordAudit(tx, {
-      action: "widget.update",
-      userId,
-      workspaceId: row.workspaceId,
-      targetType: "widget",
-      targetId: id,
-      details: { fields: Object.keys(patch) },
-    }, meta);
-    return row;
-  });
+  return await warmed(
+    deps,
+    changingShares(() =>
+      asUser(deps.db, userId, async (tx) => {
+        const current = await findWidget(tx, id);
+        if (!current) throw notFound("Widget");
+        const next = {
+          type: patch.type ?? current.type as WidgetType,
+          title: patch.title === undefined ? current.title : patch.title,
+          connectorId: patch.connector_id ?? current.connectorId,
+          dataset: patch.dataset ?? current.dataset,
+          dataQuery: patch.data_query ?? current.dataQuery,
+          config: (patch.config ?? current.config) as Record<string, unknown>,
+          positionX: patch.position_x ?? current.positionX,
+          positionY: patch.position_y ?? current.positionY,
+          width: patch.width ?? current.width,
+          height: patch.height ?? current.height,
+        };
+        gridFits(next);
+        const queryChanged = ["type", "connector_id", "dataset", "data_query"].some((k) => k in patch);
+        if (queryChanged) await checkQuery(tx, current.workspaceId, next);
+        const row = await updateWidget(tx, id, next);
+        if (!row) throw new ApiError(403, "forbidden", "You can read this dashboard but not change it");
+        await recordAudit(tx, {
+          action: "widget.update",
+          userId,
+          workspaceId: row.workspaceId,
+          targetType: "widget",
+          targetId: id,
+          details: { fields: Object.keys(patch) },
+        }, meta);
+        return row;
+      })
+    ),
+  );
 }
 
 export async function removeWidget(deps: AppDeps, userId: string, id: string, meta: RequestMeta): Promise<void> {
-  await asUser(deps.db, userId, async (tx) => {
-    if (!await findWidget(tx, id)) throw notFound("Widget");
-    const row = await deleteWidget(tx, id);
-    if (!row) throw new ApiError(403, "forbidden", "You can read this dashboard but not change it");
-    await recordAudit(tx, {
-      action: "widget.delete",
-      userId,
-      workspaceId: row.workspaceId,
-      targetType: "widget",
-      targetId: id,
-      details: { dashboard_id: row.dashboardId },
-    }, meta);
-  });
+  await changingShares(() =>
+    asUser(deps.db, userId, async (tx) => {
+      if (!await findWidget(tx, id)) throw notFound("Widget");
+      const row = await deleteWidget(tx, id);
+      if (!row) throw new ApiError(403, "forbidden", "You can read this dashboard but not change it");
+      await recordAudit(tx, {
+        action: "widget.delete",
+        userId,
+        workspaceId: row.workspaceId,
+        targetType: "widget",
+        targetId: id,
+        details: { dashboard_id: row.dashboardId },
+      }, meta);
+    })
+  );
 }

@@ -1,8 +1,9 @@
 /**
- * Light and dark Vega configs. A page shows the SVG drawn with the palette its colour scheme asks
- * for (both are drawn; CSS shows one: see `.chart-light`/`.chart-dark` in static/styles.css), and
- * downloads use the light one. Backgrounds are transparent so a chart takes its card's colour.
- * The dark category colours are Tableau 10's hues lifted in lightness for contrast on dark grey.
+ * Light and dark Vega configs. Pages draw each chart once, with the light palette, and the page's
+ * stylesheet recolours it for dark mode (`darkChartCss`: every light colour maps to its dark twin,
+ * which needs no second drawing and no script). Downloads ask for either theme by name.
+ * Backgrounds are transparent so a chart takes its card's colour. The dark category colours are
+ * Tableau 10's hues lifted in lightness for contrast on dark grey.
  */
 import type { Config } from "vega-lite";
 import { CHART_FONT_STACK } from "./font_metrics.ts";
@@ -70,6 +71,42 @@ export function themeConfig(theme: ChartTheme): Config {
     legend: { labelColor: p.muted, titleColor: p.text, labelFontSize: 11, titleFontSize: 11 },
     range: { category: p.category },
     mark: { color: p.category[0] },
-    arc: { stroke: theme === "dark" ? "#171821" : "#ffffff" },
+    arc: { stroke: ARC_STROKE[theme] },
   };
+}
+
+const ARC_STROKE: Record<ChartTheme, string> = { light: "#ffffff", dark: "#171821" };
+
+/** Light colour → dark colour, for every colour the light config draws with. */
+function darkTwins(): [string, string][] {
+  const { light, dark } = PALETTES;
+  return [
+    [light.text, dark.text],
+    [light.muted, dark.muted],
+    [light.grid, dark.grid],
+    [light.domain, dark.domain],
+    ...light.category.map((c, i): [string, string] => [c, dark.category[i]]),
+    [ARC_STROKE.light, ARC_STROKE.dark],
+  ];
+}
+
+/**
+ * The stylesheet rules that turn a light-drawn chart (`.chart svg`, inline in a page) dark when
+ * the page is dark: chosen by `data-theme="dark"`, or by the system's scheme unless the user
+ * picked light. Vega writes colours as `fill`/`stroke` attributes, which CSS overrides. Kept in
+ * static/styles.css between markers; `deno task chart-css` rewrites it, a test checks it matches.
+ */
+export function darkChartCss(): string {
+  const rules = (scope: string, indent: string) =>
+    darkTwins().flatMap(([from, to]) =>
+      (["fill", "stroke"] as const).map((attr) =>
+        `${indent}${scope} .chart svg [${attr}="${from}"] {\n${indent}  ${attr}: ${to};\n${indent}}`
+      )
+    ).join("\n");
+  return [
+    rules(':root[data-theme="dark"]', ""),
+    "@media (prefers-color-scheme: dark) {",
+    rules(':root:not([data-theme="light"])', "  "),
+    "}",
+  ].join("\n");
 }

@@ -20,6 +20,7 @@ import { effectiveValues, type FilterValues } from "../../functions/dashboards/f
 import { renderCells } from "../../functions/dashboards/cells.ts";
 import { filterOptions } from "../../functions/dashboards/widget_data.ts";
 import { shareHeaders } from "../../functions/dashboards/share_headers.ts";
+import { acceptsGzip, gzip } from "../../lib/http/gzip.ts";
 import { DashboardGrid } from "../../components/dashboard/DashboardGrid.tsx";
 import { FilterForm } from "../../components/dashboard/FilterForm.tsx";
 
@@ -58,7 +59,10 @@ function asOf(at: Date | null): string {
  * changes with anything the page shows, so a hit is exact, never stale. The link itself is still
  * looked up on every request, so rotation, revocation and expiry bite at once.
  */
-const pages = new Map<string, { at: number; html: string; status: number }>();
+const pages = new Map<
+  string,
+  { at: number; html: Uint8Array<ArrayBuffer>; gzipped: Promise<Uint8Array<ArrayBuffer>>; status: number }
+>();
 const PAGE_CACHE_ENTRIES = 200;
 const PAGE_CACHE_MS = 60_000;
 
@@ -85,11 +89,24 @@ export const handler = {
       });
     }
     const opened = await openShare(deps, token);
-    const headers = { "content-type": "text/html; charset=utf-8", ...shareHeaders(opened.link.allowEmbed) };
+    const headers = {
+      "content-type": "text/html; charset=utf-8",
+      vary: "accept-encoding",
+      ...shareHeaders(opened.link.allowEmbed),
+    };
     const key = shareVersion(opened, ctx.url.search);
     const now = deps.now().getTime();
     const hit = pages.get(key);
-    if (hit && now - hit.at < PAGE_CACHE_MS) return new Response(hit.html, { status: hit.status, headers });
+    if (hit && now - hit.at < PAGE_CACHE_MS) {
+      // Compressed once when cached, not by the server on every request.
+      if (acceptsGzip(ctx.req.headers.get("accept-encoding"))) {
+        return new Response(await hit.gzipped, {
+          status: hit.status,
+          headers: { ...headers, "content-encoding": "gzip" },
+        });
+      }
+      return new Response(hit.html, { status: hit.status, headers });
+    }
     const shared = await readShared(deps, opened, ctx.url.searchParams);
     const { dashboard, link } = shared;
     const locked = link.lockedFilters as FilterValues;
@@ -127,7 +144,9 @@ export const handler = {
       </main>,
     );
     const status = shared.filterError ? 400 : 200;
-    pages.set(key, { at: now, html, status });
+    const gzipped = gzip(html);
+    gzipped.catch(() => pages.delete(key));
+    pages.set(key, { at: now, html: new TextEncoder().encode(html), gzipped, status });
     if (pages.size > PAGE_CACHE_ENTRIES) pages.delete(pages.keys().next().value!);
     return new Response(html, { status, headers });
   },

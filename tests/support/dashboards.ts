@@ -45,9 +45,9 @@ export function marks(svg: string, role: string): string[] {
   return [...svg.matchAll(new RegExp(`<path[^>]*aria-roledescription="${role}"[^>]*>`, "g"))].map((m) => m[0]);
 }
 
-/** The light-theme chart SVGs of a page, in widget order (the dark copies are left out). */
-export function lightCharts(html: string): string[] {
-  return [...html.matchAll(/<div class="chart chart-light">(<svg[\s\S]*?<\/svg>)<\/div>/g)].map((m) => m[1]);
+/** The chart SVGs of a page, in widget order. */
+export function pageCharts(html: string): string[] {
+  return [...html.matchAll(/<div class="chart">(<svg[\s\S]*?<\/svg>)<\/div>/g)].map((m) => m[1]);
 }
 
 export interface Weather {

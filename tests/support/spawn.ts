@@ -40,7 +40,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 60_00
   const url = `http://127.0.0.1:${freePort()}`;
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, "main.ts"],
+    args: ["run", ...PERMISSIONS, ...(Deno.env.get("SPAWN_DENO_FLAGS")?.split(" ").filter(Boolean) ?? []), "main.ts"],
     cwd: ROOT,
     env: { PORT: new URL(url).port, NO_COLOR: "1", ...env },
     stdout: "piped",
