@@ -180,6 +180,40 @@ testEachBackend("rotate, revoke and expiry: old, revoked, expired and unknown li
   }
 }, ENV);
 
+testEachBackend(
+  "a link's cached lookup: views counted exactly, a change made elsewhere shows within a second, gzip once",
+  async (t) => {
+    const { cookie } = await t.signUp();
+    const { dashboardId } = await weatherDashboard(t, cookie, sources);
+    const link = await share(t, cookie, dashboardId, { allow_downloads: true });
+    const path = pathOf(link.url);
+    // Views are counted in memory; listing links writes them first, so the count is exact.
+    const first = await t.call(path);
+    equal(first.status, 200);
+    await Promise.all(Array.from({ length: 6 }, () => t.call(path)));
+    const widgetId = first.text.match(/\/widgets\/([0-9a-f-]{36})\/download/)![1];
+    equal((await t.call(`${path}/widgets/${widgetId}/download?format=csv`)).status, 200, "a download is no view");
+    const listed = (await t.call(`/api/shares?dashboard_id=${dashboardId}`, { cookie })).body as { items: Share[] };
+    equal(listed.items[0].view_count, 7);
+
+    // A cached page goes out gzipped to clients that accept it, and is the same page.
+    const ask = (encoding: string) =>
+      t.fetch(new Request(`http://localhost${path}`, { headers: { "accept-encoding": encoding } }));
+    const plain = await (await ask("identity")).text();
+    const zipped = await ask("gzip, br");
+    equal(zipped.headers.get("content-encoding"), "gzip");
+    match(zipped.headers.get("vary") ?? "", /accept-encoding/i);
+    const unzipped = await new Response(zipped.body!.pipeThrough(new DecompressionStream("gzip"))).text();
+    equal(sameness(unzipped), sameness(plain));
+
+    // Revoked by another process (straight in the database): this process's lookup is at most 1 s old.
+    await t.deps.db.orm.execute(`update share_links set revoked_at = now() where id = '${link.id}'` as never);
+    await new Promise((r) => setTimeout(r, 1_100));
+    equal((await t.call(path)).status, 404);
+  },
+  ENV,
+);
+
 testEachBackend("share responses are noindex, no-referrer, briefly cached, and framed only when allowed", async (t) => {
   const { cookie } = await t.signUp();
   const { dashboardId } = await weatherDashboard(t, cookie, sources);
