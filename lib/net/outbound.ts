@@ -120,6 +120,9 @@ function boundedFetch(
       let url = first;
       let method = request.method;
       let headers = new Headers(request.headers);
+      // A proxy's credential, never a source's: fetch replaces it with the pinning proxy's own on
+      // plain http, so it is dropped for every scheme alike (browsers forbid setting it at all).
+      headers.delete("proxy-authorization");
       let sendBody = body;
       for (let hop = 0;; hop++) {
         const address = allow ? await call.race(checkUrl(url, allow, limits.resolve)) : undefined;

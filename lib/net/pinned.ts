@@ -5,13 +5,15 @@
  * the call inside (DNS rebinding; OWASP SSRF prevention cheat sheet).
  *
  * Deno 2 has no resolver hook in `fetch`, so each call gets its own `Deno.createHttpClient` whose
- * only way out is the checked address:
- *  - http: the `tcp` proxy transport, which sends the request over a TCP connection to the address
- *    (the request line and Host header keep the name);
- *  - https: the `tcp` transport would send plain text, so the client instead uses an HTTP CONNECT
- *    proxy that runs in this process on loopback and opens the tunnel to the checked address,
- *    whatever host the CONNECT line names. TLS runs end to end between fetch and the source, with
- *    SNI and certificate verification for the URL's name, so the proxy sees only ciphertext.
+ * only way out is a proxy that runs in this process on loopback and connects to the checked
+ * address, whatever host the request names:
+ *  - https: fetch asks it for a CONNECT tunnel; TLS runs end to end between fetch and the source,
+ *    with SNI and certificate verification for the URL's name, so the proxy sees only ciphertext;
+ *  - http: fetch sends it the request in absolute form (`GET http://host/path`), as to any proxy;
+ *    it passes the request on in origin form (`GET /path`, RFC 9112 §3.2.1) with the Host header
+ *    as sent, since many servers (Python's http.server, Express routes) do not accept the absolute
+ *    form from a client, and with `Connection: close`, so nothing else is sent on that connection.
+ *    (Deno's `tcp` proxy transport was tried first: it sends the absolute form to the source.)
  * Fetching the IP literal with a Host header was rejected: it cannot carry TLS with the right name.
  * Checking the peer after connecting was rejected: fetch does not expose the peer address.
  * Where a runtime offers neither custom clients nor listening sockets (Deno Deploy), the call falls
@@ -61,11 +63,14 @@ class Tunnel {
   }
 
   async #serve(conn: Deno.TcpConn) {
-    const head = await readHead(conn);
-    const auth = /^proxy-authorization:\s*basic\s+(\S+)\s*$/im.exec(head ?? "")?.[1];
-    const token = auth ? atob(auth).split(":")[0] : "";
-    const target = head?.startsWith("CONNECT ") ? this.#targets.get(token) : undefined;
-    if (!target) {
+    const head = await readHead(conn) ?? "";
+    // Ours is the Proxy-Authorization whose user name is a registered token; a source's own
+    // header of that name (a caller may set one) is passed on untouched.
+    const ours = head.split("\r\n").find((field) => this.#targets.has(proxyUser(field) ?? ""));
+    const target = ours ? this.#targets.get(proxyUser(ours)!) : undefined;
+    const tunnelled = head.startsWith("CONNECT ");
+    const forwarded = target && !tunnelled ? originForm(head, ours!) : undefined;
+    if (!target || (!tunnelled && !forwarded)) {
       await conn.write(new TextEncoder().encode("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n"));
       conn.close();
       return;
@@ -76,7 +81,8 @@ class Tunnel {
       conn.close();
       return;
     }
-    await conn.write(new TextEncoder().encode("HTTP/1.1 200 Connection Established\r\n\r\n"));
+    if (forwarded) await writeAll(upstream, new TextEncoder().encode(forwarded));
+    else await conn.write(new TextEncoder().encode("HTTP/1.1 200 Connection Established\r\n\r\n"));
     const closeBoth = () => {
       for (const c of [conn, upstream]) {
         try {
@@ -95,9 +101,43 @@ class Tunnel {
   }
 }
 
-/** Reads a request head (up to 8 KiB) byte-exact, so nothing of the TLS stream after it is taken. */
+/** The user name of a `Proxy-Authorization: Basic …` header line, else undefined. */
+function proxyUser(field: string): string | undefined {
+  const encoded = /^proxy-authorization:\s*basic\s+(\S+)\s*$/i.exec(field)?.[1];
+  try {
+    return encoded ? atob(encoded).split(":")[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A proxy request head (`GET http://host/path HTTP/1.1`, headers) rewritten for the origin server:
+ * the origin-form target, the proxy's own `ours` authorization line and connection headers
+ * dropped, `Connection: close`. Undefined when the head is not an absolute-form HTTP/1.x request.
+ */
+export function originForm(head: string, ours: string): string | undefined {
+  const [line, ...fields] = head.split("\r\n");
+  const request = /^([A-Z]+) (http:\/\/\S+) (HTTP\/1\.[01])$/.exec(line);
+  if (!request) return undefined;
+  let url: URL;
+  try {
+    url = new URL(request[2]);
+  } catch {
+    return undefined;
+  }
+  const kept = fields.filter((f) => f !== "" && f !== ours && !/^(proxy-connection|connection):/i.test(f));
+  return [`${request[1]} ${url.pathname}${url.search} ${request[3]}`, ...kept, "connection: close", "", ""]
+    .join("\r\n");
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let written = 0; written < bytes.length;) written += await conn.write(bytes.subarray(written));
+}
+
+/** Reads a request head (up to 32 KiB) byte-exact, so nothing of the stream after it is taken. */
 async function readHead(conn: Deno.Conn): Promise<string | undefined> {
-  const buffer = new Uint8Array(8192);
+  const buffer = new Uint8Array(32 * 1024);
   let length = 0;
   const one = new Uint8Array(1);
   while (length < buffer.length) {
@@ -115,10 +155,9 @@ const tunnel = new Tunnel();
 
 let canListen: boolean | undefined;
 
-/** Whether this runtime can pin a call to `url` (custom HTTP clients; for https, a loopback listener). */
-function pinningAvailable(url: URL): boolean {
+/** Whether this runtime can pin a call (custom HTTP clients and a loopback listener). */
+function pinningAvailable(): boolean {
   if (typeof Deno.createHttpClient !== "function") return false;
-  if (url.protocol === "http:") return true;
   if (canListen === undefined) {
     try {
       tunnel.url();
@@ -148,19 +187,12 @@ export async function fetchPinned(
   const url = new URL(request.url);
   const port = urlPort(url);
   const baseFetch = options.baseFetch ?? fetch;
-  if (!pinningAvailable(url)) return { response: await baseFetch(request), release: () => {} };
-  let client: Deno.HttpClient;
-  let unregister = () => {};
-  if (url.protocol === "http:") {
-    client = Deno.createHttpClient({ caCerts: options.caCerts, proxy: { transport: "tcp", hostname: address, port } });
-  } else {
-    const { token, release } = tunnel.register({ hostname: address, port });
-    unregister = release;
-    client = Deno.createHttpClient({
-      caCerts: options.caCerts,
-      proxy: { url: tunnel.url(), basicAuth: { username: token, password: "x" } },
-    });
-  }
+  if (!pinningAvailable()) return { response: await baseFetch(request), release: () => {} };
+  const { token, release: unregister } = tunnel.register({ hostname: address, port });
+  const client = Deno.createHttpClient({
+    caCerts: options.caCerts,
+    proxy: { url: tunnel.url(), basicAuth: { username: token, password: "x" } },
+  });
   let released = false;
   const release = () => {
     if (released) return;

@@ -86,3 +86,67 @@ Deno.test("https: the pinned connection still verifies the certificate for the U
     closeTunnel();
   }
 });
+
+/** A bare HTTP/1.1 origin (as Python's http.server behaves): the request line's target taken as the path. */
+function strictOrigin() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const heads: string[] = [];
+  (async () => {
+    for await (const conn of listener) {
+      (async () => {
+        const buffer = new Uint8Array(65536);
+        let text = "";
+        while (!text.includes("\r\n\r\n")) {
+          const n = await conn.read(buffer);
+          if (n === null) break;
+          text += new TextDecoder().decode(buffer.subarray(0, n));
+        }
+        const head = text.split("\r\n\r\n")[0];
+        heads.push(head);
+        const target = head.split(" ")[1];
+        const body = target === "/data.csv?x=1" ? "id,name\n1,one\n" : "not found";
+        const status = target === "/data.csv?x=1" ? "200 OK" : "404 Not Found";
+        await conn.write(new TextEncoder().encode(
+          `HTTP/1.1 ${status}\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+        ));
+        conn.close();
+      })().catch(() => {});
+    }
+  })().catch(() => {});
+  return { port: (listener.addr as Deno.NetAddr).port, heads, close: () => listener.close() };
+}
+
+Deno.test("http: the source gets the request in origin form with its Host, and no proxy headers", async () => {
+  const origin = strictOrigin();
+  try {
+    const fetcher = guardedFetch(parseAllowList(["127.0.0.1"]), { resolve: () => Promise.resolve(["127.0.0.1"]) });
+    const response = await fetcher(`http://source.test:${origin.port}/data.csv?x=1`);
+    equal(response.status, 200);
+    equal(await response.text(), "id,name\n1,one\n");
+    const [line, ...fields] = origin.heads[0].split("\r\n");
+    equal(line, "GET /data.csv?x=1 HTTP/1.1");
+    deepStrictEqual(fields.filter((f) => /^host:/i.test(f)).map((f) => f.toLowerCase()), [
+      `host: source.test:${origin.port}`,
+    ]);
+    equal(fields.some((f) => /^proxy-/i.test(f)), false, "a proxy header reached the source");
+    deepStrictEqual(fields.filter((f) => /^connection:/i.test(f)).map((f) => f.toLowerCase()), ["connection: close"]);
+  } finally {
+    origin.close();
+    closeTunnel();
+  }
+});
+
+Deno.test("originForm() rewrites only absolute-form HTTP/1.x requests", async () => {
+  const { originForm } = await import("./pinned.ts");
+  const ours = "Proxy-Authorization: Basic eA==";
+  equal(
+    originForm(
+      `POST http://a.test:81/p/q?r=1 HTTP/1.1\r\nHost: a.test:81\r\n${ours}\r\nConnection: keep-alive\r\n\r\n`,
+      ours,
+    ),
+    "POST /p/q?r=1 HTTP/1.1\r\nHost: a.test:81\r\nconnection: close\r\n\r\n",
+  );
+  equal(originForm("GET /already HTTP/1.1\r\n\r\n", ours), undefined);
+  equal(originForm("GET https://a.test/ HTTP/1.1\r\n\r\n", ours), undefined);
+  equal(originForm("GET http://a.test/ HTTP/2\r\n\r\n", ours), undefined);
+});
