@@ -28,6 +28,12 @@ export interface Database {
   bulkLoad(table: string, columnTypes: string[]): Promise<BulkLoad>;
   /** PGlite only: the data folder as a gzipped tarball (local backups, test templates). */
   dump?(): Promise<Blob>;
+  /**
+   * Calls `onNotify` with the payload of every `NOTIFY` on `channel` (`pg_notify`), until the
+   * returned function is called. PGlite (in process) and postgres-js (a connection of its own)
+   * can; Neon's HTTP driver holds no connection to hear on, so it lacks this and callers poll.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -99,6 +105,7 @@ async function openPglite(options: OpenOptions): Promise<Database> {
       });
     },
     dump: async () => await client.dumpDataDir("gzip") as Blob,
+    listen: async (channel, onNotify) => await client.listen(channel, onNotify),
     close: () => client.close(),
   };
 }
@@ -158,6 +165,10 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
           }
         },
       };
+    },
+    listen: async (channel, onNotify) => {
+      const { unlisten } = await client.listen(channel, onNotify);
+      return unlisten;
     },
     close: () => client.end({ timeout: 5 }),
   };

@@ -31,6 +31,7 @@ import { beat, STALE_AFTER_MS, trackSync, untrackSync } from "./sync_control.ts"
 import { collectWarnings, inDataset, type SyncWarning, SyncWarnings } from "../connectors/warnings.ts";
 import { checkColumnCount } from "../connectors/common.ts";
 import { warmAfterSync } from "./dashboards/warm.ts";
+import { DATA_CHANNEL } from "./dashboards/events.ts";
 
 /** How long a stopped sync's work may take to unwind (drop its staging table) before the row is written. */
 const UNWIND_MS = 2_000;
@@ -194,6 +195,8 @@ async function finish(
         ? { status: "ready", lastSync: now, lastError: null }
         : { status: "error", lastError: result.error },
     ).where(eq(connectors.id, connectorId));
+    // Delivered at commit: open dashboards re-read their data (functions/dashboards/events.ts).
+    if (result.status === "succeeded") await tx.execute(sql`select pg_notify(${DATA_CHANNEL}, ${connectorId})`);
   });
 }
 

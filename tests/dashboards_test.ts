@@ -5,7 +5,7 @@
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { startSources } from "./support/sources.ts";
-import { countBy, csvRows, marks, pageCharts, weatherDashboard } from "./support/dashboards.ts";
+import { countBy, csvRows, marks, pageCharts, syncAgain, weatherDashboard } from "./support/dashboards.ts";
 
 const sources = startSources();
 const ENV = { OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sources.port}` };
@@ -210,6 +210,42 @@ testEachBackend(
     await t.deps.db.orm.execute(`update share_links set revoked_at = now() where id = '${link.id}'` as never);
     await new Promise((r) => setTimeout(r, 1_100));
     equal((await t.call(path)).status, 404);
+  },
+  ENV,
+);
+
+testEachBackend(
+  "an open dashboard hears a finished sync at once where the driver listens, else within a poll",
+  async (t) => {
+    const { cookie } = await t.signUp();
+    const { dashboardId, weatherConnector } = await weatherDashboard(t, cookie, sources);
+    const res = await t.fetch(
+      new Request(`http://localhost/api/dashboards/${dashboardId}/events`, { headers: { cookie } }),
+    );
+    equal(res.status, 200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    const until = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${pattern}`);
+        text += value;
+      }
+    };
+    try {
+      await until(/event: ready/);
+      // Listening drivers hear the sync's commit; polling (Neon) looks every EVENTS_POLL_MS (2 s).
+      const bound = t.deps.db.listen ? 700 : 2_700;
+      for (let round = 1; round <= 2; round++) {
+        await syncAgain(t, cookie, weatherConnector);
+        const synced = performance.now();
+        await until(new RegExp(`(event: widget-data[\\s\\S]*){${round}}`));
+        const waited = performance.now() - synced;
+        ok(waited < bound, `round ${round}: the change reached the stream after ${Math.round(waited)} ms`);
+      }
+    } finally {
+      await reader.cancel();
+    }
   },
   ENV,
 );

@@ -30,7 +30,7 @@ import {
 import { addWidget, pinArtifact } from "../../functions/dashboards/widgets.ts";
 import { createShareLink } from "../../functions/dashboards/shares.ts";
 import { previewWidget } from "../../functions/dashboards/preview.ts";
-import { changedWidgets, dataVersions, EVENTS_POLL_MS } from "../../functions/dashboards/events.ts";
+import { changedWidgets, dataVersions, nextDataCheck } from "../../functions/dashboards/events.ts";
 import { streamSSE } from "hono/streaming";
 import { dashboardJson, DashboardSchema, shareJson, ShareSchema, widgetJson, WidgetSchema } from "./dashboard_json.ts";
 import { IdParam } from "./schemas.ts";
@@ -179,9 +179,11 @@ export function dashboardRoutes(deps: AppDeps) {
     let versions = await dataVersions(deps, user, id);
     c.header("cache-control", "no-store");
     return streamSSE(c, async (stream) => {
+      const left = new AbortController();
+      stream.onAbort(() => left.abort());
       await stream.writeSSE({ event: "ready", data: "{}" });
       while (!stream.aborted) {
-        await stream.sleep(EVENTS_POLL_MS);
+        await nextDataCheck(deps, left.signal);
         if (stream.aborted) break;
         const next = await dataVersions(deps, user, id).catch(() => versions);
         const changed = changedWidgets(versions, next);
