@@ -123,6 +123,38 @@ testEachBackend("filters come from the URL, and a locked filter cannot be overri
   match((refused.body as { error: { message: string } }).error.message, /no filter "region"/);
 }, ENV);
 
+testEachBackend("a locked link's other filters offer only values from rows the link shows", async (t) => {
+  const { cookie } = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, cookie, sources);
+  const rows = await csvRows("seattle-weather.csv");
+  const patched = await t.call(`/api/dashboards/${dashboardId}`, {
+    method: "PATCH",
+    cookie,
+    body: {
+      filters: [
+        { id: "weather", label: "Weather", column: "weather", type: "select" },
+        { id: "wind", label: "Wind", column: "wind", type: "select" },
+      ],
+    },
+  });
+  equal(patched.status, 200, patched.text);
+  const offered = (html: string, name: string) =>
+    new Set(
+      [...(html.match(new RegExp(`<select[^>]*name="${name}"[\\s\\S]*?</select>`))?.[0] ?? "").matchAll(
+        /<option value="([^"]+)"/g,
+      )].map((m) => Number(m[1])),
+    );
+  const snowWinds = new Set(rows.filter((r) => r.weather === "snow").map((r) => Number(r.wind)));
+  const open = await t.call(pathOf((await share(t, cookie, dashboardId)).url));
+  const everyWind = offered(open.text, "f.wind");
+  ok([...everyWind].some((w) => !snowWinds.has(w)), "the open link offers winds of days without snow");
+
+  const snowOnly = await share(t, cookie, dashboardId, { locked_filters: { weather: "snow" } });
+  const page = await t.call(pathOf(snowOnly.url));
+  equal(page.status, 200);
+  deepStrictEqual(offered(page.text, "f.wind"), snowWinds, "only winds of snowy days are offered");
+}, ENV);
+
 testEachBackend("rotate, revoke and expiry: old, revoked, expired and unknown links are the same 404", async (t) => {
   const { cookie } = await t.signUp();
   const { dashboardId } = await weatherDashboard(t, cookie, sources);

@@ -117,27 +117,39 @@ export const FILTER_OPTION_LIMIT = 200;
 
 /**
  * The values each select filter offers: the distinct values of its column in the first widget's
- * dataset that has it, sorted, at most `FILTER_OPTION_LIMIT`. Through the query cache like widgets.
+ * dataset that has it, under that widget's own query filters and the `locked` values of the other
+ * filters (a share link's), sorted, at most `FILTER_OPTION_LIMIT`; a locked filter offers its value
+ * only. So a viewer is never offered a value from rows the widgets would not show them.
+ * Through the query cache like widgets.
  */
 export async function filterOptions(
   deps: AppDeps,
   run: Runner,
   widgets: WidgetRow[],
   filters: DashboardFilter[],
+  locked: FilterValues = {},
 ): Promise<Record<string, string[]>> {
   const options: Record<string, string[]> = {};
   const sources = widgets.filter((w) => w.connectorId && w.dataset);
   for (const f of filters.filter((f) => f.type === "select")) {
+    if (locked[f.id] !== undefined) {
+      options[f.id] = [locked[f.id]];
+      continue;
+    }
     options[f.id] = await run(async (tx) => {
       for (const w of sources) {
         const dataset = await findDataset(tx, w.connectorId!, w.dataset!);
         if (!dataset || dataset.workspaceId !== w.workspaceId) continue;
-        if (!(dataset.columns as Column[]).some((c) => c.name === f.column)) continue;
-        const result = await runQueryOnDataset(deps, tx, dataset, {
-          dimensions: [f.column],
-          order_by: [{ column: f.column, dir: "asc" }],
-          limit: FILTER_OPTION_LIMIT,
-        });
+        const columns = dataset.columns as Column[];
+        if (!columns.some((c) => c.name === f.column)) continue;
+        const own = (w.dataQuery as StructuredQuery | null)?.filters;
+        const query = applyFilters(
+          { dimensions: [f.column], ...(own ? { filters: own } : {}), order_by: [{ column: f.column, dir: "asc" }] },
+          filters.filter((other) => other.id !== f.id),
+          locked,
+          columns,
+        );
+        const result = await runQueryOnDataset(deps, tx, dataset, { ...query, limit: FILTER_OPTION_LIMIT });
         return result.rows.map((r) => r[0]).filter((v) => v !== null).map(String);
       }
       return [];
