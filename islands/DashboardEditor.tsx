@@ -401,12 +401,11 @@ function FilterEditor(
     labelField.current?.focus();
   }
 
+  /** A column's natural kind: a range for dates and numbers, else one of its values. */
   function chooseColumn(name: string) {
     column.value = name;
     const type = props.columns.find((c) => c.name === name)?.type ?? "";
-    if (!FILTER_KINDS.find((k) => k.type === kind.value)?.fits(type)) {
-      kind.value = FILTER_KINDS.find((k) => k.type !== "select" && k.fits(type))?.type ?? "select";
-    }
+    kind.value = FILTER_KINDS.find((k) => k.type !== "select" && k.fits(type))?.type ?? "select";
   }
 
   async function store(next: DashboardFilter[], done: string) {

@@ -174,6 +174,8 @@ export function toVegaLite(
   const axis = categorical
     ? { axis: { labelAngle: xLabelAngle(labels, plotWidth), labelOverlap: true, labelLimit: 120 } }
     : { axis: { labelOverlap: true } };
+  // Counts and other whole numbers get no ticks at 0.2 or 0.5.
+  const wholeTicks = byName.get(spec.y)?.type === "integer" ? { axis: { tickMinStep: 1 } } : {};
   const stack = (spec.mark === "bar" || spec.mark === "area") && spec.color && options.stacked === false
     ? { stack: null }
     : {};
@@ -185,7 +187,7 @@ export function toVegaLite(
     mark: { type: spec.mark, tooltip: true, ...(spec.mark === "line" ? { point: values.length <= 200 } : {}) },
     encoding: {
       x: { ...field(spec.x, titles), type: xType, ...(categorical ? { sort: null } : {}), ...axis },
-      y: { ...field(spec.y, titles), type: "quantitative", ...stack },
+      y: { ...field(spec.y, titles), type: "quantitative", ...stack, ...wholeTicks },
       ...color,
       ...grouped,
     },
