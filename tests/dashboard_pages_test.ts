@@ -6,7 +6,7 @@
 import { deepStrictEqual, doesNotMatch, equal, match } from "node:assert/strict";
 import { closeSharedAppsAfterAll, testEachBackend } from "./support/test_app.ts";
 import { startSources } from "./support/sources.ts";
-import { weatherDashboard } from "./support/dashboards.ts";
+import { marks, pageCharts, weatherDashboard } from "./support/dashboards.ts";
 import { createWorkflow } from "./support/workflows.ts";
 import { toVegaLite } from "../lib/charts/chart_spec.ts";
 import { chartSize } from "../functions/dashboards/render.ts";
@@ -14,6 +14,7 @@ import { chartSize } from "../functions/dashboards/render.ts";
 const sources = startSources();
 const ENV = { OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sources.port}` };
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
+const pageBars = (html: string) => marks(pageCharts(html)[0] ?? "", "bar").length;
 const titleOf = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1];
 
 testEachBackend("a dashboard, its editor and a workflow's pages are titled by name", async (t) => {
@@ -104,6 +105,40 @@ testEachBackend("rotating through the confirmation form gives the link a new URL
     body: new URLSearchParams({ action: "revoke", id: link.id }).toString(),
   });
   equal(refused.status, 404);
+}, ENV);
+
+testEachBackend("a filter a live share link locks cannot be dropped: the link would show every row", async (t) => {
+  const { cookie } = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, cookie, sources);
+  const link = await t.call(`/api/dashboards/${dashboardId}/shares`, {
+    cookie,
+    body: { label: "Sun only", locked_filters: { weather: "sun" } },
+  });
+  equal(link.status, 201);
+  const date = { id: "date", label: "Date", column: "date", type: "date_range" };
+  const dropped = await t.call(`/api/dashboards/${dashboardId}`, {
+    method: "PATCH",
+    cookie,
+    body: { filters: [date] },
+  });
+  equal(dropped.status, 409);
+  equal(
+    (dropped.body as { error: { message: string } }).error.message,
+    'The filter "Weather" is locked on the share link "Sun only": revoke that link first, or keep the filter',
+  );
+  const shared = await t.call(new URL((link.body as { url: string }).url).pathname);
+  equal(pageBars(shared.text), 1, "the link still shows sunny days only");
+  // Renaming it keeps the lock (the id stays), and after revoking the link it can go.
+  const renamed = [{ id: "weather", label: "Sky", column: "weather", type: "select" }, date];
+  equal(
+    (await t.call(`/api/dashboards/${dashboardId}`, { method: "PATCH", cookie, body: { filters: renamed } })).status,
+    200,
+  );
+  await t.call(`/api/shares/${(link.body as { id: string }).id}`, { method: "DELETE", cookie });
+  equal(
+    (await t.call(`/api/dashboards/${dashboardId}`, { method: "PATCH", cookie, body: { filters: [date] } })).status,
+    200,
+  );
 }, ENV);
 
 Deno.test("a group-by column is a category on the x axis and a measure is titled by what it computes", () => {
