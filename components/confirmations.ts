@@ -17,8 +17,11 @@ import { getConnector } from "../functions/connectors.ts";
 import { findDataset } from "../db/queries/connectors.ts";
 import { findSession } from "../db/queries/chat.ts";
 import { listApiTokens } from "../db/queries/api_tokens.ts";
+import { findLiveShareLink } from "../db/queries/dashboards.ts";
+import { revokeShare, rotateShare } from "./confirm_builders_share.ts";
 
 export type { Confirmation };
+export { revokeShare, rotateShare };
 
 const page = (kind: string, query: Record<string, string> = {}) =>
   `/confirm/${kind}${Object.keys(query).length ? "?" + new URLSearchParams(query) : ""}`;
@@ -127,4 +130,14 @@ export const CONFIRMATIONS: Record<string, Loader> = {
     return revokeToken(token);
   },
   "sign-out-others": () => Promise.resolve(signOutOthers()),
+  "rotate-share": async (ctx) => rotateShare(await liveShare(ctx)),
+  "revoke-share": async (ctx) => revokeShare(await liveShare(ctx)),
 };
+
+/** The live share link in `?id=`, as the caller sees it, or a 404. */
+async function liveShare(ctx: FreshContext<PageState>) {
+  const id = idOf(ctx);
+  const link = await asUser(ctx.state.deps.db, ctx.state.user!.id, (tx) => findLiveShareLink(tx, id));
+  if (!link) throw notFound("Share link");
+  return link;
+}

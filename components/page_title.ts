@@ -20,7 +20,7 @@ export function pageTitle(url: URL, data: unknown, status: number): string {
   const own = (data as { pageTitle?: unknown } | null | undefined)?.pageTitle;
   const section = SECTIONS[url.pathname.split("/")[1] ?? ""];
   const name = status === 404
-    ? "Page not found"
+    ? url.pathname.startsWith("/share/") ? "Link not working" : "Page not found"
     : status >= 500
     ? "Something went wrong"
     : typeof own === "string" && own

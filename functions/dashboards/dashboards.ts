@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AppDeps, RequestMeta } from "../../lib/deps.ts";
 import { ApiError, notFound } from "../../lib/http/errors.ts";
 import { asUser } from "../../db/rls.ts";
+import type { Db } from "../../db/client.ts";
 import { changingShares } from "./share_view.ts";
 import { recordAudit } from "../../db/queries/audit.ts";
 import { writableWorkspace } from "../../db/queries/connectors.ts";
@@ -16,6 +17,7 @@ import {
   findDashboard,
   insertDashboard,
   listDashboards,
+  listShareLinks,
   listWidgets,
   updateDashboard,
   type WidgetRow,
@@ -80,6 +82,7 @@ export async function changeDashboard(
 ): Promise<DashboardRow> {
   return await changingShares(() =>
     asUser(deps.db, userId, async (tx) => {
+      if (patch.filters) await keepLockedFilters(tx, id, patch.filters);
       const row = await updateDashboard(tx, id, {
         name: patch.name,
         description: patch.description,
@@ -102,6 +105,28 @@ export async function changeDashboard(
       return row;
     })
   );
+}
+
+/**
+ * Refuses to drop a filter a live share link locks: the lock would stop applying, and the link
+ * would show every row to whoever has it. Revoking the link (or keeping the filter) comes first.
+ */
+async function keepLockedFilters(tx: Db, dashboardId: string, next: { id: string }[]): Promise<void> {
+  const ids = new Set(next.map((f) => f.id));
+  const current = await findDashboard(tx, dashboardId);
+  const labels = new Map(((current?.filters ?? []) as DashboardFilter[]).map((f) => [f.id, f.label]));
+  for (const link of await listShareLinks(tx, { dashboardId, limit: 1000 })) {
+    const dropped = Object.keys(link.lockedFilters as Record<string, string>).find((k) => !ids.has(k));
+    if (dropped) {
+      throw new ApiError(
+        409,
+        "conflict",
+        `The filter "${labels.get(dropped) ?? dropped}" is locked on the share link "${
+          link.label || "Untitled link"
+        }": revoke that link first, or keep the filter`,
+      );
+    }
+  }
 }
 
 export async function removeDashboard(deps: AppDeps, userId: string, id: string, meta: RequestMeta): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { WidgetRow } from "../../db/queries/dashboards.ts";
 import type { Column } from "../../connectors/types.ts";
-import { type ChartSpec, sampleRows } from "../../lib/charts/chart_spec.ts";
+import { type ChartQuery, type ChartSpec, sampleRows } from "../../lib/charts/chart_spec.ts";
 import { renderChartSvg } from "../../lib/charts/render_svg.ts";
 import type { ChartTheme } from "../../lib/charts/theme.ts";
 import { svgToPng } from "../../lib/charts/rasterise.ts";
@@ -15,9 +15,18 @@ import type { WidgetConfig } from "./schemas.ts";
 
 /** Marks drawn at most in a widget; more are sampled evenly and the cell says so. */
 export const WIDGET_MARK_LIMIT = 3_000;
-/** Grid geometry the SVG is drawn for: a 12-column grid about 1200 px wide, rows 80 px high. */
-const COLUMN_PX = 100;
+/**
+ * Grid geometry the SVG is drawn for, as static/styles.css lays out `.dashboard-grid` on a wide
+ * screen: 12 columns of about 76 px in a 1052 px content box, rows 80 px high, 12 px gaps; a
+ * widget pads its content by 14 × 10 px inside a 1 px border, and its header line takes 28 px.
+ * Drawn at the size of the cell's chart area, the chart fills it instead of leaving a band empty.
+ */
+const COLUMN_PX = 76;
 const ROW_PX = 80;
+const GAP_PX = 12;
+const PAD_X = 2 * 14 + 2;
+const PAD_Y = 2 * 10 + 2;
+const HEADER_PX = 28;
 
 const MARKS = { line: "line", bar: "bar", area: "area", pie: "pie", scatter: "point" } as const;
 
@@ -36,7 +45,12 @@ export function widgetChartSpec(widget: WidgetRow, columns: Column[]): ChartSpec
 
 /** The pixel size a widget's chart is drawn at, from its grid size (the page scales it to fit). */
 export function chartSize(widget: { width: number; height: number }): { width: number; height: number } {
-  return { width: Math.max(240, widget.width * COLUMN_PX - 32), height: Math.max(140, widget.height * ROW_PX - 72) };
+  const cellWidth = widget.width * COLUMN_PX + (widget.width - 1) * GAP_PX;
+  const cellHeight = widget.height * ROW_PX + (widget.height - 1) * GAP_PX;
+  return {
+    width: Math.max(240, cellWidth - PAD_X),
+    height: Math.max(140, cellHeight - PAD_Y - HEADER_PX),
+  };
 }
 
 const cache = new Map<string, Promise<string>>();
@@ -64,6 +78,7 @@ export function widgetSvg(
       ...chartSize(widget),
       theme,
       stacked: (widget.config as WidgetConfig).stacked,
+      query: (widget.dataQuery ?? undefined) as ChartQuery | undefined,
     });
     svg.catch(() => cache.delete(key));
   }

@@ -29,6 +29,46 @@ export interface ChartOptions {
   theme?: ChartTheme;
   /** Bars and areas with a series: stacked (the default) or side by side/overlapping. */
   stacked?: boolean;
+  /**
+   * The query the rows came from, when known: its group-by columns are drawn as categories (an
+   * integer `store_id` is a label, not a quantity) and its measures are titled "sum of amount".
+   */
+  query?: ChartQuery;
+}
+
+/** What of a structured query a chart reads: its dimensions and measures. */
+export interface ChartQuery {
+  dimensions?: (string | { column: string; bucket: string; as?: string })[];
+  measures?: { fn: string; column?: string; as?: string }[];
+}
+
+const FN_WORDS: Record<string, string> = {
+  count_distinct: "distinct count",
+  avg: "average",
+  sum: "sum",
+  min: "minimum",
+  max: "maximum",
+};
+
+/**
+ * What a query's result columns mean: the plain group-by columns (categories, even when numbers)
+ * and a title for each unnamed measure's column ("sum of amount", "count"), by result column name.
+ * A measure named with `as` keeps its name ("days"), except "value", the name the dashboard
+ * editor gave every measure before it left them unnamed.
+ */
+export function queryHints(query: ChartQuery | undefined): { discrete: Set<string>; titles: Map<string, string> } {
+  const discrete = new Set<string>();
+  const titles = new Map<string, string>();
+  for (const d of query?.dimensions ?? []) if (typeof d === "string") discrete.add(d);
+  for (const m of query?.measures ?? []) {
+    if (m.as !== undefined && m.as !== "value") continue;
+    if (m.fn === "count" || !m.column) {
+      titles.set(m.as ?? "count", "count");
+    } else {
+      titles.set(m.as ?? `${m.fn}_${m.column}`, `${FN_WORDS[m.fn] ?? m.fn} of ${m.column}`);
+    }
+  }
+  return { discrete, titles };
 }
 
 /**
@@ -72,13 +112,22 @@ export function vegaField(name: string): string {
   return name.replace(/[\\.[\]]/g, (c) => `\\${c}`);
 }
 
-/** A channel's field and its title: the name as the user wrote it, not its escaped form. */
-function field(name: string) {
-  return { field: vegaField(name), title: name };
+/** A channel's field and its title: the measure's words, else the name as the user wrote it (not escaped). */
+function field(name: string, titles: Map<string, string> = new Map()) {
+  return { field: vegaField(name), title: titles.get(name) ?? name };
 }
 
-function fieldType(column: Column | undefined): "quantitative" | "temporal" | "nominal" {
-  if (column?.type === "integer" || column?.type === "number" || column?.type === "decimal") return "quantitative";
+/**
+ * How an x axis reads a column: a group-by column is a category ("ordinal" for numbers, so the
+ * bars of stores 1, 4 and 6 sit side by side, labelled 1, 4, 6, with no ticks at 0.5), a raw
+ * number a quantity, a date a time.
+ */
+function fieldType(
+  column: Column | undefined,
+  discrete = false,
+): "quantitative" | "temporal" | "nominal" | "ordinal" {
+  const numeric = column?.type === "integer" || column?.type === "number" || column?.type === "decimal";
+  if (numeric) return discrete ? "ordinal" : "quantitative";
   if (column?.type === "date" || column?.type === "timestamp") return "temporal";
   return "nominal";
 }
@@ -94,6 +143,7 @@ export function toVegaLite(
     Object.fromEntries(columns.map((c, i) => [c.name, row[i]]))
   );
   const byName = new Map(columns.map((c) => [c.name, c]));
+  const { discrete, titles } = queryHints(options.query);
   const width = options.width ?? 560;
   const base = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -111,18 +161,21 @@ export function toVegaLite(
       ...base,
       mark: { type: "arc", tooltip: true },
       encoding: {
-        theta: { ...field(spec.y), type: "quantitative" },
-        color: { ...field(spec.x), type: "nominal" },
+        theta: { ...field(spec.y, titles), type: "quantitative" },
+        color: { ...field(spec.x, titles), type: "nominal" },
       },
     };
   }
-  const xType = fieldType(byName.get(spec.x));
-  const labels = xType === "nominal" ? [...new Set(values.map((v) => String(v[spec.x] ?? "null")))] : [];
+  const xType = fieldType(byName.get(spec.x), discrete.has(spec.x));
+  const categorical = xType === "nominal" || xType === "ordinal";
+  const labels = categorical ? [...new Set(values.map((v) => String(v[spec.x] ?? "null")))] : [];
   // Roughly the plot's width: the y axis and a legend take ~60 px and ~100 px of the total.
   const plotWidth = width - 60 - (spec.color ? 100 : 0);
-  const axis = xType === "nominal"
+  const axis = categorical
     ? { axis: { labelAngle: xLabelAngle(labels, plotWidth), labelOverlap: true, labelLimit: 120 } }
     : { axis: { labelOverlap: true } };
+  // Counts and other whole numbers get no ticks at 0.2 or 0.5.
+  const wholeTicks = byName.get(spec.y)?.type === "integer" ? { axis: { tickMinStep: 1 } } : {};
   const stack = (spec.mark === "bar" || spec.mark === "area") && spec.color && options.stacked === false
     ? { stack: null }
     : {};
@@ -133,8 +186,8 @@ export function toVegaLite(
     ...base,
     mark: { type: spec.mark, tooltip: true, ...(spec.mark === "line" ? { point: values.length <= 200 } : {}) },
     encoding: {
-      x: { ...field(spec.x), type: xType, ...(xType === "nominal" ? { sort: null } : {}), ...axis },
-      y: { ...field(spec.y), type: "quantitative", ...stack },
+      x: { ...field(spec.x, titles), type: xType, ...(categorical ? { sort: null } : {}), ...axis },
+      y: { ...field(spec.y, titles), type: "quantitative", ...stack, ...wholeTicks },
       ...color,
       ...grouped,
     },

@@ -32,6 +32,7 @@ interface Data {
   links: ShareLinkProps[];
   dataAsOf: Date | null;
   query: string;
+  pageTitle: string;
 }
 
 export const handler = {
@@ -55,6 +56,7 @@ export const handler = {
       links: links.map(shareJson),
       dataAsOf: view.dataAsOf,
       query: ctx.url.search,
+      pageTitle: `${view.dashboard.name} · Dashboard`,
     };
     return view.filterError ? await ctx.render(data, { status: 400 }) : data;
   },
@@ -68,7 +70,7 @@ export default function DashboardPage({ data }: PageProps<Data>) {
       <header class="section-header">
         <div>
           <p class="muted small">
-            <a href="/dashboards">Dashboards</a> /
+            <a href="/dashboards">Dashboards</a>
           </p>
           <h1>{dashboard.name}</h1>
           {dashboard.description && <p class="muted">{dashboard.description}</p>}
@@ -80,7 +82,7 @@ export default function DashboardPage({ data }: PageProps<Data>) {
             <DashboardLive dashboardId={dashboard.id} />
           </p>
         </div>
-        <div class="actions">
+        <div class="button-row">
           <a class="button" href={`/dashboards/${dashboard.id}/edit`}>Edit</a>
           <a class="button" href="#share">Share</a>
         </div>
@@ -100,7 +102,8 @@ export default function DashboardPage({ data }: PageProps<Data>) {
         <SharePanel
           dashboardId={dashboard.id}
           links={data.links}
-          filters={data.filters.map((f) => ({ id: f.id, label: f.label }))}
+          filters={data.filters.map((f) => ({ id: f.id, label: f.label, type: f.type }))}
+          options={data.options}
         />
       </div>
     </section>

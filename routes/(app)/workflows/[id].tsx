@@ -19,6 +19,7 @@ interface Data {
   executions: (ExecutionRow & { duplicates: number | null })[];
   lastRuns: Record<string, { input: unknown; output: unknown; error: string | null; status: string }>;
   origin: string;
+  pageTitle: string;
 }
 
 export const handler = {
@@ -38,6 +39,7 @@ export const handler = {
           status: r.status,
         }])),
         origin: deps.config.appUrl ? new URL(deps.config.appUrl).origin : new URL(ctx.req.url).origin,
+        pageTitle: `${workflow.name} · Workflow`,
       };
     });
   },

@@ -3,7 +3,10 @@ import type { FreshContext, PageProps } from "../../../../lib/fresh/mod.ts";
 import { asset } from "../../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../../lib/app.ts";
 import { notFound } from "../../../../lib/http/errors.ts";
-import { getDashboard } from "../../../../functions/dashboards/dashboards.ts";
+import { dashboardView } from "../../../../functions/dashboards/view.ts";
+import { renderCells } from "../../../../functions/dashboards/cells.ts";
+import type { DashboardFilter } from "../../../../functions/dashboards/schemas.ts";
+import { formatNumber } from "../../../../components/dashboard/DashboardGrid.tsx";
 import { datasetsOf, listConnectorsOf } from "../../../../functions/connectors.ts";
 import DashboardEditor, { type EditorSource, type EditorWidget } from "../../../../islands/DashboardEditor.tsx";
 
@@ -14,6 +17,18 @@ interface Data {
   name: string;
   widgets: EditorWidget[];
   sources: EditorSource[];
+  filters: DashboardFilter[];
+  filterColumns: { name: string; type: string }[];
+  pageTitle: string;
+}
+
+/** What a tile says when it draws no chart: a metric's value, a table's size, a note, an error. */
+function summary(cell: Awaited<ReturnType<typeof renderCells>>[number]): string {
+  if (cell.error) return cell.error;
+  if (cell.metric) return formatNumber(cell.metric.value);
+  if (cell.table) return `Table: ${cell.table.columns.map((c) => c.name).join(", ")}`;
+  if (cell.widget.type === "text") return "Text";
+  return cell.widget.type;
 }
 
 export const handler = {
@@ -21,7 +36,10 @@ export const handler = {
     const { deps } = ctx.state;
     const userId = ctx.state.user!.id;
     if (!UUID.test(ctx.params.id)) throw notFound("Dashboard");
-    const { dashboard, widgets } = await getDashboard(deps, userId, ctx.params.id);
+    // The tiles draw what the dashboard shows, under its default filter values.
+    const view = await dashboardView(deps, userId, ctx.params.id, new URLSearchParams());
+    const { dashboard, widgets } = view;
+    const cells = await renderCells(widgets, view.data, view.values);
     const connectors = await listConnectorsOf(deps, userId, { limit: 100, workspaceId: dashboard.workspaceId });
     const sources: EditorSource[] = [];
     for (const c of connectors) {
@@ -36,10 +54,16 @@ export const handler = {
         }
       }
     }
+    // A filter narrows the widgets' datasets: their columns, each name once.
+    const filterColumns = new Map<string, { name: string; type: string }>();
+    for (const w of widgets) {
+      const used = sources.find((s) => s.connector_id === w.connectorId && s.dataset === w.dataset);
+      for (const c of used?.columns ?? []) if (!filterColumns.has(c.name)) filterColumns.set(c.name, c);
+    }
     return {
       id: dashboard.id,
       name: dashboard.name,
-      widgets: widgets.map((w) => ({
+      widgets: widgets.map((w, i) => ({
         id: w.id,
         title: w.title ?? "",
         type: w.type,
@@ -47,8 +71,12 @@ export const handler = {
         y: w.positionY,
         w: w.width,
         h: w.height,
+        ...(cells[i].svg ? { svg: cells[i].svg } : { summary: summary(cells[i]) }),
       })),
       sources,
+      filters: view.filters,
+      filterColumns: [...filterColumns.values()],
+      pageTitle: `Edit ${dashboard.name} · Dashboard`,
     };
   },
 };
@@ -60,13 +88,19 @@ export default function EditDashboard({ data }: PageProps<Data>) {
       <header class="section-header">
         <div>
           <p class="muted small">
-            <a href="/dashboards">Dashboards</a> / <a href={`/dashboards/${data.id}`}>{data.name}</a> /
+            <a href="/dashboards">Dashboards</a> / <a href={`/dashboards/${data.id}`}>{data.name}</a>
           </p>
           <h1>Edit {data.name}</h1>
           <p class="muted">Drag a widget to move it, drag its corner to resize it. Changes are saved at once.</p>
         </div>
       </header>
-      <DashboardEditor dashboardId={data.id} widgets={data.widgets} sources={data.sources} />
+      <DashboardEditor
+        dashboardId={data.id}
+        widgets={data.widgets}
+        sources={data.sources}
+        filters={data.filters}
+        filterColumns={data.filterColumns}
+      />
     </section>
   );
 }

@@ -2,17 +2,27 @@
 import type { FreshContext, PageProps } from "../../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../../lib/app.ts";
 import { getExecution } from "../../../../functions/workflows/executions.ts";
+import { getWorkflow } from "../../../../functions/workflows/workflows.ts";
 import { executionDetailJson } from "../../../api/workflow_schemas.ts";
 import ExecutionTimeline, { type ExecutionView } from "../../../../islands/ExecutionTimeline.tsx";
 
 interface Data {
   execution: ExecutionView;
+  workflowName: string;
+  pageTitle: string;
 }
 
 export const handler = {
   async GET(ctx: FreshContext<PageState>): Promise<Data> {
-    const { execution, steps, duplicates } = await getExecution(ctx.state.deps, ctx.state.user!.id, ctx.params.id);
-    return { execution: JSON.parse(JSON.stringify(executionDetailJson(execution, steps, duplicates))) };
+    const { deps, user } = ctx.state;
+    const { execution, steps, duplicates } = await getExecution(deps, user!.id, ctx.params.id);
+    const workflow = await getWorkflow(deps, user!.id, execution.workflowId);
+    const started = execution.createdAt.toISOString().slice(0, 16).replace("T", " ");
+    return {
+      execution: JSON.parse(JSON.stringify(executionDetailJson(execution, steps, duplicates))),
+      workflowName: workflow.name,
+      pageTitle: `Execution ${started} UTC · ${workflow.name} · Workflow`,
+    };
   },
 };
 
@@ -22,7 +32,8 @@ export default function ExecutionPage({ data }: PageProps<Data>) {
       <header class="section-header">
         <div>
           <p class="muted small">
-            <a href="/workflows">Workflows</a> / <a href={`/workflows/${data.execution.workflow_id}`}>workflow</a>
+            <a href="/workflows">Workflows</a> /{" "}
+            <a href={`/workflows/${data.execution.workflow_id}`}>{data.workflowName}</a>
           </p>
           <h1>Execution</h1>
         </div>
