@@ -7,6 +7,7 @@ const TONE: Record<string, string> = {
   queued: "busy",
   error: "bad",
   failed: "bad",
+  cancelled: "neutral",
 };
 
 export function StatusBadge(props: { status: string }) {
