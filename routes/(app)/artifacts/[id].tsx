@@ -114,7 +114,10 @@ export default function ArtifactPage({ data }: PageProps<Data>) {
           {artifact.type !== "document" && <a class="button" href={`${api}/download?format=csv&${pinned}`}>CSV</a>}
           {artifact.type === "chart" && <a class="button" href={`${api}/download?format=svg&${pinned}`}>SVG</a>}
           {artifact.type === "chart" && (
-            <PngDownload svgUrl={`${api}/chart.svg?${pinned}`} fileName={`${name}-v${artifact.version}.png`} />
+            <PngDownload
+              svgUrl={`${api}/download?format=svg&${pinned}`}
+              fileName={`${name}-v${artifact.version}.png`}
+            />
           )}
           {artifact.type === "document" && <a class="button" href={`${api}/download?format=md&${pinned}`}>Markdown</a>}
         </div>
