@@ -17,6 +17,7 @@ import { getConnector } from "../functions/connectors.ts";
 import { findDataset } from "../db/queries/connectors.ts";
 import { findSession } from "../db/queries/chat.ts";
 import { listApiTokens } from "../db/queries/api_tokens.ts";
+import { findWorkflow } from "../db/queries/workflows.ts";
 
 export type { Confirmation };
 
@@ -93,6 +94,21 @@ export function signOutOthers(): Confirmation {
   };
 }
 
+/** Making a new webhook signing secret for a workflow (the old one keeps working for a day). */
+export function rotateWebhookSecret(w: { id: string; name: string }): Confirmation {
+  return {
+    id: `rotate-secret-${w.id}`,
+    title: `A new signing secret for “${w.name}”?`,
+    message: "The new secret is shown once, to copy. Senders signing with the current one keep working for 24 hours; " +
+      "switch them over in that time.",
+    action: `/workflows/${w.id}`,
+    fields: { action: "rotate_secret" },
+    confirmLabel: "Make a new secret",
+    cancelHref: `/workflows/${w.id}`,
+    pageHref: page("rotate-webhook-secret", { id: w.id }),
+  };
+}
+
 type Loader = (ctx: FreshContext<PageState>) => Promise<Confirmation>;
 
 /** The id in `?id=`, as a UUID, or a 404. */
@@ -127,4 +143,10 @@ export const CONFIRMATIONS: Record<string, Loader> = {
     return revokeToken(token);
   },
   "sign-out-others": () => Promise.resolve(signOutOthers()),
+  "rotate-webhook-secret": async (ctx) => {
+    const id = idOf(ctx);
+    const workflow = await asUser(ctx.state.deps.db, ctx.state.user!.id, (tx) => findWorkflow(tx, id));
+    if (!workflow) throw notFound("Workflow");
+    return rotateWebhookSecret(workflow);
+  },
 };
