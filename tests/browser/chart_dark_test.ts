@@ -130,6 +130,15 @@ browserTest("a chat chart turns dark with the page, and its downloads stay light
     }, { png, light: LIGHT_BAR, dark: DARK_BAR });
     ok(pngPixels.light > 500 && pngPixels.dark === 0, `the PNG is light: ${JSON.stringify(pngPixels)}`);
     equal(problems.length, 0, problems.join("\n"));
+
+    // "Pin to dashboard" from the chat lands on the dashboard with no "#pin" left in the address.
+    await page.goto(`${server.url}/chat/${id}`);
+    await page.click("[data-testid=artifact] >> text=Pin to dashboard");
+    await page.waitForURL(/#pin$/);
+    await page.fill("input[name=dashboard_name]", "Weather board");
+    await page.click("#pin button[type=submit]");
+    await page.waitForURL(/\/dashboards\/[0-9a-f-]{36}/);
+    equal(new URL(page.url()).hash, "", `no stray fragment in ${page.url()}`);
     await context.close();
 
     // The downloads are the light drawing: no dark-mode style inside.
