@@ -46,6 +46,8 @@ interface Props {
   messages: StoredMessage[];
   streaming: boolean;
   configured: boolean;
+  /** The example question under an empty conversation; off when a guide above already gives one. */
+  hint?: boolean;
 }
 
 export default function ChatPanel(props: Props) {
@@ -179,7 +181,7 @@ export default function ChatPanel(props: Props) {
   return (
     <div class="chat">
       <div class="chat-log" aria-live="polite">
-        {messages.length === 0 && (
+        {messages.length === 0 && props.hint !== false && (
           <p class="muted chat-hint">
             Ask about your data: “Which weather is most common in Seattle? Chart it.” The assistant can list datasets,
             run queries, and make charts, tables and documents you can keep.

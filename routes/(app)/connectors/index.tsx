@@ -43,8 +43,9 @@ export const handler = {
   async POST(ctx: FreshContext<PageState>) {
     const form = await ctx.req.formData();
     if (form.get("action") === "sample") {
-      await addSampleData(ctx.state.deps, ctx.state.user!.id, ctx.state.meta);
-      return ctx.redirect("/chat?sample=added");
+      const id = await addSampleData(ctx.state.deps, ctx.state.user!.id, ctx.state.meta);
+      // The chat's notice follows this connector's sync until it is ready.
+      return ctx.redirect(`/chat?sample=${id}`);
     }
     try {
       const created = await createConnector(
