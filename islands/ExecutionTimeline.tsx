@@ -3,6 +3,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { JsonBlock } from "../components/JsonBlock.tsx";
+import { formatWhen } from "../components/format.ts";
 
 export interface ExecutionView {
   id: string;
@@ -60,8 +61,7 @@ export default function ExecutionTimeline(props: { initial: ExecutionView }) {
   return (
     <div>
       <p>
-        <StatusBadge status={e.status} testId="execution-status" /> {e.trigger} ·{" "}
-        {e.created_at.slice(0, 19).replace("T", " ")} UTC
+        <StatusBadge status={e.status} testId="execution-status" /> {e.trigger} · {formatWhen(e.created_at)}
         {e.duration_ms !== null && ` · ${e.duration_ms} ms`}
         {e.duplicates_suppressed > 0 && ` · ${e.duplicates_suppressed} duplicate delivery suppressed`}
       </p>

@@ -17,6 +17,7 @@ import SecretReveal from "../../../islands/SecretReveal.tsx";
 import { rotateWebhookSecret as confirmRotation } from "../../../components/confirmations.ts";
 import { rotateWebhookSecret } from "../../../functions/workflows/workflows.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
+import { formatWhen } from "../../../components/format.ts";
 
 interface Data {
   workflow: WorkflowRow;
@@ -114,7 +115,7 @@ export default function WorkflowPage({ data }: PageProps<Data>) {
                   <tr key={e.id}>
                     <td>
                       <a href={`/workflows/executions/${e.id}`}>
-                        {e.createdAt.toISOString().slice(0, 19).replace("T", " ")}
+                        {formatWhen(e.createdAt)}
                       </a>
                     </td>
                     <td>
