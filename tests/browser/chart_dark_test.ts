@@ -135,6 +135,11 @@ browserTest("a chat chart turns dark with the page, and its downloads stay light
     await page.goto(`${server.url}/chat/${id}`);
     await page.click("[data-testid=artifact] >> text=Pin to dashboard");
     await page.waitForURL(/#pin$/);
+    // The pin form's heading and description span the form, not one grid cell each.
+    const [form, heading] = await Promise.all(
+      ["#pin", "#pin > h2"].map((s) => page.locator(s).evaluate((el) => el.clientWidth)),
+    );
+    ok(heading > form * 0.8, `the heading spans the form (${heading} of ${form}px)`);
     await page.fill("input[name=dashboard_name]", "Weather board");
     await page.click("#pin button[type=submit]");
     await page.waitForURL(/\/dashboards\/[0-9a-f-]{36}/);
