@@ -17,7 +17,7 @@ export default function SampleNotice(props: { connectorId: string; state: Sample
 
   useEffect(() => {
     if (props.state !== "syncing") return;
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async () => {
       const res = await fetch(`/api/connectors/${props.connectorId}`).catch(() => undefined);
       const body = res?.ok ? await res.json() as { status: string; last_error: string | null } : undefined;
