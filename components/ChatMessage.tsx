@@ -16,12 +16,20 @@ type Message = UIMessage<ChatMeta>;
 /** One message of the conversation. */
 export function MessageView({ message, rich }: { message: Message; rich: boolean }) {
   const stopped = message.metadata?.status === "stopped";
+  // An answer that failed before its first word is no bubble: the failure shows under the question.
+  if (message.role === "assistant" && !stopped && !message.parts.some(visible)) return null;
   return (
     <article class={`message message-${message.role}`} data-testid={`message-${message.role}`}>
       {message.parts.map((part, i) => <PartView key={i} part={part} rich={rich} />)}
       {stopped && <p class="muted small">Stopped.</p>}
     </article>
   );
+}
+
+/** Whether a part shows anything (step markers and empty text do not). */
+function visible(part: Message["parts"][number]): boolean {
+  if (part.type === "text" || part.type === "reasoning") return part.text.trim() !== "";
+  return part.type.startsWith("tool-");
 }
 
 function PartView({ part, rich }: { part: Message["parts"][number]; rich: boolean }) {

@@ -45,6 +45,7 @@ export function ChatPage(props: {
           messages={props.messages}
           streaming={props.streaming}
           configured={props.configured}
+          hint={!props.guide}
         />
       </div>
     </section>

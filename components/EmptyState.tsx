@@ -1,6 +1,7 @@
 /** The card a section shows before it has anything in it. */
 import type { ComponentChildren } from "preact";
 import { Icon, type IconName } from "./Icon.tsx";
+import { formatWhen } from "./format.ts";
 
 export function EmptyState(props: { icon: IconName; title: string; children: ComponentChildren }) {
   return (
@@ -22,7 +23,7 @@ export function ItemList(props: { items: { id: string; name: string; updatedAt: 
         <li>
           <span class="item-name">{item.name}</span>
           <time class="muted small" dateTime={item.updatedAt.toISOString()}>
-            {item.updatedAt.toISOString().slice(0, 10)}
+            {formatWhen(item.updatedAt)}
           </time>
         </li>
       ))}

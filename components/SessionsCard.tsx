@@ -1,6 +1,7 @@
 /** Settings: the browsers signed in to this account, and a way to sign the others out. */
 import ConfirmButton from "../islands/ConfirmButton.tsx";
 import { signOutOthers } from "./confirmations.ts";
+import { formatWhen } from "./format.ts";
 
 /** A live session as the settings page shows it. */
 export interface SessionRow {
@@ -40,8 +41,7 @@ export function SessionsCard({ sessions }: { sessions: SessionRow[] }) {
       <ul class="plain-list" data-testid="sessions">
         {sessions.map((s) => (
           <li>
-            {describeAgent(s.userAgent)}{" "}
-            <span class="muted small">last active {s.lastSeenAt.toISOString().slice(0, 10)}</span>
+            {describeAgent(s.userAgent)} <span class="muted small">last active {formatWhen(s.lastSeenAt)}</span>
             {s.current && <span class="badge">this browser</span>}
           </li>
         ))}

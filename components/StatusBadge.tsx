@@ -1,4 +1,4 @@
-/** A connector's or sync's status as a coloured badge. */
+/** A status as a coloured badge, one colour per meaning for connectors, syncs, workflows and their steps. */
 const TONE: Record<string, string> = {
   ready: "ok",
   succeeded: "ok",
@@ -7,8 +7,14 @@ const TONE: Record<string, string> = {
   queued: "busy",
   error: "bad",
   failed: "bad",
+  cancelled: "neutral",
+  skipped: "neutral",
 };
 
-export function StatusBadge(props: { status: string }) {
-  return <span class={`badge ${TONE[props.status] ?? ""}`} data-status={props.status}>{props.status}</span>;
+export function StatusBadge(props: { status: string; testId?: string }) {
+  return (
+    <span class={`badge ${TONE[props.status] ?? ""}`} data-status={props.status} data-testid={props.testId}>
+      {props.status}
+    </span>
+  );
 }

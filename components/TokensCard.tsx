@@ -3,8 +3,9 @@ import type { TokenInfo } from "../db/queries/api_tokens.ts";
 import ConfirmButton from "../islands/ConfirmButton.tsx";
 import CopyButton from "../islands/CopyButton.tsx";
 import { revokeToken } from "./confirmations.ts";
+import { formatWhen } from "./format.ts";
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
+const day = formatWhen;
 
 export function TokensCard(props: { tokens: TokenInfo[]; newToken?: string; error?: string }) {
   return (

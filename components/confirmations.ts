@@ -19,6 +19,7 @@ import { findSession } from "../db/queries/chat.ts";
 import { listApiTokens } from "../db/queries/api_tokens.ts";
 import { findLiveShareLink } from "../db/queries/dashboards.ts";
 import { revokeShare, rotateShare } from "./confirm_builders_share.ts";
+import { findWorkflow } from "../db/queries/workflows.ts";
 
 export type { Confirmation };
 export { revokeShare, rotateShare };
@@ -96,6 +97,21 @@ export function signOutOthers(): Confirmation {
   };
 }
 
+/** Making a new webhook signing secret for a workflow (the old one keeps working for a day). */
+export function rotateWebhookSecret(w: { id: string; name: string }): Confirmation {
+  return {
+    id: `rotate-secret-${w.id}`,
+    title: `A new signing secret for “${w.name}”?`,
+    message: "The new secret is shown once, to copy. Senders signing with the current one keep working for 24 hours; " +
+      "switch them over in that time.",
+    action: `/workflows/${w.id}`,
+    fields: { action: "rotate_secret" },
+    confirmLabel: "Make a new secret",
+    cancelHref: `/workflows/${w.id}`,
+    pageHref: page("rotate-webhook-secret", { id: w.id }),
+  };
+}
+
 type Loader = (ctx: FreshContext<PageState>) => Promise<Confirmation>;
 
 /** The id in `?id=`, as a UUID, or a 404. */
@@ -132,6 +148,12 @@ export const CONFIRMATIONS: Record<string, Loader> = {
   "sign-out-others": () => Promise.resolve(signOutOthers()),
   "rotate-share": async (ctx) => rotateShare(await liveShare(ctx)),
   "revoke-share": async (ctx) => revokeShare(await liveShare(ctx)),
+  "rotate-webhook-secret": async (ctx) => {
+    const id = idOf(ctx);
+    const workflow = await asUser(ctx.state.deps.db, ctx.state.user!.id, (tx) => findWorkflow(tx, id));
+    if (!workflow) throw notFound("Workflow");
+    return rotateWebhookSecret(workflow);
+  },
 };
 
 /** The live share link in `?id=`, as the caller sees it, or a 404. */

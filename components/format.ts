@@ -9,9 +9,14 @@ const DATE_TIME = new Intl.DateTimeFormat("en-GB", {
   timeZone: "UTC",
 });
 
-/** "30 Nov 2026, 14:05 UTC", or "—" for no date. */
-export function formatWhen(date: Date | null | undefined): string {
-  return date ? `${DATE_TIME.format(date)} UTC` : "—";
+/**
+ * "30 Nov 2026, 14:05 UTC", or "—" for no date: the one way pages and islands show a date-time.
+ * Takes a Date or an API timestamp (ISO 8601 string).
+ */
+export function formatWhen(date: Date | string | null | undefined): string {
+  if (date === null || date === undefined || date === "") return "—";
+  const at = typeof date === "string" ? new Date(date) : date;
+  return Number.isNaN(at.getTime()) ? "—" : `${DATE_TIME.format(at)} UTC`;
 }
 
 /** "1 column", "6 columns", "1,461 rows": the count with its noun, singular for one. */

@@ -13,6 +13,7 @@ import type { Db } from "../db/client.ts";
 import { connectors, connectorSyncs, users } from "../db/schema.ts";
 import { findConnector, findSync, type SyncRow, writableWorkspace } from "../db/queries/connectors.ts";
 import { recordAudit } from "../db/queries/audit.ts";
+import { cancelledError } from "../components/sync_outcome.ts";
 
 /**
  * A live sync beats every SYNC_HEARTBEAT_MS (20 s by default, at most 60 s); one whose heartbeat is
@@ -87,7 +88,8 @@ export async function cancelSync(
     if (!sync || sync.connectorId !== connectorId) throw notFound("Sync");
     const member = await writableWorkspace(tx, userId, connector.workspaceId);
     if (!member || member.role === "viewer") throw new ApiError(403, "forbidden", "Viewers cannot cancel syncs");
-    const error = `Cancelled by ${await displayName(tx, userId)}`;
+    // The API's sync status has no `cancelled`: the row stays `failed` and pages read the error (components/sync_outcome.ts).
+    const error = cancelledError(await displayName(tx, userId));
     const [row] = await tx.update(connectorSyncs).set({ status: "failed", error, finishedAt: now })
       .where(and(eq(connectorSyncs.id, syncId), inArray(connectorSyncs.status, ["queued", "running"])))
       .returning();

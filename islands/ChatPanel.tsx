@@ -9,7 +9,13 @@ import { useEffect, useMemo, useRef } from "preact/hooks";
 import { type Signal, useSignal } from "@preact/signals";
 import { DefaultChatTransport, type UIMessage } from "ai";
 import { PreactChat } from "../lib/client/preact_chat.ts";
-import { lengthStatus, Refusal, refusalSentence, refusingFetch } from "../lib/client/chat_errors.ts";
+import {
+  answerFailureSentence,
+  lengthStatus,
+  Refusal,
+  refusalSentence,
+  refusingFetch,
+} from "../lib/client/chat_errors.ts";
 import { messageText } from "../lib/llm/message_text.ts";
 import { type ChatMeta, MessageView } from "../components/ChatMessage.tsx";
 
@@ -40,6 +46,8 @@ interface Props {
   messages: StoredMessage[];
   streaming: boolean;
   configured: boolean;
+  /** The example question under an empty conversation; off when a guide above already gives one. */
+  hint?: boolean;
 }
 
 export default function ChatPanel(props: Props) {
@@ -51,6 +59,7 @@ export default function ChatPanel(props: Props) {
   const refusal = useSignal<string | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
+  const composer = useRef<HTMLFormElement>(null);
   const base = () => `/api/chat/sessions/${current.value.id}`;
 
   const chat = useMemo(() =>
@@ -138,7 +147,14 @@ export default function ChatPanel(props: Props) {
 
   const messages = chat.messages;
   const busy = chat.status === "submitted" || chat.status === "streaming";
-  useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [messages.length, messageText(messages.at(-1))]);
+  const last = messages.at(-1);
+  const answerError = chat.error && !(chat.error instanceof Refusal) ? chat.error.message : undefined;
+  const failed = answerError ?? (last?.metadata?.status === "error" ? last.metadata.error ?? "" : undefined);
+  useEffect(() => {
+    // The composer sticks to the bottom of the window: the conversation's end scrolls to just above it.
+    if (bottom.current) bottom.current.style.scrollMarginBottom = `${composer.current?.offsetHeight ?? 0}px`;
+    bottom.current?.scrollIntoView({ block: "end" });
+  }, [messages.length, messageText(last), failed]);
 
   const length = lengthStatus(draft.value);
   const empty = !draft.value.trim();
@@ -162,29 +178,26 @@ export default function ChatPanel(props: Props) {
     await Promise.all([chat.stop(), current.value.id ? fetch(`${base()}/stop`, { method: "POST" }) : undefined]);
   }
 
-  const last = messages.at(-1);
-  const answerError = chat.error && !(chat.error instanceof Refusal) ? chat.error.message : undefined;
-  const failed = answerError ?? (last?.metadata?.status === "error" ? last.metadata.error : undefined);
-
   return (
     <div class="chat">
       <div class="chat-log" aria-live="polite">
-        {messages.length === 0 && (
+        {messages.length === 0 && props.hint !== false && (
           <p class="muted chat-hint">
             Ask about your data: “Which weather is most common in Seattle? Chart it.” The assistant can list datasets,
             run queries, and make charts, tables and documents you can keep.
           </p>
         )}
         {messages.map((m) => <MessageView key={m.id} message={m} rich={hydrated.value} />)}
-        {failed && !busy && (
+        {failed !== undefined && !busy && (
+          // Under the question it answers, the same before and after a reload (an empty answer shows nothing).
           <div class="alert chat-error" role="alert" data-testid="chat-error">
-            <span>{failed}</span>
+            <span>{answerFailureSentence(failed)}</span>
             <button type="button" class="button" onClick={() => chat.regenerate()}>Retry</button>
           </div>
         )}
         <div ref={bottom} />
       </div>
-      <form class="composer" onSubmit={send} aria-busy={busy}>
+      <form ref={composer} class="composer" onSubmit={send} aria-busy={busy}>
         {refusal.value && <p class="alert composer-alert" role="alert" data-testid="composer-error">{refusal.value}</p>}
         <div class="composer-row">
           <textarea

@@ -1,11 +1,14 @@
 /**
  * Test the connection, upload a CSV, and sync with a live progress bar. Progress comes from the
  * server as server-sent events (the sync row lives in Postgres, so any process can report it).
- * When a sync succeeds the page reloads to show the new datasets; when it fails, the header
- * (status, last sync, the error) and the history are brought up to date from the server in place.
+ * When a sync succeeds the page reloads to show the new datasets; when it fails or is cancelled, the
+ * header (status, last sync, the outcome said once) and the history are brought up to date from the
+ * server in place, and the progress line gives way to the header. A sync that starts clears the
+ * previous one's outcome from the header at once.
  */
 import { useSignal } from "@preact/signals";
 import { refreshRegions } from "../lib/client/live_regions.ts";
+import { cancelledBy, syncEndSentence } from "../components/sync_outcome.ts";
 
 interface Progress {
   status: string;
@@ -49,6 +52,8 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
     const { sync_id } = await res.json() as { sync_id: string };
     syncId.value = sync_id;
     progress.value = { status: "queued", rows: 0, error: null };
+    // The header shows "syncing" and drops the last sync's failure; the history shows the new row.
+    void refreshRegions(["connector-header", "sync-history-card"]);
     const events = new EventSource(`${base}/syncs/${sync_id}/events`);
     events.addEventListener("sync", (event) => {
       const next = JSON.parse((event as MessageEvent).data) as Progress;
@@ -58,8 +63,10 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
         busy.value = false;
         if (next.status === "succeeded") location.reload();
         else {
-          message.value = { ok: false, text: next.error ?? "The sync failed" };
-          void refreshRegions(["connector-header", "sync-history-card"]);
+          // The header says how it ended, once; the progress line stays only if the header cannot be fetched.
+          void refreshRegions(["connector-header", "sync-history-card"]).then((fresh) => {
+            if (fresh && progress.value === next) progress.value = null;
+          });
         }
       }
     });
@@ -121,15 +128,21 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
         </form>
       )}
       {p && (
-        <div class="sync-progress" role="status" aria-live="polite">
+        <div
+          class={p.status === "failed" && cancelledBy(p.error) === undefined
+            ? "sync-progress danger-text"
+            : "sync-progress"}
+          role="status"
+          aria-live="polite"
+        >
           {p.status === "failed"
-            ? <progress max={1} value={0} aria-label="Sync progress" />
+            ? null
             : <progress max={1} value={p.status === "succeeded" ? 1 : undefined} aria-label="Sync progress" />}
           <span data-testid="sync-status">
             {p.status === "running" || p.status === "queued"
               ? `Syncing… ${p.rows.toLocaleString("en-US")} rows so far`
               : p.status === "failed"
-              ? `The sync failed after ${p.rows.toLocaleString("en-US")} rows.`
+              ? syncEndSentence(p)
               : `Synced ${p.rows.toLocaleString("en-US")} rows.`}
           </span>
           {(p.status === "running" || p.status === "queued") && (

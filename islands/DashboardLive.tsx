@@ -5,6 +5,7 @@
  * only not live.
  */
 import { useSignal, useSignalEffect } from "@preact/signals";
+import { formatWhen } from "../components/format.ts";
 
 export default function DashboardLive(props: { dashboardId: string }) {
   const state = useSignal<"connecting" | "live" | "updating" | "offline">("connecting");
@@ -23,7 +24,7 @@ export default function DashboardLive(props: { dashboardId: string }) {
           const fresh = next.querySelector(selector);
           if (fresh) document.querySelector(selector)?.replaceWith(document.importNode(fresh, true));
         }
-        updatedAt.value = new Date().toLocaleTimeString();
+        updatedAt.value = formatWhen(new Date());
       } finally {
         state.value = "live";
       }

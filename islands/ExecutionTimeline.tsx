@@ -1,6 +1,9 @@
 /** An execution's steps as a timeline; while it is queued or running it reads the API each second. */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+import { JsonBlock } from "../components/JsonBlock.tsx";
+import { formatWhen } from "../components/format.ts";
 
 export interface ExecutionView {
   id: string;
@@ -58,13 +61,7 @@ export default function ExecutionTimeline(props: { initial: ExecutionView }) {
   return (
     <div>
       <p>
-        <span
-          class={`badge ${e.status === "succeeded" ? "ok" : e.status === "failed" ? "bad" : "busy"}`}
-          data-testid="execution-status"
-        >
-          {e.status}
-        </span>{" "}
-        {e.trigger} · {e.created_at.slice(0, 19).replace("T", " ")} UTC
+        <StatusBadge status={e.status} testId="execution-status" /> {e.trigger} · {formatWhen(e.created_at)}
         {e.duration_ms !== null && ` · ${e.duration_ms} ms`}
         {e.duplicates_suppressed > 0 && ` · ${e.duplicates_suppressed} duplicate delivery suppressed`}
       </p>
@@ -74,13 +71,13 @@ export default function ExecutionTimeline(props: { initial: ExecutionView }) {
       <ol class="timeline" data-testid="timeline">
         {e.steps.map((s) => (
           <li key={s.id} class="card">
-            <strong>{s.id}</strong> <span class="badge">{s.status}</span>
+            <strong>{s.id}</strong> <StatusBadge status={s.status} />
             {s.reused ? " · reused from the earlier run" : ` · ${s.attempts} attempt${s.attempts === 1 ? "" : "s"}`}
             {s.error && <p class="alert">{s.error}</p>}
             {s.output !== null && (
               <details>
                 <summary>Output</summary>
-                <pre class="json">{JSON.stringify(s.output, null, 2)}</pre>
+                <JsonBlock value={s.output} label="Output" />
               </details>
             )}
           </li>

@@ -1,9 +1,13 @@
 /**
  * The workflow editor: each step's id, type and config (JSON), checked by the server on save,
  * whose message names the step and field; the last input and output of each step; run, send a
- * signed test event, rotate the webhook secret (shown once). What the user typed is kept on errors.
+ * signed test event, and ask for a new webhook secret (a confirmation whose form the page answers,
+ * showing the secret once). What the user typed is kept on errors.
  */
 import { useSignal } from "@preact/signals";
+import ConfirmButton from "./ConfirmButton.tsx";
+import type { Confirmation } from "../components/confirm_types.ts";
+import { JsonBlock } from "../components/JsonBlock.tsx";
 
 interface StepDraft {
   id: string;
@@ -35,6 +39,8 @@ async function errorMessage(res: Response): Promise<string> {
 }
 
 export default function WorkflowEditor(props: {
+  /** The question before a new signing secret is made (components/confirmations.ts). */
+  rotate: Confirmation;
   workflowId: string;
   name: string;
   steps: { id: string; type: string; config: Record<string, unknown> }[];
@@ -47,7 +53,6 @@ export default function WorkflowEditor(props: {
     props.steps.map((s) => ({ id: s.id, type: s.type, config: JSON.stringify(s.config, null, 2) })),
   );
   const message = useSignal<{ ok: boolean; text: string } | null>(null);
-  const secret = useSignal<string | null>(null);
   const busy = useSignal(false);
 
   function update(index: number, change: Partial<StepDraft>) {
@@ -102,18 +107,6 @@ export default function WorkflowEditor(props: {
     location.assign(`/workflows/executions/${execution_id}`);
   }
 
-  async function rotate() {
-    busy.value = true;
-    const res = await fetch(`${base}/rotate-secret`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ keep_previous_for_s: 86400 }),
-    });
-    busy.value = false;
-    if (!res.ok) message.value = { ok: false, text: await errorMessage(res) };
-    else secret.value = (await res.json() as { webhook_secret: string }).webhook_secret;
-  }
-
   return (
     <div class="workflow-editor">
       <div class="card">
@@ -125,7 +118,12 @@ export default function WorkflowEditor(props: {
           secret was shown when the workflow was made; a new one can be made here (the old one keeps working for a day).
         </p>
         <div class="inline-form">
-          <button type="button" class="button" onClick={rotate} disabled={busy.value}>New signing secret</button>
+          <ConfirmButton
+            label="New signing secret…"
+            confirmation={props.rotate}
+            class="button"
+            testId="rotate-secret"
+          />
           <button type="button" class="button" onClick={() => start("test-event", {})} disabled={busy.value}>
             Send test event
           </button>
@@ -138,14 +136,8 @@ export default function WorkflowEditor(props: {
             Run now
           </button>
         </div>
-        {secret.value && (
-          <div role="status">
-            <p>Copy the new signing secret now: it is shown only this once.</p>
-            <input readOnly value={secret.value} aria-label="New webhook signing secret" size={40} />
-          </div>
-        )}
       </div>
-      <h2>Steps</h2>
+      <h2 class="steps-heading">Steps</h2>
       <ol class="steps">
         {steps.value.map((step, index) => {
           const last = props.lastRuns[step.id];
@@ -191,9 +183,9 @@ export default function WorkflowEditor(props: {
                   <summary>Last run: {last.status}</summary>
                   {last.error && <p class="alert">{last.error}</p>}
                   <p class="small muted">Output</p>
-                  <pre class="json">{JSON.stringify(last.output, null, 2)}</pre>
+                  <JsonBlock value={last.output} label="Output" />
                   <p class="small muted">Input</p>
-                  <pre class="json">{JSON.stringify(last.input, null, 2)}</pre>
+                  <JsonBlock value={last.input} label="Input" />
                 </details>
               )}
             </li>

@@ -1,7 +1,8 @@
 /**
  * Light and dark Vega configs. Pages draw each chart once, with the light palette, and the page's
  * stylesheet recolours it for dark mode (`darkChartCss`: every light colour maps to its dark twin,
- * which needs no second drawing and no script). Downloads ask for either theme by name.
+ * which needs no second drawing and no script); a chart served as an image carries the same
+ * mapping in its own `<style>` (`darkChartSvgStyle`). Downloads ask for either theme by name.
  * Backgrounds are transparent so a chart takes its card's colour. The dark category colours are
  * Tableau 10's hues lifted in lightness for contrast on dark grey.
  */
@@ -90,6 +91,30 @@ function darkTwins(): [string, string][] {
   ];
 }
 
+/** One CSS rule per light colour and attribute, `fill`/`stroke` set to its dark twin, under `scope`. */
+function twinRules(scope: string, indent: string): string {
+  return darkTwins().flatMap(([from, to]) =>
+    (["fill", "stroke"] as const).map((attr) =>
+      `${indent}${scope}[${attr}="${from}"] {\n${indent}  ${attr}: ${to};\n${indent}}`
+    )
+  ).join("\n");
+}
+
+/**
+ * The `<style>` a light-drawn chart SVG served on its own (an `<img>`'s source) carries so it turns
+ * dark by itself: a page's stylesheet cannot reach into an image. The image follows the scheme of
+ * the page it is shown in (its `color-scheme`, which the theme toggle sets), so it matches the
+ * page's `darkChartCss` recolouring, from the same palette mapping. Downloads go without it.
+ */
+export function darkChartSvgStyle(): string {
+  return `<style>\n@media (prefers-color-scheme: dark) {\n${twinRules("", "  ")}\n}\n</style>`;
+}
+
+/** `svg` (a light-drawn chart) with `darkChartSvgStyle` inside its root element. */
+export function withDarkChartStyle(svg: string): string {
+  return svg.replace(/^(<svg[^>]*>)/, (open) => open + darkChartSvgStyle());
+}
+
 /**
  * The stylesheet rules that turn a light-drawn chart (`.chart svg`, inline in a page) dark when
  * the page is dark: chosen by `data-theme="dark"`, or by the system's scheme unless the user
@@ -97,12 +122,7 @@ function darkTwins(): [string, string][] {
  * static/styles.css between markers; `deno task chart-css` rewrites it, a test checks it matches.
  */
 export function darkChartCss(): string {
-  const rules = (scope: string, indent: string) =>
-    darkTwins().flatMap(([from, to]) =>
-      (["fill", "stroke"] as const).map((attr) =>
-        `${indent}${scope} .chart svg [${attr}="${from}"] {\n${indent}  ${attr}: ${to};\n${indent}}`
-      )
-    ).join("\n");
+  const rules = (scope: string, indent: string) => twinRules(`${scope} .chart svg `, indent);
   return [
     rules(':root[data-theme="dark"]', ""),
     "@media (prefers-color-scheme: dark) {",

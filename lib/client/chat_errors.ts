@@ -74,6 +74,15 @@ export async function refusingFetch(input: RequestInfo | URL, init?: RequestInit
   throw new Refusal(refusalSentence(res.status, body), res.status);
 }
 
+/**
+ * The sentence under a question whose answer failed (the model endpoint erred, timed out or broke
+ * off): the server's description of what happened, led by what it means for the user.
+ */
+export function answerFailureSentence(error: string): string {
+  const detail = error.trim().replace(/[.\s]+$/, "");
+  return `No answer: ${lowerFirst(detail || "the model's answer broke off")}.`;
+}
+
 /** What the counter under the composer says, and whether the text may be sent. */
 export function lengthStatus(text: string): { count: string; over: boolean; near: boolean } {
   const length = text.trim().length;

@@ -1,5 +1,5 @@
 import { equal, match } from "node:assert/strict";
-import { lengthStatus, refusalSentence } from "./chat_errors.ts";
+import { answerFailureSentence, lengthStatus, refusalSentence } from "./chat_errors.ts";
 
 Deno.test("refusalSentence() reads every refusal as a sentence, never the JSON body", () => {
   const body = (code: string, message: string, details?: unknown) => ({ error: { code, message, details } });
@@ -30,4 +30,16 @@ Deno.test("lengthStatus() counts trimmed text and flags what is over the limit",
   equal(lengthStatus("x".repeat(20_000)).over, false);
   equal(lengthStatus("x".repeat(20_001)).over, true);
   equal(lengthStatus("x".repeat(18_500)).near, true);
+});
+
+Deno.test("answerFailureSentence() reads as one sentence that says no answer came", () => {
+  equal(
+    answerFailureSentence("The model endpoint failed (HTTP 500): The fake model is down on purpose"),
+    "No answer: the model endpoint failed (HTTP 500): The fake model is down on purpose.",
+  );
+  equal(
+    answerFailureSentence("The answer could not be saved: ask again."),
+    "No answer: the answer could not be saved: ask again.",
+  );
+  equal(answerFailureSentence(""), "No answer: the model's answer broke off.");
 });

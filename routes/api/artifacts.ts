@@ -1,4 +1,5 @@
 /** /api/artifacts: what chats made (charts, tables, CSV files, documents), by version, and their downloads. */
+import { withDarkChartStyle } from "../../lib/charts/theme.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../../lib/deps.ts";
 import { ApiError } from "../../lib/http/errors.ts";
@@ -141,7 +142,8 @@ export function artifactRoutes(deps: AppDeps) {
   });
   app.openapi(routes.svg, async (c) => {
     const row = await load(c, c.req.valid("param").id, c.req.valid("query").version);
-    return c.body(await artifactSvg(row), 200, {
+    // Shown in pages as an <img>, which the page's stylesheet cannot recolour: it carries its own dark mode.
+    return c.body(withDarkChartStyle(await artifactSvg(row)), 200, {
       "content-type": "image/svg+xml; charset=utf-8",
       // A version never changes; the newest may, so only pinned versions are cached long.
       "cache-control": c.req.valid("query").version ? "private, max-age=31536000, immutable" : "private, no-cache",

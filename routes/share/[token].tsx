@@ -23,6 +23,7 @@ import { shareHeaders } from "../../functions/dashboards/share_headers.ts";
 import { acceptsGzip, gzip } from "../../lib/http/gzip.ts";
 import { DashboardGrid } from "../../components/dashboard/DashboardGrid.tsx";
 import { FilterForm } from "../../components/dashboard/FilterForm.tsx";
+import { formatWhen } from "../../components/format.ts";
 
 function page(title: string, body: preact.JSX.Element): string {
   return "<!doctype html>" + renderToString(
@@ -43,15 +44,7 @@ function page(title: string, body: preact.JSX.Element): string {
 
 /** "30 Nov 2026, 14:05 UTC": the page says when its data was synced. */
 function asOf(at: Date | null): string {
-  if (!at) return "not synced yet";
-  return at.toLocaleString("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone: "UTC",
-  }) + " UTC";
+  return at ? formatWhen(at) : "not synced yet";
 }
 
 /**

@@ -50,8 +50,10 @@ browserTest("add a CSV connector, sync it with progress, preview its rows, uploa
       buffer: Buffer.from("city,visits\nOslo,3\nLima,5\n"),
     });
     await page.click("text=Upload and sync");
-    await page.waitForFunction(() => document.querySelectorAll("[data-testid=sync-history] tbody tr").length === 2);
-    match(await page.textContent("[data-testid=dataset]") ?? "", /2 rows · 2 columns/);
+    await page.waitForFunction(() =>
+      document.querySelectorAll("[data-testid=sync-history] [data-status=succeeded]").length === 2
+    );
+    await page.waitForSelector("[data-testid=dataset] >> text=2 rows · 2 columns");
     ok(problems.length === 0, problems.join("\n"));
   } finally {
     await server.close();

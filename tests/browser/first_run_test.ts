@@ -24,10 +24,24 @@ browserTest("sign up, add the sample dataset in one click, ask, and get a chart"
     await page.waitForURL(/\/chat$/);
     match(await page.textContent("[data-testid=first-run]") ?? "", /Connect data[\s\S]*Ask a question/);
 
+    // The example question is given once on the first screen.
+    const example = "Which weather is most common in Seattle?";
+    equal((await page.textContent("main"))!.split(example).length - 1, 1, "one example question");
+
     await page.click("[data-testid=add-sample]");
-    await page.waitForURL(/\/chat\?sample=added$/);
-    match(await page.textContent("[data-testid=sample-added]") ?? "", /Seattle weather sample is syncing/);
+    await page.waitForURL(/\/chat\?sample=[0-9a-f-]{36}$/);
+    equal((await page.textContent("main"))!.split(example).length - 1, 1, "one example question");
     equal(await page.locator("[data-testid=first-run]").count(), 0, "the guide has done its job");
+    // Syncing, then ready with the next step, with no reload.
+    await page.evaluate(() => (window as unknown as { stayed: boolean }).stayed = true);
+    await page.waitForSelector("[data-testid=sample-added][data-state=ready]", { timeout: 15_000 });
+    match(
+      await page.textContent("[data-testid=sample-added]") ?? "",
+      /sample is ready\. Ask a question about it below/,
+    );
+    equal(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), true, "no reload");
+    await page.reload();
+    match(await page.textContent("[data-testid=sample-added]") ?? "", /sample is ready/);
     await syncsSettled();
 
     const connectors = await page.evaluate(() => fetch("/api/connectors").then((r) => r.json()));

@@ -114,7 +114,10 @@ export default function ArtifactPage({ data }: PageProps<Data>) {
           {artifact.type !== "document" && <a class="button" href={`${api}/download?format=csv&${pinned}`}>CSV</a>}
           {artifact.type === "chart" && <a class="button" href={`${api}/download?format=svg&${pinned}`}>SVG</a>}
           {artifact.type === "chart" && (
-            <PngDownload svgUrl={`${api}/chart.svg?${pinned}`} fileName={`${name}-v${artifact.version}.png`} />
+            <PngDownload
+              svgUrl={`${api}/download?format=svg&${pinned}`}
+              fileName={`${name}-v${artifact.version}.png`}
+            />
           )}
           {artifact.type === "document" && <a class="button" href={`${api}/download?format=md&${pinned}`}>Markdown</a>}
         </div>
@@ -141,7 +144,8 @@ export default function ArtifactPage({ data }: PageProps<Data>) {
         )}
       </div>
       {(artifact.type === "chart" || artifact.type === "table") && (
-        <form class="card form form-grid" method="post" id="pin">
+        // An explicit action, so the chat's "#pin" link does not follow the redirect to the dashboard.
+        <form class="card form form-grid" method="post" id="pin" action={`/artifacts/${artifact.artifactId}?${pinned}`}>
           <h2>Pin to dashboard</h2>
           <p class="muted small">The widget keeps this query, so it shows fresh data after every sync.</p>
           {data.pinError && <p class="alert" role="alert">{data.pinError}</p>}

@@ -10,14 +10,17 @@ import { writableWorkspace } from "../../../db/queries/connectors.ts";
 import { effectiveModel } from "../../../functions/llm_settings.ts";
 import { ChatPage } from "../../../components/ChatPage.tsx";
 import { FirstRunGuide } from "../../../components/FirstRunGuide.tsx";
-import { listConnectors } from "../../../db/queries/connectors.ts";
+import { findConnector, listConnectors } from "../../../db/queries/connectors.ts";
+import SampleNotice, { type SampleState } from "../../../islands/SampleNotice.tsx";
+import { isUuid } from "../../../lib/http/ids.ts";
 
 interface Data {
   sessions: ChatSessionRow[];
   configured: boolean;
   /** No connector yet: the first-run guide offers the sample dataset. */
   empty: boolean;
-  sampleAdded: boolean;
+  /** The sample connector just added (?sample=<its id>), and how its first sync stands. */
+  sample?: { id: string; state: SampleState; error: string | null };
   pageTitle: string;
 }
 
@@ -30,12 +33,19 @@ export const handler = {
         sessions: await listSessions(tx, { limit: 50 }),
         configured: workspace ? Boolean(await effectiveModel(deps, tx, workspace.id)) : false,
         empty: (await listConnectors(tx, { limit: 1 })).length === 0,
-        sampleAdded: ctx.url.searchParams.get("sample") === "added",
+        sample: await sampleConnector(tx, ctx.url.searchParams.get("sample")),
         pageTitle: "New chat",
       };
     });
   },
 };
+
+async function sampleConnector(tx: Parameters<typeof findConnector>[0], id: string | null): Promise<Data["sample"]> {
+  const connector = id && isUuid(id) ? await findConnector(tx, id) : undefined;
+  if (!connector) return undefined;
+  const state = connector.status === "ready" || connector.status === "error" ? connector.status : "syncing";
+  return { id: connector.id, state, error: connector.lastError };
+}
 
 export default function ChatIndex({ data }: PageProps<Data>) {
   return (
@@ -47,13 +57,8 @@ export default function ChatIndex({ data }: PageProps<Data>) {
       configured={data.configured}
       guide={data.empty
         ? <FirstRunGuide configured={data.configured} />
-        : data.sampleAdded
-        ? (
-          <p class="notice" role="status" data-testid="sample-added">
-            The Seattle weather sample is syncing (a few seconds). Ask about it below, e.g. “Which weather is most
-            common in Seattle? Chart it.”, or see it under <a href="/connectors">Connectors</a>.
-          </p>
-        )
+        : data.sample
+        ? <SampleNotice connectorId={data.sample.id} state={data.sample.state} error={data.sample.error} />
         : undefined}
     />
   );

@@ -29,6 +29,7 @@ import {
 } from "../../../components/confirmations.ts";
 import { deleteDataset } from "../../../functions/datasets.ts";
 import { formatWhen, plural } from "../../../components/format.ts";
+import { cancelledBy, shortError, shownSyncStatus, syncEndSentence } from "../../../components/sync_outcome.ts";
 
 const PREVIEW_ROWS = 20;
 
@@ -127,11 +128,7 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
             </p>
           </div>
         </header>
-        {connector.lastError && (
-          <p class="alert" role="alert" data-testid="last-error">
-            The last sync failed: {connector.lastError}
-          </p>
-        )}
+        <LastSyncOutcome connector={connector} latest={data.syncs[0]} />
       </div>
       {data.error && <p class="alert" role="alert">{data.error}</p>}
 
@@ -213,7 +210,7 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                     <td>{when(s.startedAt ?? s.createdAt)}</td>
                     <td>{s.trigger}</td>
                     <td>
-                      <StatusBadge status={s.status} />
+                      <StatusBadge status={shownSyncStatus(s)} />
                     </td>
                     <td>{s.rows.toLocaleString("en-US")}</td>
                     <td>
@@ -221,7 +218,7 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                         ? `${((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000).toFixed(1)} s`
                         : "—"}
                     </td>
-                    <td class="small">{s.error ?? ""}</td>
+                    <td class="small" title={s.error ?? undefined}>{shortError(s.error)}</td>
                   </tr>,
                   <SyncWarningRow key={`${s.id}-warnings`} warnings={s.warnings} />,
                 ])}
@@ -240,6 +237,21 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
       </div>
     </section>
   );
+}
+
+/**
+ * How the last sync ended, said once at the top: a failure in red with its reason, a cancel as a
+ * neutral note. Nothing while a sync runs (the progress shows it) or after a success.
+ */
+function LastSyncOutcome({ connector, latest }: { connector: ConnectorRow; latest: SyncRow | undefined }) {
+  if (latest && latest.status !== "failed") return null;
+  if (latest && cancelledBy(latest.error) !== undefined) {
+    return <p class="notice neutral" role="status" data-testid="sync-cancelled">{syncEndSentence(latest)}</p>;
+  }
+  const sentence = latest
+    ? syncEndSentence(latest)
+    : connector.lastError && `The last sync failed: ${connector.lastError}`;
+  return sentence ? <p class="alert" role="alert" data-testid="last-error">{sentence}</p> : null;
 }
 
 /**

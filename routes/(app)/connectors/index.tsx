@@ -9,6 +9,7 @@ import { renderFormError } from "../../../components/auth_form.ts";
 import { EmptyState } from "../../../components/EmptyState.tsx";
 import { addSampleData } from "../../../functions/sample_data.ts";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
+import ConnectorTypeTabs from "../../../islands/ConnectorTypeTabs.tsx";
 
 const NAME_PLACEHOLDER: Record<ConnectorTypeName, string> = {
   postgres: "Sales database",
@@ -31,7 +32,10 @@ function chosenType(url: URL, form?: FormData): ConnectorTypeName {
 
 async function load(ctx: FreshContext<PageState>, extra: Partial<Data> = {}): Promise<Data> {
   const connectors = await listConnectorsOf(ctx.state.deps, ctx.state.user!.id, { limit: 100 });
-  return { connectors, type: chosenType(new URL(ctx.req.url)), ...extra };
+  const url = new URL(ctx.req.url);
+  // A type tab carries the name typed under another type (?name=), so switching keeps it.
+  const name = url.searchParams.get("name")?.slice(0, 100);
+  return { connectors, type: chosenType(url), ...(name ? { values: { name } } : {}), ...extra };
 }
 
 export const handler = {
@@ -39,8 +43,9 @@ export const handler = {
   async POST(ctx: FreshContext<PageState>) {
     const form = await ctx.req.formData();
     if (form.get("action") === "sample") {
-      await addSampleData(ctx.state.deps, ctx.state.user!.id, ctx.state.meta);
-      return ctx.redirect("/chat?sample=added");
+      const id = await addSampleData(ctx.state.deps, ctx.state.user!.id, ctx.state.meta);
+      // The chat's notice follows this connector's sync until it is ready.
+      return ctx.redirect(`/chat?sample=${id}`);
     }
     try {
       const created = await createConnector(
@@ -97,19 +102,14 @@ export default function Connectors({ data }: PageProps<Data>) {
         )}
       <div class="card" id="new">
         <h2>Add a connector</h2>
-        <nav class="tabs" aria-label="Connector type">
-          {CONNECTOR_TYPE_NAMES.map((type) => (
-            <a
-              href={`/connectors?type=${type}#new`}
-              class={type === data.type ? "tab active" : "tab"}
-              aria-current={type === data.type ? "page" : undefined}
-            >
-              {CONNECTOR_TYPES[type].label}
-            </a>
-          ))}
-        </nav>
+        <ConnectorTypeTabs
+          tabs={CONNECTOR_TYPE_NAMES.map((type) => ({ type, label: CONNECTOR_TYPES[type].label }))}
+          current={data.type}
+          name={data.values?.name ?? ""}
+        />
         {data.error && <p class="alert" role="alert">{data.error}</p>}
-        <form method="post" class="form form-grid">
+        {/* An explicit action: without one the tab's #new would follow the redirect to the new connector. */}
+        <form method="post" action={`/connectors?type=${data.type}`} class="form form-grid">
           <input type="hidden" name="type" value={data.type} />
           <label>
             Name

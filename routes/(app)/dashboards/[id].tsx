@@ -19,6 +19,7 @@ import { shareJson } from "../../api/dashboard_json.ts";
 import { originOf } from "../../api/dashboards.ts";
 import DashboardLive from "../../../islands/DashboardLive.tsx";
 import SharePanel, { type ShareLinkProps } from "../../../islands/SharePanel.tsx";
+import { formatWhen } from "../../../components/format.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -76,7 +77,7 @@ export default function DashboardPage({ data }: PageProps<Data>) {
           {dashboard.description && <p class="muted">{dashboard.description}</p>}
           <p class="muted small">
             <span class="data-as-of">
-              Data as of {data.dataAsOf ? data.dataAsOf.toISOString().slice(0, 19).replace("T", " ") + " UTC" : "—"}
+              Data as of {formatWhen(data.dataAsOf)}
             </span>
             {" · "}
             <DashboardLive dashboardId={dashboard.id} />

@@ -13,6 +13,11 @@ import {
 import { capped } from "../../../functions/workflows/json.ts";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import WorkflowEditor from "../../../islands/WorkflowEditor.tsx";
+import SecretReveal from "../../../islands/SecretReveal.tsx";
+import { rotateWebhookSecret as confirmRotation } from "../../../components/confirmations.ts";
+import { rotateWebhookSecret } from "../../../functions/workflows/workflows.ts";
+import { renderFormError } from "../../../components/auth_form.ts";
+import { formatWhen } from "../../../components/format.ts";
 
 interface Data {
   workflow: WorkflowRow;
@@ -20,30 +25,50 @@ interface Data {
   lastRuns: Record<string, { input: unknown; output: unknown; error: string | null; status: string }>;
   origin: string;
   pageTitle: string;
+  /** A signing secret just made (after the confirmation's yes), shown this once. */
+  newSecret?: string;
+  error?: string;
 }
 
+/** How long senders may keep signing with the previous secret after a rotation from this page. */
+const KEEP_PREVIOUS_S = 24 * 60 * 60;
+
 export const handler = {
-  async GET(ctx: FreshContext<PageState>): Promise<Data> {
-    const { deps, user } = ctx.state;
-    return await asUser(deps.db, user!.id, async (tx) => {
-      const workflow = await findWorkflow(tx, ctx.params.id);
-      if (!workflow) throw notFound("Workflow");
-      const runs = await lastStepRuns(tx, workflow.id);
-      return {
-        workflow,
-        executions: await listExecutions(tx, workflow.id, { limit: 20 }),
-        lastRuns: Object.fromEntries(runs.map((r) => [r.stepId, {
-          input: capped(r.input, 4000),
-          output: capped(r.output, 4000),
-          error: r.error,
-          status: r.status,
-        }])),
-        origin: deps.config.appUrl ? new URL(deps.config.appUrl).origin : new URL(ctx.req.url).origin,
-        pageTitle: `${workflow.name} · Workflow`,
-      };
-    });
+  GET: (ctx: FreshContext<PageState>) => load(ctx),
+  /** The confirmation's form (ConfirmButton, or /confirm/rotate-webhook-secret without JavaScript). */
+  async POST(ctx: FreshContext<PageState>) {
+    const form = await ctx.req.formData();
+    const { deps, user, meta } = ctx.state;
+    if (form.get("action") !== "rotate_secret") return ctx.redirect(`/workflows/${ctx.params.id}`);
+    try {
+      const secret = await rotateWebhookSecret(deps, user!.id, ctx.params.id, KEEP_PREVIOUS_S, meta);
+      return ctx.render({ ...await load(ctx), newSecret: secret });
+    } catch (error) {
+      return await renderFormError(ctx, error, async (message) => ({ ...await load(ctx), error: message }));
+    }
   },
 };
+
+async function load(ctx: FreshContext<PageState>): Promise<Data> {
+  const { deps, user } = ctx.state;
+  return await asUser(deps.db, user!.id, async (tx) => {
+    const workflow = await findWorkflow(tx, ctx.params.id);
+    if (!workflow) throw notFound("Workflow");
+    const runs = await lastStepRuns(tx, workflow.id);
+    return {
+      workflow,
+      executions: await listExecutions(tx, workflow.id, { limit: 20 }),
+      lastRuns: Object.fromEntries(runs.map((r) => [r.stepId, {
+        input: capped(r.input, 4000),
+        output: capped(r.output, 4000),
+        error: r.error,
+        status: r.status,
+      }])),
+      origin: deps.config.appUrl ? new URL(deps.config.appUrl).origin : new URL(ctx.req.url).origin,
+      pageTitle: `${workflow.name} · Workflow`,
+    };
+  });
+}
 
 export default function WorkflowPage({ data }: PageProps<Data>) {
   const { workflow } = data;
@@ -57,7 +82,15 @@ export default function WorkflowPage({ data }: PageProps<Data>) {
           <h1>{workflow.name}</h1>
         </div>
       </header>
+      {data.error && <p class="alert" role="alert">{data.error}</p>}
+      {data.newSecret && (
+        <div class="card" data-testid="new-secret">
+          <SecretReveal secret={data.newSecret} />
+          <p class="muted small">The previous secret keeps working for 24 hours.</p>
+        </div>
+      )}
       <WorkflowEditor
+        rotate={confirmRotation(workflow)}
         workflowId={workflow.id}
         name={workflow.name}
         steps={workflow.steps as { id: string; type: string; config: Record<string, unknown> }[]}
@@ -84,7 +117,7 @@ export default function WorkflowPage({ data }: PageProps<Data>) {
                   <tr key={e.id}>
                     <td>
                       <a href={`/workflows/executions/${e.id}`}>
-                        {e.createdAt.toISOString().slice(0, 19).replace("T", " ")}
+                        {formatWhen(e.createdAt)}
                       </a>
                     </td>
                     <td>

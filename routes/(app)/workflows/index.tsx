@@ -6,6 +6,7 @@ import type { WorkflowRow } from "../../../db/queries/workflows.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
 import { EmptyState } from "../../../components/EmptyState.tsx";
 import SecretReveal from "../../../islands/SecretReveal.tsx";
+import { formatWhen } from "../../../components/format.ts";
 
 interface Data {
   workflows: WorkflowRow[];
@@ -99,7 +100,7 @@ export default function Workflows({ data }: PageProps<Data>) {
                     </td>
                     <td>{(w.steps as unknown[]).length}</td>
                     <td>{w.enabled ? "enabled" : "disabled"}</td>
-                    <td>{w.updatedAt.toISOString().slice(0, 16).replace("T", " ")} UTC</td>
+                    <td>{formatWhen(w.updatedAt)}</td>
                   </tr>
                 ))}
               </tbody>
