@@ -19,6 +19,9 @@ import { shareJson } from "../../api/dashboard_json.ts";
 import { originOf } from "../../api/dashboards.ts";
 import DashboardLive from "../../../islands/DashboardLive.tsx";
 import SharePanel, { type ShareLinkProps } from "../../../islands/SharePanel.tsx";
+import ConfirmButton from "../../../islands/ConfirmButton.tsx";
+import { deleteDashboard as confirmDeleteDashboard } from "../../../components/confirmations.ts";
+import { removeDashboard } from "../../../functions/dashboards/dashboards.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -58,6 +61,14 @@ export const handler = {
     };
     return view.filterError ? await ctx.render(data, { status: 400 }) : data;
   },
+  /** The confirmed "Delete dashboard" (from its dialog, or /confirm/delete-dashboard without JavaScript). */
+  async POST(ctx: FreshContext<PageState>): Promise<Response> {
+    if (!UUID.test(ctx.params.id)) throw notFound("Dashboard");
+    const form = await ctx.req.formData();
+    if (form.get("action") !== "delete") throw notFound("Action");
+    await removeDashboard(ctx.state.deps, ctx.state.user!.id, ctx.params.id, ctx.state.meta);
+    return ctx.redirect("/dashboards");
+  },
 };
 
 export default function DashboardPage({ data }: PageProps<Data>) {
@@ -83,6 +94,12 @@ export default function DashboardPage({ data }: PageProps<Data>) {
         <div class="actions">
           <a class="button" href={`/dashboards/${dashboard.id}/edit`}>Edit</a>
           <a class="button" href="#share">Share</a>
+          <ConfirmButton
+            label="Delete…"
+            class="button danger"
+            confirmation={confirmDeleteDashboard(dashboard)}
+            testId="delete-dashboard"
+          />
         </div>
       </header>
       <FilterForm

@@ -13,6 +13,10 @@ import {
 import { capped } from "../../../functions/workflows/json.ts";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import WorkflowEditor from "../../../islands/WorkflowEditor.tsx";
+import ConfirmButton from "../../../islands/ConfirmButton.tsx";
+import { deleteWorkflow as confirmDeleteWorkflow } from "../../../components/confirmations.ts";
+import { deleteWorkflow } from "../../../functions/workflows/workflows.ts";
+import { isUuid } from "../../../lib/http/ids.ts";
 
 interface Data {
   workflow: WorkflowRow;
@@ -24,6 +28,7 @@ interface Data {
 export const handler = {
   async GET(ctx: FreshContext<PageState>): Promise<Data> {
     const { deps, user } = ctx.state;
+    if (!isUuid(ctx.params.id)) throw notFound("Workflow");
     return await asUser(deps.db, user!.id, async (tx) => {
       const workflow = await findWorkflow(tx, ctx.params.id);
       if (!workflow) throw notFound("Workflow");
@@ -41,6 +46,14 @@ export const handler = {
       };
     });
   },
+  /** The confirmed "Delete workflow" (from its dialog, or /confirm/delete-workflow without JavaScript). */
+  async POST(ctx: FreshContext<PageState>): Promise<Response> {
+    if (!isUuid(ctx.params.id)) throw notFound("Workflow");
+    const form = await ctx.req.formData();
+    if (form.get("action") !== "delete") throw notFound("Action");
+    await deleteWorkflow(ctx.state.deps, ctx.state.user!.id, ctx.params.id, ctx.state.meta);
+    return ctx.redirect("/workflows");
+  },
 };
 
 export default function WorkflowPage({ data }: PageProps<Data>) {
@@ -53,6 +66,14 @@ export default function WorkflowPage({ data }: PageProps<Data>) {
             <a href="/workflows">Workflows</a>
           </p>
           <h1>{workflow.name}</h1>
+        </div>
+        <div class="actions">
+          <ConfirmButton
+            label="Delete…"
+            class="button danger"
+            confirmation={confirmDeleteWorkflow(workflow)}
+            testId="delete-workflow"
+          />
         </div>
       </header>
       <WorkflowEditor

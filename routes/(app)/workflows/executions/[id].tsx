@@ -3,6 +3,8 @@ import type { FreshContext, PageProps } from "../../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../../lib/app.ts";
 import { getExecution } from "../../../../functions/workflows/executions.ts";
 import { executionDetailJson } from "../../../api/workflow_schemas.ts";
+import { notFound } from "../../../../lib/http/errors.ts";
+import { isUuid } from "../../../../lib/http/ids.ts";
 import ExecutionTimeline, { type ExecutionView } from "../../../../islands/ExecutionTimeline.tsx";
 
 interface Data {
@@ -11,6 +13,7 @@ interface Data {
 
 export const handler = {
   async GET(ctx: FreshContext<PageState>): Promise<Data> {
+    if (!isUuid(ctx.params.id)) throw notFound("Execution");
     const { execution, steps, duplicates } = await getExecution(ctx.state.deps, ctx.state.user!.id, ctx.params.id);
     return { execution: JSON.parse(JSON.stringify(executionDetailJson(execution, steps, duplicates))) };
   },
