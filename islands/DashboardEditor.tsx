@@ -4,6 +4,7 @@
  * change. Every change is saved at once through the API; refusals show the server's sentence.
  */
 import { useSignal, useSignalEffect } from "@preact/signals";
+import { BusyButton } from "../components/BusyButton.tsx";
 import { useRef } from "preact/hooks";
 // Types only: gridstack's ES modules import without file extensions, which Deno cannot load, so the
 // library is imported in the browser alone (a chunk of its own, fetched when the editor opens).
@@ -171,6 +172,7 @@ function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
   const type = useSignal<string>("bar");
   const title = useSignal("");
   const source = useSignal(0);
+  const adding = useSignal(false);
   const dimension = useSignal(props.sources[0]?.columns[0]?.name ?? "");
   const fn = useSignal<string>("count");
   const column = useSignal("");
@@ -210,11 +212,14 @@ function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
 
   async function add(event: Event) {
     event.preventDefault();
+    if (adding.value) return;
+    adding.value = true;
     try {
       await api(`/api/dashboards/${props.dashboardId}/widgets`, "POST", body());
-      location.reload();
+      location.reload(); // busy until the page comes back with the widget
     } catch (e) {
       error.value = e instanceof Error ? e.message : String(e);
+      adding.value = false;
     }
   }
 
@@ -270,7 +275,7 @@ function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
         {preview.value?.row_count !== undefined && <p class="muted small">{preview.value.row_count} rows</p>}
       </div>
       <div>
-        <button type="submit" class="button primary">Add widget</button>
+        <BusyButton type="submit" class="button primary" busy={adding.value} busyLabel="Adding…">Add widget</BusyButton>
       </div>
     </form>
   );

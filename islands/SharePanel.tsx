@@ -3,6 +3,7 @@
  * revoke one. Talks to /api/shares; every refusal is shown as the server's sentence.
  */
 import { useSignal } from "@preact/signals";
+import { BusyButton } from "../components/BusyButton.tsx";
 
 export interface ShareLinkProps {
   id: string;
@@ -33,9 +34,12 @@ export default function SharePanel(props: {
   const error = useSignal<string | null>(null);
   const copied = useSignal<string | null>(null);
   const busy = useSignal(false);
+  /** The request on its way ("create", or "rotate:<id>", "revoke:<id>"), so its button shows it. */
+  const working = useSignal<string | null>(null);
 
-  async function act(work: () => Promise<void>) {
+  async function act(work: () => Promise<void>, what?: string) {
     busy.value = true;
+    working.value = what ?? null;
     error.value = null;
     try {
       await work();
@@ -43,11 +47,13 @@ export default function SharePanel(props: {
       error.value = e instanceof Error ? e.message : String(e);
     } finally {
       busy.value = false;
+      working.value = null;
     }
   }
 
   function create(event: Event) {
     event.preventDefault();
+    if (busy.value) return; // Enter in a field while the last request is on its way
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const locked: Record<string, string> = {};
     for (const f of props.filters) {
@@ -68,21 +74,21 @@ export default function SharePanel(props: {
       }) as ShareLinkProps;
       links.value = [link, ...links.value];
       (event.target as HTMLFormElement).reset();
-    });
+    }, "create");
   }
 
   const rotate = (id: string) =>
+    confirm("Rotate this link? Anyone using the current URL loses access at once.") &&
     act(async () => {
-      if (!confirm("Rotate this link? Anyone using the current URL loses access at once.")) return;
       const link = await send(`/api/shares/${id}/rotate`, { method: "POST" }) as ShareLinkProps;
       links.value = links.value.map((l) => l.id === id ? link : l);
-    });
+    }, `rotate:${id}`);
   const revoke = (id: string) =>
+    confirm("Revoke this link? It stops working at once and cannot be restored.") &&
     act(async () => {
-      if (!confirm("Revoke this link? It stops working at once and cannot be restored.")) return;
       await send(`/api/shares/${id}`, { method: "DELETE" });
       links.value = links.value.filter((l) => l.id !== id);
-    });
+    }, `revoke:${id}`);
   const copy = (link: ShareLinkProps) =>
     act(async () => {
       if (!link.url) throw new Error("This link's URL cannot be shown: rotate it to get a new one");
@@ -116,12 +122,24 @@ export default function SharePanel(props: {
                   <button type="button" class="button small" disabled={busy.value} onClick={() => copy(l)}>
                     {copied.value === l.id ? "Copied" : "Copy"}
                   </button>
-                  <button type="button" class="button small" disabled={busy.value} onClick={() => rotate(l.id)}>
+                  <BusyButton
+                    class="button small"
+                    disabled={busy.value}
+                    busy={working.value === `rotate:${l.id}`}
+                    busyLabel="Rotating…"
+                    onClick={() => rotate(l.id)}
+                  >
                     Rotate
-                  </button>
-                  <button type="button" class="button small danger" disabled={busy.value} onClick={() => revoke(l.id)}>
+                  </BusyButton>
+                  <BusyButton
+                    class="button small danger"
+                    disabled={busy.value}
+                    busy={working.value === `revoke:${l.id}`}
+                    busyLabel="Revoking…"
+                    onClick={() => revoke(l.id)}
+                  >
                     Revoke
-                  </button>
+                  </BusyButton>
                 </div>
               </li>
             ))}
@@ -146,7 +164,15 @@ export default function SharePanel(props: {
           <input type="checkbox" name="embed" /> Allow embedding on other sites
         </label>
         <div>
-          <button type="submit" class="button primary" disabled={busy.value}>Create link</button>
+          <BusyButton
+            type="submit"
+            class="button primary"
+            disabled={busy.value}
+            busy={working.value === "create"}
+            busyLabel="Creating link…"
+          >
+            Create link
+          </BusyButton>
         </div>
       </form>
     </section>

@@ -4,6 +4,7 @@
  * signed test event, rotate the webhook secret (shown once). What the user typed is kept on errors.
  */
 import { useSignal } from "@preact/signals";
+import { BusyButton } from "../components/BusyButton.tsx";
 
 interface StepDraft {
   id: string;
@@ -49,12 +50,14 @@ export default function WorkflowEditor(props: {
   const message = useSignal<{ ok: boolean; text: string } | null>(null);
   const secret = useSignal<string | null>(null);
   const busy = useSignal(false);
+  /** The button whose request is on its way ("save", "run", "test-event", "rotate"). */
+  const working = useSignal<string | null>(null);
 
   function update(index: number, change: Partial<StepDraft>) {
     steps.value = steps.value.map((s, i) => (i === index ? { ...s, ...change } : s));
   }
 
-  async function save(): Promise<boolean> {
+  async function save(what = "save"): Promise<boolean> {
     const parsed = [];
     for (const [index, step] of steps.value.entries()) {
       try {
@@ -70,6 +73,7 @@ export default function WorkflowEditor(props: {
       }
     }
     busy.value = true;
+    working.value = what;
     try {
       const res = await fetch(base, {
         method: "PATCH",
@@ -82,34 +86,40 @@ export default function WorkflowEditor(props: {
       return res.ok;
     } finally {
       busy.value = false;
+      working.value = null;
     }
   }
 
   async function start(path: string, body: unknown) {
-    if (!await save()) return;
+    if (!await save(path)) return;
     busy.value = true;
+    working.value = path;
     const res = await fetch(`${base}/${path}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
-    });
-    busy.value = false;
-    if (!res.ok) {
-      message.value = { ok: false, text: await errorMessage(res) };
+    }).catch(() => undefined);
+    if (!res?.ok) {
+      busy.value = false;
+      working.value = null;
+      message.value = { ok: false, text: res ? await errorMessage(res) : "The server cannot be reached: try again" };
       return;
     }
+    // Busy until the execution's page replaces this one, so it cannot be started twice.
     const { execution_id } = await res.json() as { execution_id: string };
     location.assign(`/workflows/executions/${execution_id}`);
   }
 
   async function rotate() {
     busy.value = true;
+    working.value = "rotate";
     const res = await fetch(`${base}/rotate-secret`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ keep_previous_for_s: 86400 }),
     });
     busy.value = false;
+    working.value = null;
     if (!res.ok) message.value = { ok: false, text: await errorMessage(res) };
     else secret.value = (await res.json() as { webhook_secret: string }).webhook_secret;
   }
@@ -125,18 +135,33 @@ export default function WorkflowEditor(props: {
           secret was shown when the workflow was made; a new one can be made here (the old one keeps working for a day).
         </p>
         <div class="inline-form">
-          <button type="button" class="button" onClick={rotate} disabled={busy.value}>New signing secret</button>
-          <button type="button" class="button" onClick={() => start("test-event", {})} disabled={busy.value}>
+          <BusyButton
+            class="button"
+            onClick={rotate}
+            disabled={busy.value}
+            busy={working.value === "rotate"}
+            busyLabel="Making a secret…"
+          >
+            New signing secret
+          </BusyButton>
+          <BusyButton
+            class="button"
+            onClick={() => start("test-event", {})}
+            disabled={busy.value}
+            busy={working.value === "test-event"}
+            busyLabel="Sending…"
+          >
             Send test event
-          </button>
-          <button
-            type="button"
+          </BusyButton>
+          <BusyButton
             class="button primary"
             onClick={() => start("run", { input: {} })}
             disabled={busy.value}
+            busy={working.value === "run"}
+            busyLabel="Starting…"
           >
             Run now
-          </button>
+          </BusyButton>
         </div>
         {secret.value && (
           <div role="status">
@@ -215,7 +240,15 @@ export default function WorkflowEditor(props: {
         >
           Add step
         </button>
-        <button type="button" class="button primary" onClick={save} disabled={busy.value}>Save</button>
+        <BusyButton
+          class="button primary"
+          onClick={() => save()}
+          disabled={busy.value}
+          busy={working.value === "save"}
+          busyLabel="Saving…"
+        >
+          Save
+        </BusyButton>
       </div>
       {message.value && (
         <p
