@@ -44,7 +44,7 @@ function Metric({ metric, format }: { metric: MetricValue; format?: string }) {
               formatNumber(Math.abs(change), "percent")
             } against the previous ${metric.period}`}
           {metric.previous !== undefined && metric.previous !== null && (
-            <span class="muted">(was {formatNumber(metric.previous, format)})</span>
+            <span class="muted">{` (was ${formatNumber(metric.previous, format)})`}</span>
           )}
         </p>
       )}
@@ -78,9 +78,17 @@ function Cell({ cell, downloads }: { cell: CellView; downloads?: (widgetId: stri
       <div class="widget-body">
         {cell.error && <p class="widget-error" role="status">{cell.error}</p>}
         {cell.svg && (
+          // A wide chart comes twice: at its grid size, and drawn at a phone's width, which the
+          // stylesheet shows instead on a phone (no script: the share page has none).
           <>
-            <Trusted class="chart chart-light" html={cell.svg.light} />
-            <Trusted class="chart chart-dark" html={cell.svg.dark} />
+            <Trusted class={`chart chart-light${cell.svg.phone ? " chart-wide" : ""}`} html={cell.svg.light} />
+            <Trusted class={`chart chart-dark${cell.svg.phone ? " chart-wide" : ""}`} html={cell.svg.dark} />
+            {cell.svg.phone && (
+              <>
+                <Trusted class="chart chart-phone chart-phone-light" html={cell.svg.phone.light} />
+                <Trusted class="chart chart-phone chart-phone-dark" html={cell.svg.phone.dark} />
+              </>
+            )}
           </>
         )}
         {cell.table && <ResultTable columns={cell.table.columns} rows={cell.table.rows} />}

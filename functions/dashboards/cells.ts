@@ -9,7 +9,7 @@ import { markdownToSafeHtml } from "../../lib/markdown_server.ts";
 import type { QueryResult } from "../query_dataset.ts";
 import type { MetricValue } from "./metric.ts";
 import type { FilterValues } from "./filters.ts";
-import { samplingNote, widgetSvg } from "./render.ts";
+import { phoneChartSize, samplingNote, widgetSvg } from "./render.ts";
 import type { WidgetConfig } from "./schemas.ts";
 import { dataKey } from "./view.ts";
 import type { WidgetData } from "./widget_data.ts";
@@ -20,7 +20,8 @@ export const TABLE_ROW_LIMIT = 200;
 export interface CellView {
   widget: WidgetRow;
   title: string;
-  svg?: { light: string; dark: string };
+  /** The chart at its grid size, and (for wide widgets) drawn again at a phone's width. */
+  svg?: { light: string; dark: string; phone?: { light: string; dark: string } };
   table?: QueryResult;
   metric?: MetricValue;
   html?: string;
@@ -49,14 +50,23 @@ export async function renderCells(widgets: WidgetRow[], data: WidgetData[], valu
     if (result.rows.length === 0) return { widget, title, error: "No rows match the filters." };
     const key = dataKey(d, values);
     const label = title || `${widget.type} chart`;
-    const [light, dark] = await Promise.all([
+    const phone = phoneChartSize(widget);
+    const [light, dark, phoneLight, phoneDark] = await Promise.all([
       widgetSvg(widget, result, "light", key)!,
       widgetSvg(widget, result, "dark", key)!,
+      phone && widgetSvg(widget, result, "light", key, phone)!,
+      phone && widgetSvg(widget, result, "dark", key, phone)!,
     ]);
     return {
       widget,
       title,
-      svg: { light: responsiveSvg(light, label), dark: responsiveSvg(dark, label) },
+      svg: {
+        light: responsiveSvg(light, label),
+        dark: responsiveSvg(dark, label),
+        ...(phoneLight && phoneDark
+          ? { phone: { light: responsiveSvg(phoneLight, label), dark: responsiveSvg(phoneDark, label) } }
+          : {}),
+      },
       note: samplingNote(widget, result),
     };
   }));
