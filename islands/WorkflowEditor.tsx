@@ -178,7 +178,13 @@ export default function WorkflowEditor(props: {
             <li class="card step" key={index} data-testid="step">
               <div class="inline-form">
                 <label>
-                  Id <input value={step.id} onInput={(e) => update(index, { id: e.currentTarget.value })} size={12} />
+                  Id{" "}
+                  <input
+                    type="text"
+                    value={step.id}
+                    onInput={(e) => update(index, { id: e.currentTarget.value })}
+                    size={12}
+                  />
                 </label>
                 <label>
                   Type{" "}
