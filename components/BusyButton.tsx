@@ -6,7 +6,11 @@ import type { ComponentChildren, JSX } from "preact";
  * forms' busy state (static/busy.js).
  */
 export function BusyButton(
-  props: JSX.HTMLAttributes<HTMLButtonElement> & { busy: boolean; busyLabel?: string; children: ComponentChildren },
+  props: JSX.ButtonHTMLAttributes<HTMLButtonElement> & {
+    busy: boolean;
+    busyLabel?: string;
+    children: ComponentChildren;
+  },
 ) {
   const { busy, busyLabel, children, disabled, ...rest } = props;
   return (
