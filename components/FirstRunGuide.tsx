@@ -12,7 +12,9 @@ export function FirstRunGuide(props: { configured: boolean }) {
           <div class="button-row">
             <form method="post" action="/connectors">
               <input type="hidden" name="action" value="sample" />
-              <button type="submit" class="button primary" data-testid="add-sample">Add the sample dataset</button>
+              <button type="submit" class="button primary" data-testid="add-sample" data-busy-label="Adding…">
+                Add the sample dataset
+              </button>
             </form>
             <a class="button" href="/connectors">Connect your own</a>
           </div>

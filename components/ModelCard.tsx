@@ -54,7 +54,7 @@ export function ModelCard(
           />
         </label>
         <div class="form-actions">
-          <button type="submit" class="button primary">Save model</button>
+          <button type="submit" class="button primary" data-busy-label="Saving…">Save model</button>
         </div>
       </form>
       {(settings.base_url || settings.model || settings.has_api_key) && (

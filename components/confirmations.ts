@@ -20,6 +20,8 @@ import { listApiTokens } from "../db/queries/api_tokens.ts";
 import { findLiveShareLink } from "../db/queries/dashboards.ts";
 import { revokeShare, rotateShare } from "./confirm_builders_share.ts";
 import { findWorkflow } from "../db/queries/workflows.ts";
+import { getDashboard } from "../functions/dashboards/dashboards.ts";
+import { getWorkflow } from "../functions/workflows/workflows.ts";
 
 export type { Confirmation };
 export { revokeShare, rotateShare };
@@ -112,6 +114,36 @@ export function rotateWebhookSecret(w: { id: string; name: string }): Confirmati
   };
 }
 
+/** Deleting a dashboard with its widgets and share links. */
+export function deleteDashboard(d: { id: string; name: string }): Confirmation {
+  return {
+    id: `delete-dashboard-${d.id}`,
+    title: `Delete the dashboard “${d.name}”?`,
+    message: "Its widgets go with it, and every share link to it stops working at once. The data stays. " +
+      "This cannot be undone.",
+    action: `/dashboards/${d.id}`,
+    fields: { action: "delete" },
+    confirmLabel: "Delete dashboard",
+    cancelHref: `/dashboards/${d.id}`,
+    pageHref: page("delete-dashboard", { id: d.id }),
+  };
+}
+
+/** Deleting a workflow with its executions; its webhook URL stops accepting deliveries. */
+export function deleteWorkflow(w: { id: string; name: string }): Confirmation {
+  return {
+    id: `delete-workflow-${w.id}`,
+    title: `Delete the workflow “${w.name}”?`,
+    message: "Its steps and execution history go with it, and its webhook URL stops accepting deliveries. " +
+      "This cannot be undone.",
+    action: `/workflows/${w.id}`,
+    fields: { action: "delete" },
+    confirmLabel: "Delete workflow",
+    cancelHref: `/workflows/${w.id}`,
+    pageHref: page("delete-workflow", { id: w.id }),
+  };
+}
+
 type Loader = (ctx: FreshContext<PageState>) => Promise<Confirmation>;
 
 /** The id in `?id=`, as a UUID, or a 404. */
@@ -154,6 +186,9 @@ export const CONFIRMATIONS: Record<string, Loader> = {
     if (!workflow) throw notFound("Workflow");
     return rotateWebhookSecret(workflow);
   },
+  "delete-dashboard": async (ctx) =>
+    deleteDashboard((await getDashboard(ctx.state.deps, ctx.state.user!.id, idOf(ctx))).dashboard),
+  "delete-workflow": async (ctx) => deleteWorkflow(await getWorkflow(ctx.state.deps, ctx.state.user!.id, idOf(ctx))),
 };
 
 /** The live share link in `?id=`, as the caller sees it, or a 404. */

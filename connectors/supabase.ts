@@ -47,10 +47,24 @@ async function tables(ctx: Ctx): Promise<DatasetInfo[]> {
   });
   if (!response.ok) {
     await response.body?.cancel();
-    const hint = response.status === 401 ? ": check the key" : "";
+    const hint = response.status === 401 || response.status === 403
+      ? ": check the key"
+      : response.status === 404
+      ? ": check the project URL"
+      : "";
     throw new ApiError(422, "connection_failed", `Supabase answered ${response.status}${hint}`);
   }
-  const doc = await response.json() as OpenApiDoc;
+  let doc: OpenApiDoc;
+  try {
+    doc = await response.json() as OpenApiDoc;
+  } catch {
+    // An empty or non-JSON answer (a proxy's page, a wrong URL) is the URL's fault, not a crash.
+    throw new ApiError(
+      422,
+      "connection_failed",
+      `${url.host} did not answer with Supabase's table list (JSON): check the project URL`,
+    );
+  }
   const all = Object.entries(doc.definitions ?? {}).map(([name, def]) => ({
     name,
     columns: Object.entries(def.properties ?? {}).map(([column, p]) => ({

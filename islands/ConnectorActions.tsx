@@ -9,6 +9,7 @@
 import { useSignal } from "@preact/signals";
 import { refreshRegions } from "../lib/client/live_regions.ts";
 import { cancelledBy, syncEndSentence } from "../components/sync_outcome.ts";
+import { BusyButton } from "../components/BusyButton.tsx";
 
 interface Progress {
   status: string;
@@ -24,12 +25,15 @@ async function errorMessage(res: Response): Promise<string> {
 export default function ConnectorActions(props: { connectorId: string; acceptsUpload: boolean }) {
   const base = `/api/connectors/${props.connectorId}`;
   const busy = useSignal(false);
+  /** Which request is on its way, so that its button shows it. */
+  const working = useSignal<"test" | "sync" | "upload" | null>(null);
   const message = useSignal<{ ok: boolean; text: string } | null>(null);
   const progress = useSignal<Progress | null>(null);
   const syncId = useSignal<string | null>(null);
 
   async function test() {
     busy.value = true;
+    working.value = "test";
     message.value = null;
     try {
       const res = await fetch(`${base}/test`, { method: "POST" });
@@ -37,13 +41,16 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
       message.value = res.ok ? { ok: body.ok, text: body.message } : { ok: false, text: await errorMessage(res) };
     } finally {
       busy.value = false;
+      working.value = null;
     }
   }
 
   async function sync() {
     busy.value = true;
+    working.value = "sync";
     message.value = null;
     const res = await fetch(`${base}/sync`, { method: "POST" });
+    working.value = null;
     if (!res.ok) {
       message.value = { ok: false, text: await errorMessage(res) };
       busy.value = false;
@@ -92,14 +99,15 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
   async function upload(event: Event) {
     event.preventDefault();
     const file = (event.currentTarget as HTMLFormElement).querySelector("input[type=file]") as HTMLInputElement;
-    if (!file.files?.[0]) return;
+    if (!file.files?.[0] || busy.value) return;
     busy.value = true;
+    working.value = "upload";
     message.value = { ok: true, text: `Uploading ${file.files[0].name}…` };
     const res = await fetch(`${base}/upload?filename=${encodeURIComponent(file.files[0].name)}`, {
       method: "POST",
       headers: { "content-type": "text/csv" },
       body: file.files[0],
-    });
+    }).finally(() => working.value = null);
     busy.value = false;
     if (!res.ok) {
       message.value = { ok: false, text: await errorMessage(res) };
@@ -112,8 +120,24 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
   return (
     <div class="card actions">
       <div class="inline-form">
-        <button type="button" class="button" onClick={test} disabled={busy.value}>Test connection</button>
-        <button type="button" class="button primary" onClick={sync} disabled={busy.value}>Sync now</button>
+        <BusyButton
+          class="button"
+          onClick={test}
+          disabled={busy.value}
+          busy={working.value === "test"}
+          busyLabel="Testing…"
+        >
+          Test connection
+        </BusyButton>
+        <BusyButton
+          class="button primary"
+          onClick={sync}
+          disabled={busy.value}
+          busy={working.value === "sync"}
+          busyLabel="Starting sync…"
+        >
+          Sync now
+        </BusyButton>
       </div>
       {props.acceptsUpload && (
         <p class="muted small upload-hint">
@@ -124,7 +148,15 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
       {props.acceptsUpload && (
         <form class="inline-form" onSubmit={upload}>
           <input type="file" accept=".csv,text/csv" aria-label="CSV file" />
-          <button type="submit" class="button" disabled={busy.value}>Upload and sync</button>
+          <BusyButton
+            type="submit"
+            class="button"
+            disabled={busy.value}
+            busy={working.value === "upload"}
+            busyLabel="Uploading…"
+          >
+            Upload and sync
+          </BusyButton>
         </form>
       )}
       {p && (

@@ -6,6 +6,7 @@
  * from the server is shown once, as a sentence (formMessage), and the form keeps what was typed.
  */
 import { useSignal, useSignalEffect } from "@preact/signals";
+import { BusyButton } from "../components/BusyButton.tsx";
 import { useRef } from "preact/hooks";
 // Types only: gridstack's ES modules import without file extensions, which Deno cannot load, so the
 // library is imported in the browser alone (a chunk of its own, fetched when the editor opens).
@@ -211,6 +212,7 @@ function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
   const type = useSignal<string>("bar");
   const title = useSignal("");
   const source = useSignal(0);
+  const adding = useSignal(false);
   const dimension = useSignal(props.sources[0]?.columns[0]?.name ?? "");
   const fn = useSignal<string>("count");
   const column = useSignal("");
@@ -265,18 +267,21 @@ function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
 
   async function add(event: Event) {
     event.preventDefault();
+    if (adding.value) return;
     tried.value = true;
     if (missing()) {
       ofField.current?.focus();
       return;
     }
     error.value = null;
+    adding.value = true;
     try {
       await api(`/api/dashboards/${props.dashboardId}/widgets`, "POST", body());
-      location.reload();
+      location.reload(); // busy until the page comes back with the widget
     } catch (e) {
       error.value = sentence(e);
       preview.value = null; // the same refusal is not shown twice
+      adding.value = false;
     }
   }
 
@@ -342,7 +347,7 @@ function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
       </div>
       {error.value && <p class="alert form-wide" role="alert">{error.value}</p>}
       <div>
-        <button type="submit" class="button primary">Add widget</button>
+        <BusyButton type="submit" class="button primary" busy={adding.value} busyLabel="Adding…">Add widget</BusyButton>
       </div>
     </form>
   );

@@ -9,6 +9,7 @@ import { useSignal } from "@preact/signals";
 import ConfirmButton from "./ConfirmButton.tsx";
 import { revokeShare, rotateShare } from "../components/confirm_builders_share.ts";
 import { formMessage } from "../components/form_errors.ts";
+import { BusyButton } from "../components/BusyButton.tsx";
 
 export interface ShareLinkProps {
   id: string;
@@ -72,9 +73,12 @@ export default function SharePanel(props: {
   const copied = useSignal<string | null>(null);
   const busy = useSignal(false);
   const labelOf = (id: string) => props.filters.find((f) => f.id === id)?.label ?? id;
+  /** The request on its way ("create", or "rotate:<id>", "revoke:<id>"), so its button shows it. */
+  const working = useSignal<string | null>(null);
 
-  async function act(work: () => Promise<void>) {
+  async function act(work: () => Promise<void>, what?: string) {
     busy.value = true;
+    working.value = what ?? null;
     error.value = null;
     try {
       await work();
@@ -86,11 +90,13 @@ export default function SharePanel(props: {
       });
     } finally {
       busy.value = false;
+      working.value = null;
     }
   }
 
   function create(event: Event) {
     event.preventDefault();
+    if (busy.value) return; // Enter in a field while the last request is on its way
     const formEl = event.currentTarget as HTMLFormElement;
     const form = new FormData(formEl);
     const locked: Record<string, string> = {};
@@ -125,7 +131,7 @@ export default function SharePanel(props: {
       }) as ShareLinkProps;
       links.value = [link, ...links.value];
       formEl.reset();
-    });
+    }, "create");
   }
 
   const copy = (link: ShareLinkProps) =>
@@ -209,7 +215,15 @@ export default function SharePanel(props: {
           </label>
         </div>
         <div>
-          <button type="submit" class="button primary" disabled={busy.value}>Create link</button>
+          <BusyButton
+            type="submit"
+            class="button primary"
+            disabled={busy.value}
+            busy={working.value === "create"}
+            busyLabel="Creating link…"
+          >
+            Create link
+          </BusyButton>
         </div>
       </form>
     </section>

@@ -8,6 +8,7 @@ import { useSignal } from "@preact/signals";
 import ConfirmButton from "./ConfirmButton.tsx";
 import type { Confirmation } from "../components/confirm_types.ts";
 import { JsonBlock } from "../components/JsonBlock.tsx";
+import { BusyButton } from "../components/BusyButton.tsx";
 
 interface StepDraft {
   id: string;
@@ -54,12 +55,14 @@ export default function WorkflowEditor(props: {
   );
   const message = useSignal<{ ok: boolean; text: string } | null>(null);
   const busy = useSignal(false);
+  /** The button whose request is on its way ("save", "run", "test-event", "rotate"). */
+  const working = useSignal<string | null>(null);
 
   function update(index: number, change: Partial<StepDraft>) {
     steps.value = steps.value.map((s, i) => (i === index ? { ...s, ...change } : s));
   }
 
-  async function save(): Promise<boolean> {
+  async function save(what = "save"): Promise<boolean> {
     const parsed = [];
     for (const [index, step] of steps.value.entries()) {
       try {
@@ -75,6 +78,7 @@ export default function WorkflowEditor(props: {
       }
     }
     busy.value = true;
+    working.value = what;
     try {
       const res = await fetch(base, {
         method: "PATCH",
@@ -87,22 +91,26 @@ export default function WorkflowEditor(props: {
       return res.ok;
     } finally {
       busy.value = false;
+      working.value = null;
     }
   }
 
   async function start(path: string, body: unknown) {
-    if (!await save()) return;
+    if (!await save(path)) return;
     busy.value = true;
+    working.value = path;
     const res = await fetch(`${base}/${path}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
-    });
-    busy.value = false;
-    if (!res.ok) {
-      message.value = { ok: false, text: await errorMessage(res) };
+    }).catch(() => undefined);
+    if (!res?.ok) {
+      busy.value = false;
+      working.value = null;
+      message.value = { ok: false, text: res ? await errorMessage(res) : "The server cannot be reached: try again" };
       return;
     }
+    // Busy until the execution's page replaces this one, so it cannot be started twice.
     const { execution_id } = await res.json() as { execution_id: string };
     location.assign(`/workflows/executions/${execution_id}`);
   }
@@ -124,17 +132,24 @@ export default function WorkflowEditor(props: {
             class="button"
             testId="rotate-secret"
           />
-          <button type="button" class="button" onClick={() => start("test-event", {})} disabled={busy.value}>
+          <BusyButton
+            class="button"
+            onClick={() => start("test-event", {})}
+            disabled={busy.value}
+            busy={working.value === "test-event"}
+            busyLabel="Sending…"
+          >
             Send test event
-          </button>
-          <button
-            type="button"
+          </BusyButton>
+          <BusyButton
             class="button primary"
             onClick={() => start("run", { input: {} })}
             disabled={busy.value}
+            busy={working.value === "run"}
+            busyLabel="Starting…"
           >
             Run now
-          </button>
+          </BusyButton>
         </div>
       </div>
       <h2 class="steps-heading">Steps</h2>
@@ -145,7 +160,13 @@ export default function WorkflowEditor(props: {
             <li class="card step" key={index} data-testid="step">
               <div class="inline-form">
                 <label>
-                  Id <input value={step.id} onInput={(e) => update(index, { id: e.currentTarget.value })} size={12} />
+                  Id{" "}
+                  <input
+                    type="text"
+                    value={step.id}
+                    onInput={(e) => update(index, { id: e.currentTarget.value })}
+                    size={12}
+                  />
                 </label>
                 <label>
                   Type{" "}
@@ -207,7 +228,15 @@ export default function WorkflowEditor(props: {
         >
           Add step
         </button>
-        <button type="button" class="button primary" onClick={save} disabled={busy.value}>Save</button>
+        <BusyButton
+          class="button primary"
+          onClick={() => save()}
+          disabled={busy.value}
+          busy={working.value === "save"}
+          busyLabel="Saving…"
+        >
+          Save
+        </BusyButton>
       </div>
       {message.value && (
         <p

@@ -44,7 +44,7 @@ function Metric({ metric, format }: { metric: MetricValue; format?: string }) {
               formatNumber(Math.abs(change), "percent")
             } against the previous ${metric.period}`}
           {metric.previous !== undefined && metric.previous !== null && (
-            <span class="muted">(was {formatNumber(metric.previous, format)})</span>
+            <span class="muted">{` (was ${formatNumber(metric.previous, format)})`}</span>
           )}
         </p>
       )}
@@ -77,7 +77,14 @@ function Cell({ cell, downloads }: { cell: CellView; downloads?: (widgetId: stri
       )}
       <div class="widget-body">
         {cell.error && <p class="widget-error" role="status">{cell.error}</p>}
-        {cell.svg && <Trusted class="chart" html={cell.svg} />}
+        {cell.svg && (
+          // A wide chart comes twice: at its grid size, and drawn at a phone's width, which the
+          // stylesheet shows instead on a phone (no script: the share page has none).
+          <>
+            <Trusted class={`chart${cell.svg.phone ? " chart-wide" : ""}`} html={cell.svg.main} />
+            {cell.svg.phone && <Trusted class="chart chart-phone" html={cell.svg.phone} />}
+          </>
+        )}
         {cell.table && <ResultTable columns={cell.table.columns} rows={cell.table.rows} />}
         {cell.metric && <Metric metric={cell.metric} format={config.format} />}
         {cell.html !== undefined && <Trusted class="md" html={cell.html} />}

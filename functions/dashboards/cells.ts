@@ -9,7 +9,7 @@ import { markdownToSafeHtml } from "../../lib/markdown_server.ts";
 import type { QueryResult } from "../query_dataset.ts";
 import type { MetricValue } from "./metric.ts";
 import type { FilterValues } from "./filters.ts";
-import { samplingNote, widgetSvg } from "./render.ts";
+import { phoneChartSize, samplingNote, widgetSvg } from "./render.ts";
 import type { WidgetConfig } from "./schemas.ts";
 import { dataKey } from "./view.ts";
 import type { WidgetData } from "./widget_data.ts";
@@ -20,7 +20,8 @@ export const TABLE_ROW_LIMIT = 200;
 export interface CellView {
   widget: WidgetRow;
   title: string;
-  svg?: string;
+  /** The chart at its grid size, and (for wide widgets) drawn again at a phone's width. */
+  svg?: { main: string; phone?: string };
   table?: QueryResult;
   metric?: MetricValue;
   html?: string;
@@ -49,10 +50,15 @@ export async function renderCells(widgets: WidgetRow[], data: WidgetData[], valu
     if (result.rows.length === 0) return { widget, title, error: "No rows match the filters." };
     const key = dataKey(d, values);
     const label = title || `${widget.type} chart`;
+    const phone = phoneChartSize(widget);
+    const [main, phoneSvg] = await Promise.all([
+      widgetSvg(widget, result, "light", key)!,
+      phone ? widgetSvg(widget, result, "light", key, phone)! : undefined,
+    ]);
     return {
       widget,
       title,
-      svg: responsiveSvg(await widgetSvg(widget, result, "light", key)!, label),
+      svg: { main: responsiveSvg(main, label), ...(phoneSvg ? { phone: responsiveSvg(phoneSvg, label) } : {}) },
       note: samplingNote(widget, result),
     };
   }));

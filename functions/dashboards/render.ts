@@ -53,29 +53,46 @@ export function chartSize(widget: { width: number; height: number }): { width: n
   };
 }
 
+/** The width a phone drawing is made at: a 390 px screen's widget, so its text is not scaled down. */
+export const PHONE_CHART_WIDTH = 340;
+
+/**
+ * The size of a widget's second drawing for phones, or undefined when the grid drawing is narrow
+ * enough to read on one (scaled to a phone's width, a 1,168 px chart's 11 px labels would be 3 px).
+ */
+export function phoneChartSize(
+  widget: { width: number; height: number },
+): { width: number; height: number } | undefined {
+  const grid = chartSize(widget);
+  if (grid.width <= PHONE_CHART_WIDTH * 1.25) return undefined;
+  return { width: PHONE_CHART_WIDTH, height: Math.min(320, Math.max(220, grid.height)) };
+}
+
 const cache = new Map<string, Promise<string>>();
 const CACHE_ENTRIES = 500;
 
 /**
- * A widget's chart as SVG for `theme`, or undefined for widgets that are not charts. `dataKey`
- * names the data (dataset version and filters) so the cache never serves a stale drawing.
+ * A widget's chart as SVG for `theme` (at its grid size unless `size` says otherwise), or undefined
+ * for widgets that are not charts. `dataKey` names the data (dataset version and filters) so the
+ * cache never serves a stale drawing.
  */
 export function widgetSvg(
   widget: WidgetRow,
   result: QueryResult,
   theme: ChartTheme,
   dataKey: string,
+  size: { width: number; height: number } = chartSize(widget),
 ): Promise<string> | undefined {
   const spec = widgetChartSpec(widget, result.columns);
   if (!spec) return undefined;
-  const key = `${widget.id}@${widget.updatedAt.getTime()}:${dataKey}:${theme}`;
+  const key = `${widget.id}@${widget.updatedAt.getTime()}:${dataKey}:${theme}:${size.width}x${size.height}`;
   let svg = cache.get(key);
   if (svg) {
     cache.delete(key);
   } else {
     const { rows } = sampleRows(result.rows, WIDGET_MARK_LIMIT);
     svg = renderChartSvg(spec, result.columns, rows, {
-      ...chartSize(widget),
+      ...size,
       theme,
       stacked: (widget.config as WidgetConfig).stacked,
       query: (widget.dataQuery ?? undefined) as ChartQuery | undefined,

@@ -45,7 +45,7 @@ export default function Login({ data, url, state }: PageProps<FormState, PageSta
           Password
           <input type="password" name="password" autocomplete="current-password" required />
         </label>
-        <button type="submit" class="button primary">Sign in</button>
+        <button type="submit" class="button primary" data-busy-label="Signing in…">Sign in</button>
       </form>
       <p class="muted small">
         New here? <a href={next ? `/signup?next=${encodeURIComponent(next)}` : "/signup"}>Create an account</a>

@@ -48,7 +48,7 @@ export default function Signup({ data, url, state }: PageProps<FormState, PageSt
           Password <span class="muted small">(8 characters or more)</span>
           <input type="password" name="password" autocomplete="new-password" minLength={8} required />
         </label>
-        <button type="submit" class="button primary">Create account</button>
+        <button type="submit" class="button primary" data-busy-label="Creating your account…">Create account</button>
       </form>
       <p class="muted small">
         Already have an account? <a href={next ? `/login?next=${encodeURIComponent(next)}` : "/login"}>Sign in</a>

@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from "../support/test_app.ts";
 import { startSources } from "../support/sources.ts";
 import { afterToolResult, startFakeOpenAI, toolResults } from "../support/fake_openai.ts";
 import { ask, newChat } from "../support/chat_client.ts";
-import { countBy, csvRows, syncAgain, weatherDashboard } from "../support/dashboards.ts";
+import { countBy, csvRows, smallestChartText, syncAgain, weatherDashboard } from "../support/dashboards.ts";
 
 const SCREENSHOTS = Deno.env.get("SCREENSHOT_DIR") ?? "screenshots";
 
@@ -130,10 +130,17 @@ browserTest("a shared dashboard reads with JavaScript off: marks, filters, locks
         await shot.page.goto(shareUrl);
         const overflow = await shot.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
         ok(overflow <= 0, `${width} px ${scheme}: the page scrolls sideways by ${overflow} px`);
-        // One drawing, recoloured by the stylesheet: the first bar takes the scheme's first colour.
-        const fill = await shot.page.locator('.chart path[aria-roledescription="bar"]').first()
+        // One drawing a size, recoloured by the stylesheet: the first visible bar takes the scheme's first colour.
+        const fill = await shot.page.locator('.chart path[aria-roledescription="bar"]:visible').first()
           .evaluate((bar) => getComputedStyle(bar).fill);
         equal(fill, scheme === "light" ? "rgb(76, 120, 168)" : "rgb(127, 176, 230)", `${scheme} bars`);
+        // On a phone the wide charts are drawn again at its width: their text is not shrunk to a speck.
+        const text = await shot.page.evaluate(smallestChartText);
+        ok(text.labels > 20, `${width} px ${scheme}: only ${text.labels} chart labels are visible`);
+        ok(text.px >= 9, `${width} px ${scheme}: chart text is drawn ${text.px.toFixed(1)} px high`);
+        const [shown, hidden] = width < 480 ? [".chart-phone", ".chart-wide"] : [".chart-wide", ".chart-phone"];
+        ok(await shot.page.locator(shown).first().isVisible(), `${width} px: ${shown} charts show`);
+        ok(!await shot.page.locator(hidden).first().isVisible(), `${width} px: ${hidden} charts are hidden`);
         await shot.page.screenshot({ path: `${SCREENSHOTS}/shared-dashboard-${width}-${scheme}.png`, fullPage: true });
         await shot.context.close();
       }

@@ -45,9 +45,20 @@ export function marks(svg: string, role: string): string[] {
   return [...svg.matchAll(new RegExp(`<path[^>]*aria-roledescription="${role}"[^>]*>`, "g"))].map((m) => m[0]);
 }
 
-/** The chart SVGs of a page, in widget order. */
+/** The chart SVGs of a page at their grid size, in widget order (the phone copies are left out). */
 export function pageCharts(html: string): string[] {
-  return [...html.matchAll(/<div class="chart">(<svg[\s\S]*?<\/svg>)<\/div>/g)].map((m) => m[1]);
+  return [...html.matchAll(/<div class="chart(?: chart-wide)?">(<svg[\s\S]*?<\/svg>)<\/div>/g)].map((m) => m[1]);
+}
+
+/**
+ * The smallest chart text a reader sees on the page, in CSS pixels (each label's drawn height
+ * after the SVG is scaled to fit), and how many labels are visible.
+ */
+export function smallestChartText(): { px: number; labels: number } {
+  const heights = [...document.querySelectorAll(".chart svg text")]
+    .map((t) => t.getBoundingClientRect().height)
+    .filter((h) => h > 0);
+  return { px: Math.min(...heights), labels: heights.length };
 }
 
 export interface Weather {

@@ -145,7 +145,7 @@ export default function Connectors({ data }: PageProps<Data>) {
             </label>
           ))}
           <div>
-            <button type="submit" class="button primary">Save connector</button>
+            <button type="submit" class="button primary" data-busy-label="Saving…">Save connector</button>
           </div>
         </form>
       </div>

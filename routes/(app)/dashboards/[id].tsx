@@ -20,6 +20,9 @@ import { originOf } from "../../api/dashboards.ts";
 import DashboardLive from "../../../islands/DashboardLive.tsx";
 import SharePanel, { type ShareLinkProps } from "../../../islands/SharePanel.tsx";
 import { formatWhen } from "../../../components/format.ts";
+import ConfirmButton from "../../../islands/ConfirmButton.tsx";
+import { deleteDashboard as confirmDeleteDashboard } from "../../../components/confirmations.ts";
+import { removeDashboard } from "../../../functions/dashboards/dashboards.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -61,6 +64,14 @@ export const handler = {
     };
     return view.filterError ? await ctx.render(data, { status: 400 }) : data;
   },
+  /** The confirmed "Delete dashboard" (from its dialog, or /confirm/delete-dashboard without JavaScript). */
+  async POST(ctx: FreshContext<PageState>): Promise<Response> {
+    if (!UUID.test(ctx.params.id)) throw notFound("Dashboard");
+    const form = await ctx.req.formData();
+    if (form.get("action") !== "delete") throw notFound("Action");
+    await removeDashboard(ctx.state.deps, ctx.state.user!.id, ctx.params.id, ctx.state.meta);
+    return ctx.redirect("/dashboards");
+  },
 };
 
 export default function DashboardPage({ data }: PageProps<Data>) {
@@ -86,6 +97,12 @@ export default function DashboardPage({ data }: PageProps<Data>) {
         <div class="button-row">
           <a class="button" href={`/dashboards/${dashboard.id}/edit`}>Edit</a>
           <a class="button" href="#share">Share</a>
+          <ConfirmButton
+            label="Delete…"
+            class="button danger"
+            confirmation={confirmDeleteDashboard(dashboard)}
+            testId="delete-dashboard"
+          />
         </div>
       </header>
       <FilterForm

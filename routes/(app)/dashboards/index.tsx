@@ -98,7 +98,7 @@ export default function Dashboards({ data }: PageProps<Data>) {
             />
           </label>
           <div>
-            <button type="submit" class="button primary">Create dashboard</button>
+            <button type="submit" class="button primary" data-busy-label="Creating…">Create dashboard</button>
           </div>
         </form>
       </div>

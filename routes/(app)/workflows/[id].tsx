@@ -18,6 +18,10 @@ import { rotateWebhookSecret as confirmRotation } from "../../../components/conf
 import { rotateWebhookSecret } from "../../../functions/workflows/workflows.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
 import { formatWhen } from "../../../components/format.ts";
+import ConfirmButton from "../../../islands/ConfirmButton.tsx";
+import { deleteWorkflow as confirmDeleteWorkflow } from "../../../components/confirmations.ts";
+import { deleteWorkflow } from "../../../functions/workflows/workflows.ts";
+import { isUuid } from "../../../lib/http/ids.ts";
 
 interface Data {
   workflow: WorkflowRow;
@@ -35,11 +39,20 @@ const KEEP_PREVIOUS_S = 24 * 60 * 60;
 
 export const handler = {
   GET: (ctx: FreshContext<PageState>) => load(ctx),
-  /** The confirmation's form (ConfirmButton, or /confirm/rotate-webhook-secret without JavaScript). */
+  /**
+   * The confirmations' forms (ConfirmButton, or /confirm/… without JavaScript): "Delete workflow"
+   * and "New signing secret".
+   */
   async POST(ctx: FreshContext<PageState>) {
+    if (!isUuid(ctx.params.id)) throw notFound("Workflow");
     const form = await ctx.req.formData();
     const { deps, user, meta } = ctx.state;
-    if (form.get("action") !== "rotate_secret") return ctx.redirect(`/workflows/${ctx.params.id}`);
+    const action = form.get("action");
+    if (action === "delete") {
+      await deleteWorkflow(deps, user!.id, ctx.params.id, meta);
+      return ctx.redirect("/workflows");
+    }
+    if (action !== "rotate_secret") throw notFound("Action");
     try {
       const secret = await rotateWebhookSecret(deps, user!.id, ctx.params.id, KEEP_PREVIOUS_S, meta);
       return ctx.render({ ...await load(ctx), newSecret: secret });
@@ -51,6 +64,7 @@ export const handler = {
 
 async function load(ctx: FreshContext<PageState>): Promise<Data> {
   const { deps, user } = ctx.state;
+  if (!isUuid(ctx.params.id)) throw notFound("Workflow");
   return await asUser(deps.db, user!.id, async (tx) => {
     const workflow = await findWorkflow(tx, ctx.params.id);
     if (!workflow) throw notFound("Workflow");
@@ -80,6 +94,14 @@ export default function WorkflowPage({ data }: PageProps<Data>) {
             <a href="/workflows">Workflows</a>
           </p>
           <h1>{workflow.name}</h1>
+        </div>
+        <div class="actions">
+          <ConfirmButton
+            label="Delete…"
+            class="button danger"
+            confirmation={confirmDeleteWorkflow(workflow)}
+            testId="delete-workflow"
+          />
         </div>
       </header>
       {data.error && <p class="alert" role="alert">{data.error}</p>}

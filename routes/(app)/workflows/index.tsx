@@ -72,7 +72,7 @@ export default function Workflows({ data }: PageProps<Data>) {
         <label>
           Name <input name="name" required maxLength={100} value={data.name ?? ""} />
         </label>
-        <button type="submit" class="button primary">New workflow</button>
+        <button type="submit" class="button primary" data-busy-label="Creating…">New workflow</button>
       </form>
       {data.error && <p class="alert" role="alert">{data.error}</p>}
       {data.workflows.length === 0

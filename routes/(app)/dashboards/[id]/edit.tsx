@@ -71,7 +71,7 @@ export const handler = {
         y: w.positionY,
         w: w.width,
         h: w.height,
-        ...(cells[i].svg ? { svg: cells[i].svg } : { summary: summary(cells[i]) }),
+        ...(cells[i].svg ? { svg: cells[i].svg.main } : { summary: summary(cells[i]) }),
       })),
       sources,
       filters: view.filters,

@@ -4,7 +4,10 @@ import type { PageState } from "../../../../lib/app.ts";
 import { getExecution } from "../../../../functions/workflows/executions.ts";
 import { getWorkflow } from "../../../../functions/workflows/workflows.ts";
 import { executionDetailJson } from "../../../api/workflow_schemas.ts";
+import { notFound } from "../../../../lib/http/errors.ts";
+import { isUuid } from "../../../../lib/http/ids.ts";
 import ExecutionTimeline, { type ExecutionView } from "../../../../islands/ExecutionTimeline.tsx";
+import { formatWhen } from "../../../../components/format.ts";
 
 interface Data {
   execution: ExecutionView;
@@ -14,14 +17,14 @@ interface Data {
 
 export const handler = {
   async GET(ctx: FreshContext<PageState>): Promise<Data> {
+    if (!isUuid(ctx.params.id)) throw notFound("Execution");
     const { deps, user } = ctx.state;
     const { execution, steps, duplicates } = await getExecution(deps, user!.id, ctx.params.id);
     const workflow = await getWorkflow(deps, user!.id, execution.workflowId);
-    const started = execution.createdAt.toISOString().slice(0, 16).replace("T", " ");
     return {
       execution: JSON.parse(JSON.stringify(executionDetailJson(execution, steps, duplicates))),
       workflowName: workflow.name,
-      pageTitle: `Execution ${started} UTC · ${workflow.name} · Workflow`,
+      pageTitle: `Execution ${formatWhen(execution.createdAt)} · ${workflow.name} · Workflow`,
     };
   },
 };
