@@ -42,7 +42,7 @@ testEachBackend("a dashboard, its editor and a workflow's pages are titled by na
   equal(execution.status, 200, execution.text);
   match(
     titleOf(execution.text) ?? "",
-    /^Execution \d{4}-\d\d-\d\d \d\d:\d\d UTC · Nightly digest · Workflow · Workspace$/,
+    /^Execution \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC · Nightly digest · Workflow · Workspace$/,
   );
   match(execution.text, new RegExp(`<a href="/workflows/${workflow.id}">Nightly digest</a>`));
 }, ENV);

@@ -10,11 +10,13 @@ import { asUser } from "../../../../db/rls.ts";
 import { findLiveShareLink } from "../../../../db/queries/dashboards.ts";
 import { revokeShareLink, rotateShareLink } from "../../../../functions/dashboards/shares.ts";
 import { originOf } from "../../../api/dashboards.ts";
+import { getDashboard } from "../../../../functions/dashboards/dashboards.ts";
 
 export const handler = {
-  /** Nothing to show here: the links are on the dashboard's Share panel. */
-  GET(ctx: FreshContext<PageState>): Response {
+  /** Nothing to show here: the links are on the dashboard's Share panel (404 for one the caller cannot see). */
+  async GET(ctx: FreshContext<PageState>): Promise<Response> {
     if (!isUuid(ctx.params.id)) throw notFound("Dashboard");
+    await getDashboard(ctx.state.deps, ctx.state.user!.id, ctx.params.id);
     return ctx.redirect(`/dashboards/${ctx.params.id}#share`);
   },
   async POST(ctx: FreshContext<PageState>): Promise<Response> {
