@@ -209,6 +209,7 @@ export interface HostileSources {
  *  - `/endless.json` (`{"items":[{…},{…},…` for ever) and `/endless.csv` (a header, then rows for ever),
  *    without Content-Length, as fast as the reader takes them;
  *  - `/redirect?to=<url>&status=<3xx>`: a redirect (the secret-header and 307 tests point it at `other`);
+ *  - `/next?to=<url>`: `{"items":[{"ok":1}],"next":"<url>"}`, a next-page link to anywhere;
  *  - anything else: `{"items":[{"ok":1}]}`.
  */
 export function startHostileSources(): HostileSources {
@@ -265,6 +266,8 @@ export function startHostileSources(): HostileSources {
           status: Number(url.searchParams.get("status") ?? 302),
           headers: { location: url.searchParams.get("to") ?? "/" },
         });
+      case "/next":
+        return Response.json({ items: [{ ok: 1 }], next: url.searchParams.get("to") });
       default:
         return Response.json({ items: [{ ok: 1 }] });
     }
