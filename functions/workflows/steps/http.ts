@@ -92,7 +92,13 @@ export const httpStep: StepType<Config> = {
     }
     const fetcher = guardedFetch(
       allowListFor(deps.config),
-      { timeoutMs: config.timeout_ms, maxBytes: MAX_RESPONSE_BYTES },
+      {
+        timeoutMs: config.timeout_ms,
+        maxBytes: MAX_RESPONSE_BYTES,
+        // Sealed headers are credentials whatever their names: never sent on to another origin.
+        secretHeaders: Object.keys(secrets),
+        secretValues: Object.values(secrets),
+      },
       deps.fetch,
     );
     let response: Response;
