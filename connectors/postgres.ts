@@ -145,7 +145,7 @@ async function connect(ctx: Ctx, timeoutMs: number) {
     };
   } catch (error) {
     await sql.end({ timeout: 1 });
-    throw sourceError(error);
+    throw sourceError(error, ctx.signal);
   }
 }
 
@@ -154,15 +154,20 @@ async function readOnly<T>(ctx: Ctx, timeoutMs: number, fn: (sql: postgres.Sql) 
   try {
     return await fn(conn);
   } catch (error) {
-    throw sourceError(error);
+    throw sourceError(error, ctx.signal);
   } finally {
     await close();
   }
 }
 
-/** A source's error as the user should see it; the password never appears in these messages. */
-export function sourceError(error: unknown): unknown {
+/**
+ * A source's error as the user should see it; the password never appears in these messages. When
+ * the work's deadline (`signal`) ended it, the deadline's sentence says so: the connection it
+ * closed fails with the driver's own words (CONNECTION_DESTROYED).
+ */
+export function sourceError(error: unknown, signal?: AbortSignal): unknown {
   if (error instanceof ApiError) return error;
+  if (signal?.aborted && signal.reason instanceof ApiError) return signal.reason;
   const e = error as { code?: string; message?: string };
   if (e.code === "57014") {
     return new ApiError(422, "query_timeout", "The source database cancelled the statement: it ran too long");
@@ -341,7 +346,7 @@ export const postgresConnector: ConnectorType<Config, Credentials> = {
           count = Math.max(1, Math.min(CURSOR_ROWS, count * 8, Math.floor(batchBytes / 2 / perRow)));
         }
       } catch (error) {
-        throw sourceError(error);
+        throw sourceError(error, ctx.signal);
       } finally {
         await close();
       }
@@ -356,7 +361,7 @@ export const postgresConnector: ConnectorType<Config, Credentials> = {
         const readable = await conn.unsafe(`copy (${text}) to stdout with (format csv)`).readable();
         for await (const chunk of readable) yield chunk as Uint8Array;
       } catch (error) {
-        throw sourceError(error);
+        throw sourceError(error, ctx.signal);
       } finally {
         await close();
       }

@@ -43,6 +43,8 @@ export interface SourceContext<Config, Credentials> {
    */
   limits?: { rowBytes: number; batchBytes: number };
   signal?: AbortSignal;
+  /** How long the whole use may take when no sync encloses it (a test, a SQL statement): OUTBOUND_TIMEOUT_MS. */
+  timeLimitMs?: number;
 }
 
 /** A dataset a source offers. */

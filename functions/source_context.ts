@@ -48,12 +48,14 @@ export async function sourceContext(
       idleMs: timeoutMs,
       deadline,
       maxBytes: sourceMaxBytes,
+      maxBytesSource: "an operator sets it with SOURCE_MAX_MB",
       secretHeaders: headers && typeof headers === "object" ? Object.keys(headers) : [],
       secretValues: stringsIn(credentials),
     }, deps.fetch),
     limits: sourceRowLimits(sourceMaxBytes),
     file: upload ? () => storedFile(deps, connector.id, upload.id, upload.bytes) : undefined,
     signal: deadline.signal,
+    timeLimitMs: options.deadline ? undefined : timeoutMs,
   };
 }
 

@@ -95,6 +95,7 @@ export const httpStep: StepType<Config> = {
       {
         timeoutMs: config.timeout_ms,
         maxBytes: MAX_RESPONSE_BYTES,
+        maxBytesSource: "for a workflow's http step, a fixed limit",
         // Sealed headers are credentials whatever their names: never sent on to another origin.
         secretHeaders: Object.keys(secrets),
         secretValues: Object.values(secrets),
