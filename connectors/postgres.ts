@@ -354,8 +354,11 @@ export const postgresConnector: ConnectorType<Config, Credentials> = {
     // A full snapshot can also come as the source's own CSV export (COPY), unparsed on the way:
     // one row at a time, as the store takes them.
     async function* copyOut(): AsyncGenerator<Uint8Array> {
-      const { conn, close } = await connect(ctx, STATEMENT_TIMEOUT_MS);
+      const sql = await client(ctx, STATEMENT_TIMEOUT_MS);
       try {
+        const conn = await sql.reserve();
+        await conn.unsafe("begin isolation level repeatable read read only");
+        await refusePrivilegedRole(conn);
         await warnOversized(conn);
         // Only full snapshots come this way: the statement has no parameters (COPY takes none).
         const readable = await conn.unsafe(`copy (${text}) to stdout with (format csv)`).readable();
@@ -363,7 +366,10 @@ export const postgresConnector: ConnectorType<Config, Credentials> = {
       } catch (error) {
         throw sourceError(error, ctx.signal);
       } finally {
-        await close();
+        // No ROLLBACK on this connection: after a COPY read slower than it arrived, postgres.js
+        // leaves the socket paused, and the next statement's answer is never read. Closing the
+        // connection ends the read-only transaction all the same.
+        await sql.end({ timeout: 0 }).catch(() => {});
       }
     }
     return Promise.resolve({
