@@ -5,6 +5,7 @@ import { ApiError } from "../lib/http/errors.ts";
 import { checkColumnCount, datasetNameField, scheduleField, uniqueNames } from "./common.ts";
 import { type ConnectorType, type RowSource, type SourceContext } from "./types.ts";
 import { MAX_LINES, warn } from "./warnings.ts";
+import { clip } from "../lib/text.ts";
 
 const config = z.object({
   url: z.url({ protocol: /^https?$/, error: "Use an http or https URL" }).max(2000).optional(),
@@ -121,7 +122,7 @@ export const csvConnector: ConnectorType<Config, Record<string, never>> = {
   async test(ctx) {
     const { csv, header } = await openCsv(ctx);
     await csv.batches.return(undefined);
-    const shown = header.slice(0, 5).join(", ") + (header.length > 5 ? ", …" : "");
+    const shown = header.slice(0, 5).map((name) => clip(name)).join(", ") + (header.length > 5 ? ", …" : "");
     return `Readable: ${header.length} ${header.length === 1 ? "column" : "columns"} (${shown}), separated by ${
       delimiterName(csv.delimiter)
     }, ` +

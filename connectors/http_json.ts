@@ -96,6 +96,7 @@ const shown = (url: URL) => url.pathname + url.search;
 async function* pages(ctx: Ctx): AsyncGenerator<Page & { text: string }> {
   const p = ctx.config.pagination;
   let url = new URL(ctx.config.url);
+  const origin = url.origin;
   let page = p?.type === "page" ? p.start : 0;
   if (p?.type === "page") url.searchParams.set(p.param, String(page));
   const seenUrls = new Set([url.href]);
@@ -138,7 +139,7 @@ async function* pages(ctx: Ctx): AsyncGenerator<Page & { text: string }> {
       url = new URL(url);
       url.searchParams.set(p.param, String(rawDigits(next)));
     } else {
-      url = new URL(String(next), url);
+      url = sameOrigin(new URL(String(next), url), origin);
     }
     if (seenUrls.has(url.href)) {
       warn({
@@ -151,6 +152,21 @@ async function* pages(ctx: Ctx): AsyncGenerator<Page & { text: string }> {
     }
     seenUrls.add(url.href);
   }
+}
+
+/**
+ * `next` when it stays on the configured origin. The connector's headers (credentials among them)
+ * go with every page, so a link to another site is refused rather than followed: the same rule as
+ * redirects (lib/net/outbound.ts), and dropping the credentials would only turn into a 401 there.
+ */
+function sameOrigin(next: URL, origin: string): URL {
+  if (next.origin === origin) return next;
+  const where = next.host || next.href.slice(0, 60);
+  throw new ApiError(
+    422,
+    "connection_failed",
+    `The API's next-page link points to another site (${where}): the connector follows pages on ${origin} only`,
+  );
 }
 
 /** Flat records become rows; nested values are kept as JSON text, numbers with their digits. */

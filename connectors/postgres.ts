@@ -10,6 +10,7 @@ import { ApiError } from "../lib/http/errors.ts";
 import { checkHost } from "../lib/net/outbound.ts";
 import { refusePrivilegedRole } from "./postgres_role.ts";
 import { parseQualifiedName, qualifiedName, scheduleField } from "./common.ts";
+import { type SyncWarning, warn } from "./warnings.ts";
 import { type ColumnType, type ConnectorType, type DatasetInfo, type SourceContext } from "./types.ts";
 
 const STATEMENT_TIMEOUT_MS = 120_000;
@@ -131,7 +132,8 @@ async function connect(ctx: Ctx, timeoutMs: number) {
   const sql = await client(ctx, timeoutMs);
   try {
     const conn = await sql.reserve();
-    await conn.unsafe("begin read only");
+    // Repeatable read: a count of the rows left out and the read itself see the same snapshot.
+    await conn.unsafe("begin isolation level repeatable read read only");
     await refusePrivilegedRole(conn);
     return {
       conn,
@@ -143,7 +145,7 @@ async function connect(ctx: Ctx, timeoutMs: number) {
     };
   } catch (error) {
     await sql.end({ timeout: 1 });
-    throw sourceError(error);
+    throw sourceError(error, ctx.signal);
   }
 }
 
@@ -152,15 +154,20 @@ async function readOnly<T>(ctx: Ctx, timeoutMs: number, fn: (sql: postgres.Sql) 
   try {
     return await fn(conn);
   } catch (error) {
-    throw sourceError(error);
+    throw sourceError(error, ctx.signal);
   } finally {
     await close();
   }
 }
 
-/** A source's error as the user should see it; the password never appears in these messages. */
-export function sourceError(error: unknown): unknown {
+/**
+ * A source's error as the user should see it; the password never appears in these messages. When
+ * the work's deadline (`signal`) ended it, the deadline's sentence says so: the connection it
+ * closed fails with the driver's own words (CONNECTION_DESTROYED).
+ */
+export function sourceError(error: unknown, signal?: AbortSignal): unknown {
   if (error instanceof ApiError) return error;
+  if (signal?.aborted && signal.reason instanceof ApiError) return signal.reason;
   const e = error as { code?: string; message?: string };
   if (e.code === "57014") {
     return new ApiError(422, "query_timeout", "The source database cancelled the statement: it ran too long");
@@ -176,6 +183,27 @@ export function sourceError(error: unknown): unknown {
     return new ApiError(422, "unprocessable", `The source database said: ${e.message}`);
   }
   return new ApiError(422, "connection_failed", `Cannot connect to the source database: ${e.message ?? error}`);
+}
+
+/** The most one row may bring in when no limits are given (tests of the module alone). */
+const DEFAULT_ROW_BYTES = 16 * 1024 * 1024;
+
+/** The characters of a batch's values (text, or null): near enough to their bytes. */
+function textBytes(rows: unknown[][]): number {
+  let total = 0;
+  for (const row of rows) for (const value of row) total += typeof value === "string" ? value.length : 0;
+  return total;
+}
+
+/** The warning for rows left on the source because they are over the cap. */
+function oversizedRows(n: number, rowBytes: number): SyncWarning {
+  const cap = `${Math.round(rowBytes / 104857.6) / 10} MiB`;
+  return {
+    code: "row_too_large",
+    message: `${n === 1 ? "1 row" : `${n.toLocaleString("en-US")} rows`} over ${cap} ${n === 1 ? "was" : "were"} ` +
+      `skipped: a row may bring in at most ${cap} (a quarter of SOURCE_MAX_MB, which an operator can raise).`,
+    count: n,
+  };
 }
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
@@ -274,39 +302,74 @@ export const postgresConnector: ConnectorType<Config, Credentials> = {
   read(ctx, dataset, from) {
     const table = dataset as SourceTable;
     const names = table.columns!.map((c) => c.name);
-    const select = names.map((n) => `${quote(n)}::text`).join(", ");
-    let text = `select ${select} from ${quote(table.schema)}.${quote(table.table)}`;
+    const select = names.map((n) => `t.${quote(n)}::text`).join(", ");
+    const { rowBytes, batchBytes } = ctx.limits ?? { rowBytes: DEFAULT_ROW_BYTES, batchBytes: 4 * DEFAULT_ROW_BYTES };
+    // The size of a row as it travels (every value as its text): rows over the cap stay on the
+    // source, so one huge value cannot fill this process's memory. Per column, not the row's text:
+    // the octet_length of a text value is read from its header without decompressing it.
+    const size = names.map((n) => `coalesce(octet_length(t.${quote(n)}::text), 0)`).join(" + ");
+    const relation = `${quote(table.schema)}.${quote(table.table)} t`;
+    let where = "";
     const params: string[] = [];
     if (from) {
       const index = names.indexOf(from.column);
       if (index < 0) throw new ApiError(422, "unprocessable", `No column ${from.column} in ${dataset.name}`);
       // `>=`: rows that tie with the last value seen may have arrived since; the store leaves out
       // the ones it already holds (DatasetWriter.appendToLive), so none is skipped or doubled.
-      text += ` where ${quote(from.column)} >= $1::text::${table.pgTypes[index]}`;
+      where = ` and t.${quote(from.column)} >= $1::text::${table.pgTypes[index]}`;
       params.push(from.after);
     }
-    if (table.cursorColumn && names.includes(table.cursorColumn)) text += ` order by ${quote(table.cursorColumn)}`;
+    let text = `select ${select} from ${relation} where ${size} <= ${rowBytes}${where}`;
+    if (table.cursorColumn && names.includes(table.cursorColumn)) text += ` order by t.${quote(table.cursorColumn)}`;
+    /** Counts the rows over the cap (in the same snapshot as the read) and says so on the sync. */
+    async function warnOversized(conn: postgres.Sql) {
+      const [{ n }] = await conn.unsafe<{ n: number }[]>(
+        `select count(*)::int as n from ${relation} where ${size} > ${rowBytes}${where}`,
+        params,
+      );
+      if (n > 0) warn(oversizedRows(n, rowBytes));
+    }
     async function* batches(): AsyncGenerator<unknown[][]> {
       const { conn, close } = await connect(ctx, STATEMENT_TIMEOUT_MS);
       try {
-        for await (const rows of conn.unsafe(text, params).values().cursor(CURSOR_ROWS)) yield rows as unknown[][];
+        await warnOversized(conn);
+        await conn.unsafe(`declare rows_out no scroll cursor for ${text}`, params);
+        // Batches aim at half of batchBytes from the rows seen so far, starting with as many rows
+        // as fit in it at the largest row allowed: wide rows come a few at a time, narrow ones by
+        // the tens of thousands (each FETCH is a round trip).
+        let count = Math.max(1, Math.floor(batchBytes / rowBytes));
+        for (;;) {
+          const rows = await conn.unsafe(`fetch ${count} from rows_out`).values() as unknown[][];
+          if (rows.length) yield rows;
+          if (rows.length < count) break;
+          const perRow = Math.max(1, textBytes(rows) / rows.length);
+          count = Math.max(1, Math.min(CURSOR_ROWS, count * 8, Math.floor(batchBytes / 2 / perRow)));
+        }
       } catch (error) {
-        throw sourceError(error);
+        throw sourceError(error, ctx.signal);
       } finally {
         await close();
       }
     }
-    // A full snapshot can also come as the source's own CSV export (COPY), unparsed on the way.
+    // A full snapshot can also come as the source's own CSV export (COPY), unparsed on the way:
+    // one row at a time, as the store takes them.
     async function* copyOut(): AsyncGenerator<Uint8Array> {
       const sql = await client(ctx, STATEMENT_TIMEOUT_MS);
       try {
-        await refusePrivilegedRole(sql);
-        const readable = await sql.unsafe(`copy (${text}) to stdout with (format csv)`).readable();
+        const conn = await sql.reserve();
+        await conn.unsafe("begin isolation level repeatable read read only");
+        await refusePrivilegedRole(conn);
+        await warnOversized(conn);
+        // Only full snapshots come this way: the statement has no parameters (COPY takes none).
+        const readable = await conn.unsafe(`copy (${text}) to stdout with (format csv)`).readable();
         for await (const chunk of readable) yield chunk as Uint8Array;
       } catch (error) {
-        throw sourceError(error);
+        throw sourceError(error, ctx.signal);
       } finally {
-        await sql.end({ timeout: 1 });
+        // No ROLLBACK on this connection: after a COPY read slower than it arrived, postgres.js
+        // leaves the socket paused, and the next statement's answer is never read. Closing the
+        // connection ends the read-only transaction all the same.
+        await sql.end({ timeout: 0 }).catch(() => {});
       }
     }
     return Promise.resolve({

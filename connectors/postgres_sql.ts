@@ -61,7 +61,10 @@ function countingSocket(budget: Budget) {
 export async function runSql(ctx: Ctx, text: string, maxRows: number, maxBytes: number): Promise<SqlResult> {
   const kind = await checkReadOnlySql(text);
   const budget: Budget = { left: maxBytes, exceeded: false };
-  const sql = await client(ctx, SQL_TIMEOUT_MS, { socket: countingSocket(budget) });
+  // The server stops the statement itself a second after the deadline here closes the connection
+  // (a closed connection alone does not stop pg_sleep or a long scan on the source).
+  const statementMs = ctx.timeLimitMs ? Math.min(SQL_TIMEOUT_MS, ctx.timeLimitMs + 1000) : SQL_TIMEOUT_MS;
+  const sql = await client(ctx, statementMs, { socket: countingSocket(budget) });
   try {
     const conn = await sql.reserve();
     try {
@@ -101,7 +104,7 @@ export async function runSql(ctx: Ctx, text: string, maxRows: number, maxBytes: 
         { details: { rule: "sql_result_bytes" } },
       );
     }
-    throw sourceError(error);
+    throw sourceError(error, ctx.signal);
   } finally {
     await sql.end({ timeout: 1 }).catch(() => {});
   }

@@ -10,6 +10,7 @@ import { ApiError } from "../lib/http/errors.ts";
 import { pgType, storageColumn } from "./dataset_store.ts";
 import { jsonNumber, parseJsonExact } from "./exact_json.ts";
 import type { Column, ColumnType } from "./types.ts";
+import { clip } from "../lib/text.ts";
 
 /** The most rows a query returns, whatever it asks for. */
 export const ROW_CAP = 10_000;
@@ -98,7 +99,29 @@ function literal(value: string | number | boolean, column: Column): string {
       `${column.name}: ${value} is beyond what a JSON number holds exactly; send it as a string of its digits`,
     );
   }
-  return String(value);
+  const text = String(value);
+  const problem = typeProblem(text.trim(), column.type);
+  if (problem) throw invalid(`Filter on ${clip(column.name)}: "${clip(text)}" ${problem}`);
+  return text;
+}
+
+const INT64 = 2n ** 63n;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * Why `text` cannot be a value of `type` as PostgreSQL reads it, or undefined. Dates and times
+ * are left to the database, whose formats are many (queryError answers for them).
+ */
+function typeProblem(text: string, type: ColumnType): string | undefined {
+  if (type === "integer") {
+    if (!/^[+-]?\d+$/.test(text)) return "is not a whole number";
+    const n = BigInt(text);
+    if (n < -INT64 || n >= INT64) return "is beyond the range of a 64-bit integer";
+  }
+  if (type === "decimal" && !DECIMAL.test(text) && !/^[+-]?(nan|infinity)$/i.test(text)) return "is not a number";
+  if (type === "number" && !DECIMAL.test(text) && !/^[+-]?(nan|inf|infinity)$/i.test(text)) return "is not a number";
+  if (type === "boolean" && !/^(t|true|f|false|y|yes|n|no|on|off|1|0)$/i.test(text)) return "is not true or false";
+  return undefined;
 }
 
 /**
@@ -127,8 +150,8 @@ export function compileQuery(table: string, columns: Column[], q: StructuredQuer
   const lookup = (name: string, role: string) => {
     const index = columns.findIndex((c) => c.name === name);
     if (index < 0) {
-      const known = columns.map((c) => c.name).slice(0, 30).join(", ");
-      throw invalid(`${role} "${name}" is not a column of this dataset (columns: ${known})`);
+      const known = columns.map((c) => clip(c.name)).slice(0, 30).join(", ");
+      throw invalid(`${role} "${clip(name)}" is not a column of this dataset (columns: ${known})`);
     }
     return { ref: storageColumn(index), column: columns[index] };
   };

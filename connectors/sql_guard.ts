@@ -31,6 +31,10 @@ const REFUSED_FUNCTIONS: { pattern: RegExp; why: string }[] = [
   { pattern: /^(pg_notify|pg_logical_emit_message)$/, why: "it sends messages to other sessions" },
   { pattern: /^(nextval|setval)$/, why: "sequences change outside any transaction" },
   {
+    pattern: /^(txid_current|pg_current_xact_id)$/,
+    why: "it assigns the session a transaction id, which writes to the server's state",
+  },
+  {
     pattern:
       /^(query_to_xml|query_to_xml_and_xmlschema|query_to_xmlschema|cursor_to_xml|cursor_to_xmlschema|ts_stat|ts_rewrite)$/,
     why: "it runs SQL given as text, which this check cannot see",
@@ -54,7 +58,7 @@ const refuse = (why: string) =>
 
 /**
  * Accepts exactly one statement that is a SELECT, a WITH … SELECT whose parts all only read,
- * VALUES, TABLE, SHOW, or EXPLAIN without ANALYZE of one of those; refuses SELECT … INTO,
+ * VALUES, TABLE, SHOW, or EXPLAIN without ANALYZE (or with ANALYZE off) of one of those; refuses SELECT … INTO,
  * FOR UPDATE/SHARE and the functions in `REFUSED_FUNCTIONS` anywhere in the tree. Throws a 422
  * ApiError (`details.rule: "read_only_sql"`) that names what was refused, or the parser's own
  * syntax error; returns the statement's kind. The source still runs the statement in a read-only transaction as a role that
@@ -82,15 +86,28 @@ function checkTop(stmt: Record<string, unknown>) {
   const [kind] = Object.keys(stmt);
   if (!READ_STATEMENTS.has(kind)) throw refuse(`${statementName(kind)} is not a query (use SELECT)`);
   if (kind === "ExplainStmt") {
-    const explain = stmt.ExplainStmt as {
-      query: Record<string, unknown>;
-      options?: { DefElem?: { defname: string } }[];
-    };
-    if (explain.options?.some((o) => o.DefElem?.defname === "analyze")) {
+    const explain = stmt.ExplainStmt as { query: Record<string, unknown>; options?: { DefElem?: Option }[] };
+    // Every ANALYZE option counts (the server keeps the last of several): only an explicit false passes.
+    if (explain.options?.some((o) => o.DefElem?.defname === "analyze" && !isFalse(o.DefElem))) {
       throw refuse("EXPLAIN ANALYZE runs the statement; use EXPLAIN without it");
     }
     checkTop(explain.query);
   }
+}
+
+interface Option {
+  defname: string;
+  arg?: { String?: { sval?: string }; Integer?: { ival?: number } };
+}
+
+/**
+ * Whether an EXPLAIN option's value is false as the server reads it (defGetBoolean): 0, `false`
+ * or `off` in any case. No value means true; anything else is true or an error there.
+ */
+function isFalse(option: Option): boolean {
+  if (option.arg?.Integer) return (option.arg.Integer.ival ?? 0) === 0;
+  const text = option.arg?.String?.sval?.toLowerCase();
+  return text === "false" || text === "off";
 }
 
 /** Every node of the tree, depth first: writes, SELECT INTO, row locks and refused functions. */

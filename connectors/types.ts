@@ -37,7 +37,14 @@ export interface SourceContext<Config, Credentials> {
   fetch: typeof fetch;
   /** The uploaded file, for connectors that take one. */
   file?: () => ReadableStream<Uint8Array>;
+  /**
+   * Sources read row by row (postgres): the most one row may bring in (larger rows are skipped
+   * with a warning), and what one batch of rows aims to stay under. From SOURCE_MAX_MB.
+   */
+  limits?: { rowBytes: number; batchBytes: number };
   signal?: AbortSignal;
+  /** How long the whole use may take when no sync encloses it (a test, a SQL statement): OUTBOUND_TIMEOUT_MS. */
+  timeLimitMs?: number;
 }
 
 /** A dataset a source offers. */

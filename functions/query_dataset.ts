@@ -118,7 +118,7 @@ export async function runQueryOnDataset(
 
 function queryError(error: unknown, timeoutMs: number): unknown {
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, message } = e as { code?: string; message?: string };
+    const { code } = e as { code?: string };
     if (code === "57014") {
       return new ApiError(
         422,
@@ -126,8 +126,16 @@ function queryError(error: unknown, timeoutMs: number): unknown {
         `The query ran longer than ${timeoutMs / 1000} s: filter or aggregate more`,
       );
     }
-    // 22xxx: a filter value that is not of the column's type (a date that is not a date, say).
-    if (code?.startsWith("22")) return new ApiError(400, "invalid_request", `Invalid request: query: ${message}`);
+    // 22xxx: a filter value that is not of the column's type, past the checks of compileQuery (a
+    // date that is not a date, say). The database's own text names neither filter nor column.
+    if (code?.startsWith("22")) {
+      const what = code === "22007" || code === "22008" ? "a valid date or time" : "a valid value";
+      return new ApiError(
+        400,
+        "invalid_request",
+        `Invalid request: query: a filter's value is not ${what} for its column: check the filters' values`,
+      );
+    }
   }
   return error;
 }

@@ -48,12 +48,24 @@ export async function sourceContext(
       idleMs: timeoutMs,
       deadline,
       maxBytes: sourceMaxBytes,
+      maxBytesSource: "an operator sets it with SOURCE_MAX_MB",
       secretHeaders: headers && typeof headers === "object" ? Object.keys(headers) : [],
       secretValues: stringsIn(credentials),
     }, deps.fetch),
+    limits: sourceRowLimits(sourceMaxBytes),
     file: upload ? () => storedFile(deps, connector.id, upload.id, upload.bytes) : undefined,
     signal: deadline.signal,
+    timeLimitMs: options.deadline ? undefined : timeoutMs,
   };
+}
+
+/**
+ * A row read from a source database may bring in a quarter of SOURCE_MAX_MB (16 MiB by default),
+ * and a batch of rows aims at SOURCE_MAX_MB: a sync holds a bounded amount at once, whatever the
+ * source's values hold.
+ */
+export function sourceRowLimits(sourceMaxBytes: number): { rowBytes: number; batchBytes: number } {
+  return { rowBytes: Math.max(1, Math.floor(sourceMaxBytes / 4)), batchBytes: sourceMaxBytes };
 }
 
 /** Every string inside a value (the secrets of a credentials object). */

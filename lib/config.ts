@@ -44,6 +44,8 @@ const envSchema = z.object({
   CHAT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   /** Requests to public share links each client address may make a minute; 0 turns the limit off. */
   SHARE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+  /** Deliveries each workflow's webhook accepts a minute, counted before any verification; 0 turns the limit off. */
+  WEBHOOK_REQUESTS_PER_MINUTE: emptyIsUnset(z.coerce.number().int().min(0).default(6000)),
   WORKFLOW_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
   WORKFLOW_WORKERS: z.coerce.number().int().min(0).max(1000).default(16),
   SUPABASE_URL: z.url().optional(),
@@ -77,6 +79,7 @@ export interface Config {
   llm: { apiKey?: string; baseUrl?: string; model?: string; timeoutMs: number };
   chat: { dailyTokenBudget: number; requestsPerMinute: number };
   share: { requestsPerMinute: number };
+  webhooks: { requestsPerMinute: number };
   /** Workflow workers: executions each process runs at once (0: accept only), and their lease. */
   workflows: { workers: number; leaseMs: number };
   supabase: { url?: string; anonKey?: string; jwtSecret?: string };
@@ -138,6 +141,7 @@ export async function loadConfig(
     llm: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
     chat: { dailyTokenBudget: e.CHAT_DAILY_TOKEN_BUDGET, requestsPerMinute: e.CHAT_REQUESTS_PER_MINUTE },
     share: { requestsPerMinute: e.SHARE_REQUESTS_PER_MINUTE },
+    webhooks: { requestsPerMinute: e.WEBHOOK_REQUESTS_PER_MINUTE },
     workflows: { workers: e.WORKFLOW_WORKERS, leaseMs: e.WORKFLOW_LEASE_MS },
     supabase: { url: e.SUPABASE_URL, anonKey: e.SUPABASE_ANON_KEY, jwtSecret: e.SUPABASE_JWT_SECRET },
     logLevel: e.LOG_LEVEL,

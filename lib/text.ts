@@ -75,3 +75,13 @@ export function makeStorableInPlace<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * `text` cut to `max` characters with "…" when longer, for a name quoted in a sentence (a CSV
+ * header may be one 64 KB line). Never splits a surrogate pair.
+ */
+export function clip(text: string, max = 60): string {
+  if (text.length <= max) return text;
+  const cut = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return text.slice(0, cut) + "…";
+}

@@ -92,6 +92,24 @@ withPostgresSource("a superuser or a server-file role is refused at create, upda
     match((await select()).text, /holds pg_execute_server_program/);
     await source.sql.unsafe(`revoke ${middle} from ${reader.name}`);
     equal((await select()).status, 200);
+
+    // CREATEROLE can grant itself those roles: refused the same way, directly or through another role.
+    await source.sql.unsafe(`alter role ${reader.name} createrole`);
+    const creator = await select();
+    equal(creator.status, 422, creator.text);
+    equal(
+      (creator.body as { error: { message: string } }).error.message,
+      `The source's role ${reader.name} has CREATEROLE, which can grant itself other roles (and through them the ` +
+        "server's files and programs). Connect with a read-only role instead: CREATE ROLE reader LOGIN PASSWORD " +
+        "'…'; GRANT pg_read_all_data TO reader (PostgreSQL 14+), or GRANT USAGE ON SCHEMA … and GRANT SELECT ON " +
+        "ALL TABLES IN SCHEMA … TO reader. See the README's Security section.",
+    );
+    equal((await t.call("/api/connectors", { cookie, body: connectorBody(source, reader.name) })).status, 422);
+    await source.sql.unsafe(`alter role ${reader.name} nocreaterole; revoke pg_execute_server_program from ${middle};
+      alter role ${middle} createrole; grant ${middle} to ${reader.name}`);
+    match((await select()).text, /has CREATEROLE/);
+    await source.sql.unsafe(`revoke ${middle} from ${reader.name}`);
+    equal((await select()).status, 200);
   } finally {
     await source.sql.unsafe(`drop role if exists ${middle}`).catch(() => {});
     await reader.drop();
@@ -128,6 +146,10 @@ withPostgresSource("a SELECT-only role's attacks are refused or harmless; reads 
       `with gone as (delete from ${orders} returning *) select count(*) from gone`,
       `explain analyze delete from ${orders}`,
       `explain (analyze, format json) select 1`,
+      `explain (analyze off, analyze on) select 1`,
+      `explain (analyze 1) select 1`,
+      `select txid_current()`,
+      `select pg_catalog.pg_current_xact_id()`,
       `delete from ${orders}`,
       `select * into ${source.schema}.copied from ${orders}`,
       `select * from ${orders} for update`,
@@ -169,6 +191,13 @@ withPostgresSource("a SELECT-only role's attacks are refused or harmless; reads 
     const explained = await run(`explain select * from ${orders}`);
     equal(explained.status, 200, explained.text);
     match(explained.text, /Seq Scan/);
+    for (const off of ["(analyze off)", "(ANALYZE false, costs off)", "(analyze 0)"]) {
+      const plan = await run(`explain ${off} select * from ${orders}`);
+      equal(plan.status, 200, `${off}: ${plan.text}`);
+      match(plan.text, /Seq Scan/);
+    }
+    // Functions that only read transaction ids still run.
+    equal((await run("select txid_current_if_assigned() is null as unassigned")).status, 200);
     // Even if the parser let something through, the session is read-only: a function that writes fails there.
     await source.sql.unsafe(`create function ${source.schema}.writer() returns int language sql
       as $$ insert into ${orders} (id) values (-1) returning 1 $$`);

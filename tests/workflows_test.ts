@@ -7,7 +7,8 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { sql } from "drizzle-orm";
 import { rows } from "../db/rows.ts";
-import { closeSharedAppsAfterAll, testEachBackend } from "./support/test_app.ts";
+import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
+import { Webhook } from "standardwebhooks";
 import { createWorkflow, deliver, signedHeaders, waitForExecution } from "./support/workflows.ts";
 
 const TWO_STEPS = [
@@ -133,6 +134,102 @@ testEachBackend("unknown, disabled, oversized and bad-id deliveries get 404, 410
   equal(gone.status, 410, gone.text);
   equal((gone.body as { error: { code: string } }).error.code, "workflow_disabled");
 });
+
+/** Signs `body`'s exact bytes as the Standard Webhooks spec says, with Web Crypto (not the app's code). */
+async function signBytes(secret: string, id: string, at: number, body: Uint8Array): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    Uint8Array.from(atob(secret.slice("whsec_".length)), (c) => c.charCodeAt(0)),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const signed = new Uint8Array([...new TextEncoder().encode(`${id}.${at}.`), ...body]);
+  return "v1," + btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", key, signed))));
+}
+
+/** Delivers raw bytes to a workflow's hook with the given signature. */
+async function deliverBytes(t: TestApp, workflowId: string, body: Uint8Array, id: string, at: number, sig: string) {
+  const res = await t.fetch(
+    new Request(`http://localhost/hooks/${workflowId}`, {
+      method: "POST",
+      headers: { "webhook-id": id, "webhook-timestamp": String(at), "webhook-signature": sig },
+      body: body as Uint8Array<ArrayBuffer>,
+    }),
+    { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 50000 } },
+  );
+  return { status: res.status, body: await res.json() as { execution_id?: string } };
+}
+
+testEachBackend(
+  "a signature covers the body's bytes: a non-UTF-8 body verifies and reaches steps as base64",
+  async (t) => {
+    const user = await t.signUp();
+    const wf = await createWorkflow(t, user.cookie, {
+      steps: [{
+        id: "echo",
+        type: "transform",
+        config: { expression: "{ 'p': trigger.payload, 'e': trigger.encoding }" },
+      }],
+    });
+    const raw = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"a":"\xff\xfe"}
+    const at = Math.floor(Date.now() / 1000);
+    const id = `msg_${crypto.randomUUID()}`;
+    const res = await deliverBytes(t, wf.id, raw, id, at, await signBytes(wf.webhook_secret, id, at, raw));
+    equal(res.status, 202, JSON.stringify(res.body));
+    const done = await waitForExecution(t, user.cookie, res.body.execution_id!);
+    equal(done.status, "succeeded", JSON.stringify(done));
+    deepStrictEqual(done.results, { p: "eyJhIjoi//4ifQ==", e: "base64" });
+
+    // Other bytes that decode to the same text (both invalid sequences become U+FFFD) do not verify
+    // under a signature made over the decoded text, nor under the first body's signature.
+    const other = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0x80, 0x81, 0x22, 0x7d]);
+    const textSig = new Webhook(wf.webhook_secret).sign(id + "2", new Date(at * 1000), new TextDecoder().decode(raw));
+    equal((await deliverBytes(t, wf.id, other, id + "2", at, textSig)).status, 401);
+    const rawSig = await signBytes(wf.webhook_secret, id + "3", at, raw);
+    equal((await deliverBytes(t, wf.id, other, id + "3", at, rawSig)).status, 401);
+    // UTF-8 bodies signed over their bytes and by the package are one and the same.
+    const utf8 = new TextEncoder().encode('{"a":"é"}');
+    const byBytes = await deliverBytes(
+      t,
+      wf.id,
+      utf8,
+      id + "4",
+      at,
+      await signBytes(wf.webhook_secret, id + "4", at, utf8),
+    );
+    equal(byBytes.status, 202);
+    const done2 = await waitForExecution(t, user.cookie, byBytes.body.execution_id!);
+    deepStrictEqual(done2.results, { p: { a: "é" } });
+  },
+);
+
+testEachBackend(
+  "40 deliveries at once to a workflow limited to 20 a minute: at most 20 pass, before verifying",
+  async (t) => {
+    const user = await t.signUp();
+    const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+    const other = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+    const answers = await Promise.all(Array.from({ length: 40 }, () => deliver(t, wf, { items: [] })));
+    const statuses = answers.map((a) => a.status);
+    const admitted = statuses.filter((s) => s === 202).length;
+    ok(admitted >= 1 && admitted <= 20, statuses.join(" "));
+    equal(admitted + statuses.filter((s) => s === 429).length, 40, statuses.join(" "));
+    const limited = answers.find((a) => a.status === 429)!;
+    match(limited.headers.get("retry-after") ?? "", /^\d+$/);
+    match(
+      (limited.body as { error: { message: string } }).error.message,
+      /^Too many deliveries to this workflow \(over 20 a minute\): try again in \d+ s$/,
+    );
+    // Forged deliveries count too (the limit comes before any verification), and still get 429.
+    equal((await deliver(t, wf, {}, { secret: "whsec_" + btoa("not the workflow's secret, 32 b.") })).status, 429);
+    // Only the admitted deliveries made executions; another workflow is not limited by this one.
+    const listed = await t.call(`/api/workflows/${wf.id}/executions?limit=100`, { cookie: user.cookie });
+    equal((listed.body as { items: unknown[] }).items.length, admitted);
+    equal((await deliver(t, other, { items: [] })).status, 202);
+  },
+  { WEBHOOK_REQUESTS_PER_MINUTE: "20" },
+);
 
 testEachBackend(
   "a cross-site browser may deliver a webhook: the signature, not an origin, authorizes it",

@@ -272,9 +272,14 @@ export class WorkflowEngine {
     if (!userId) return void await fail("The workflow's owner no longer exists: save the workflow again to own it");
 
     const done = new Map((await listExecutionSteps(db, row.id)).map((s) => [s.stepId, s]));
-    const input = (row.input ?? {}) as { payload?: unknown; headers?: Record<string, string> };
+    const input = (row.input ?? {}) as { payload?: unknown; encoding?: "base64"; headers?: Record<string, string> };
     const context: StepContext = {
-      trigger: { type: row.trigger, payload: input.payload ?? null, headers: input.headers ?? {} },
+      trigger: {
+        type: row.trigger,
+        payload: input.payload ?? null,
+        headers: input.headers ?? {},
+        ...(input.encoding ? { encoding: input.encoding } : {}),
+      },
       steps: {},
     };
     let seq = Math.max(0, ...[...done.values()].map((s) => s.seq)) + 1;

@@ -1,12 +1,12 @@
 /**
- * Incoming webhooks (`POST /hooks/:workflow_id`), verified by the Standard Webhooks scheme with
- * the `standardwebhooks` package: HMAC-SHA256 over `id.timestamp.body` (the raw body), compared in
+ * Incoming webhooks (`POST /hooks/:workflow_id`), rate limited per workflow, then verified by the
+ * Standard Webhooks scheme: HMAC-SHA256 over `id.timestamp.body` (the raw bytes), compared in
  * constant time, the timestamp within ±5 minutes, any of several space-separated signatures. After
  * a rotation the previous secret verifies too, until its window ends. A verified delivery and its
  * queued execution are written in one statement, keyed by the webhook id, so a delivery makes
  * exactly one execution however often the sender retries it.
  */
-import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { Webhook } from "standardwebhooks";
 import type { AppDeps } from "../../lib/deps.ts";
 import { ApiError } from "../../lib/http/errors.ts";
 import { vaultFor } from "../../lib/crypto/vault.ts";
@@ -14,6 +14,9 @@ import { findWorkflow, type WorkflowRow } from "../../db/queries/workflows.ts";
 import { acceptDelivery } from "../../db/queries/workflow_queue.ts";
 import { engineFor } from "./engine.ts";
 import { storable } from "./json.ts";
+import { decodeBase64, encodeBase64 } from "../../lib/encoding.ts";
+import { asSystem } from "../../db/rls.ts";
+import { takeSlot } from "../../db/queries/rate_limits.ts";
 
 /** The largest webhook body (the app's body limit is the same). */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -51,45 +54,108 @@ async function secretsOf(deps: AppDeps, workflow: WorkflowRow): Promise<string[]
   return secrets;
 }
 
-/** Throws 401 unless one of `secrets` signed `body` with these headers. */
-function verify(secrets: string[], body: string, headers: Headers): void {
-  const signed = {
-    "webhook-id": headers.get("webhook-id") ?? "",
-    "webhook-timestamp": headers.get("webhook-timestamp") ?? "",
-    "webhook-signature": headers.get("webhook-signature") ?? "",
-  };
-  if (!signed["webhook-id"] || !signed["webhook-timestamp"] || !signed["webhook-signature"]) {
+/** How far a delivery's webhook-timestamp may be from the server's clock (the package's tolerance). */
+const TOLERANCE_S = 5 * 60;
+const encoder = new TextEncoder();
+
+/**
+ * Throws 401 unless one of `secrets` signed `body`, its exact bytes, with these headers. The
+ * `standardwebhooks` package's verify takes a string and signs its UTF-8 encoding (a Buffer is
+ * decoded to a string first), so a body that is not valid UTF-8 could never verify and two bodies
+ * that decode alike would share a signature. This is the same scheme over the bytes, with Web
+ * Crypto: HMAC-SHA256, keyed by the secret's base64 after `whsec_`, over `id.timestamp.` and the
+ * body; space-separated `v1,<base64>` signatures; the timestamp read as the package reads it
+ * (parseInt) within ±5 minutes. For UTF-8 bodies it accepts exactly what the package signs
+ * (tests/workflows_test.ts signs every delivery with the package); `crypto.subtle.verify` compares
+ * in constant time.
+ */
+async function verify(secrets: string[], body: Uint8Array, headers: Headers, now: Date): Promise<void> {
+  const id = headers.get("webhook-id") ?? "";
+  const stamp = headers.get("webhook-timestamp") ?? "";
+  const signature = headers.get("webhook-signature") ?? "";
+  if (!id || !stamp || !signature) {
     throw refused("send the webhook-id, webhook-timestamp and webhook-signature headers (Standard Webhooks)");
   }
-  let reason = "no signature matches this workflow's secret";
-  for (const secret of secrets) {
+  const timestamp = parseInt(stamp, 10);
+  if (Number.isNaN(timestamp) || Math.abs(Math.floor(now.getTime() / 1000) - timestamp) > TOLERANCE_S) {
+    throw refused("the webhook-timestamp is more than 5 minutes from the server's clock, or not a number");
+  }
+  const given = signature.split(" ").flatMap((versioned) => {
+    const [version, value] = versioned.split(",");
+    if (version !== "v1" || !value) return [];
     try {
-      new Webhook(secret).verify(body, signed, { jsonParse: false });
-      return;
-    } catch (error) {
-      if (!(error instanceof WebhookVerificationError)) throw error;
-      if (/timestamp|Invalid Signature Headers/i.test(error.message)) {
-        reason = "the webhook-timestamp is more than 5 minutes from the server's clock, or not a number";
-      }
+      return [decodeBase64(value)];
+    } catch {
+      return [];
+    }
+  });
+  const prefix = encoder.encode(`${id}.${timestamp}.`);
+  const signed = new Uint8Array(prefix.byteLength + body.byteLength);
+  signed.set(prefix);
+  signed.set(body, prefix.byteLength);
+  for (const secret of secrets) {
+    const key = await crypto.subtle.importKey(
+      "raw",
+      decodeBase64(secret.startsWith("whsec_") ? secret.slice(6) : secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    for (const mac of given) {
+      if (await crypto.subtle.verify("HMAC", key, mac, signed)) return;
     }
   }
-  throw refused(reason);
+  throw refused("no signature matches this workflow's secret");
 }
 
-/** The body as steps see it: parsed JSON when it is JSON, the text otherwise. */
-function payloadOf(text: string, contentType: string | null): unknown {
-  if (!text) return null;
+/**
+ * The body as steps see it: parsed JSON when it is JSON, the text otherwise; a body that is not
+ * UTF-8 text stays whole as base64, with `encoding: "base64"` beside it (never U+FFFD in place of
+ * its bytes).
+ */
+function payloadOf(body: Uint8Array, contentType: string | null): { payload: unknown; encoding?: "base64" } {
+  if (!body.byteLength) return { payload: null };
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    return { payload: encodeBase64(body), encoding: "base64" };
+  }
   if (/json/i.test(contentType ?? "") || /^\s*[[{]/.test(text)) {
     try {
-      return JSON.parse(text);
+      return { payload: JSON.parse(text) };
     } catch { /* not JSON after all: the text */ }
   }
-  return text;
+  return { payload: text };
+}
+
+/**
+ * Counts a delivery to `workflowId` and refuses it (429 with Retry-After) past
+ * WEBHOOK_REQUESTS_PER_MINUTE, before any verification work (a workflow read, a secret opened, an
+ * HMAC), so a flood of forged deliveries costs one small transaction each.
+ */
+async function admitDelivery(deps: AppDeps, workflowId: string): Promise<void> {
+  const limit = deps.config.webhooks.requestsPerMinute;
+  if (limit === 0) return;
+  const now = deps.now();
+  const slot = await asSystem(
+    deps.db,
+    (tx) => takeSlot(tx, { bucket: `hook:workflow:${workflowId}`, limit, windowMs: 60_000, now, pruneEvery: 16 }),
+  );
+  if (!slot.admitted) {
+    throw new ApiError(
+      429,
+      "rate_limited",
+      `Too many deliveries to this workflow (over ${limit} a minute): try again in ${slot.retryAfter} s`,
+      { retryAfter: slot.retryAfter },
+    );
+  }
 }
 
 /**
  * Verifies and records one delivery. 202 with a new execution, 200 with the first execution when
- * the webhook id was seen before; 404 unknown workflow, 410 disabled, 401 bad signature, 413 too big.
+ * the webhook id was seen before; 404 unknown workflow, 410 disabled, 401 bad signature, 413 too big,
+ * 429 over WEBHOOK_REQUESTS_PER_MINUTE.
  */
 export async function receiveWebhook(
   deps: AppDeps,
@@ -101,13 +167,13 @@ export async function receiveWebhook(
   if (body.byteLength > MAX_WEBHOOK_BYTES) {
     throw new ApiError(413, "payload_too_large", `The body is over the ${MAX_WEBHOOK_BYTES / 1024} KiB limit`);
   }
+  await admitDelivery(deps, workflowId);
   const workflow = await findWorkflow(deps.db.orm, workflowId);
   if (!workflow) throw unknownWorkflow();
   if (!workflow.enabled) {
     throw new ApiError(410, "workflow_disabled", "This workflow is disabled: enable it to accept deliveries again");
   }
-  const text = new TextDecoder().decode(body);
-  verify(await secretsOf(deps, workflow), text, headers);
+  await verify(await secretsOf(deps, workflow), body, headers, deps.now());
   const webhookId = headers.get("webhook-id")!;
   if (webhookId.length > 256) {
     throw new ApiError(400, "invalid_request", "Invalid request: webhook-id: at most 256 characters");
@@ -117,11 +183,12 @@ export async function receiveWebhook(
     const value = headers.get(name);
     if (value !== null) kept[name] = value.slice(0, 1000);
   }
+  const delivered = payloadOf(body, headers.get("content-type"));
   const accepted = await acceptDelivery(deps.db.orm, {
     workflowId,
     workspaceId: workflow.workspaceId,
     webhookId: storable(webhookId) as string,
-    payload: { payload: storable(payloadOf(text, headers.get("content-type"))), headers: storable(kept) },
+    payload: { ...delivered, payload: storable(delivered.payload), headers: storable(kept) },
   });
   if (!accepted.duplicate) engineFor(deps).kick(accepted.executionId);
   return { status: accepted.duplicate ? 200 : 202, executionId: accepted.executionId };

@@ -4,7 +4,7 @@
  * http steps' secret headers are sealed with the vault and never come back out, except the
  * webhook secret once, on creation and on rotation (Standard Webhooks `whsec_` form).
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { AppDeps, RequestMeta } from "../../lib/deps.ts";
 import { ApiError, notFound } from "../../lib/http/errors.ts";
 import { encodeBase64 } from "../../lib/encoding.ts";
@@ -100,6 +100,23 @@ export function workflowToChange(deps: AppDeps, userId: string, id: string): Pro
   return asUser(deps.db, userId, (tx) => writable(tx, userId, id));
 }
 
+/**
+ * The workflow `on_failure` names must be one of the same workspace (the engine only ever starts
+ * such a one): anything else is refused when it is saved, not found silently missing at a failure.
+ */
+async function checkOnFailure(tx: Db, workspaceId: string, onFailure: string | null | undefined): Promise<void> {
+  if (!onFailure) return;
+  const [found] = await tx.select({ id: workflows.id }).from(workflows)
+    .where(and(eq(workflows.id, onFailure), eq(workflows.workspaceId, workspaceId)));
+  if (found) return;
+  throw new ApiError(
+    422,
+    "unprocessable",
+    "The workflow to run on failure (config.on_failure) is not a workflow of this workspace: pick one of its own",
+    { details: [{ path: "config.on_failure", code: "custom", message: "Not a workflow of this workspace" }] },
+  );
+}
+
 /** Creates a workflow; the webhook secret is returned this once. */
 export async function createWorkflow(
   deps: AppDeps,
@@ -114,6 +131,7 @@ export async function createWorkflow(
     const workspace = await writableWorkspace(tx, userId, input.workspace_id);
     if (!workspace) throw notFound("Workspace");
     if (workspace.role === "viewer") throw new ApiError(403, "forbidden", "Viewers cannot add workflows");
+    await checkOnFailure(tx, workspace.id, config.on_failure);
     const id = crypto.randomUUID();
     const separated = separateSecrets(steps, {});
     const sealed = await vaultFor(deps.config).seal(workspace.id, id, secret);
@@ -178,6 +196,7 @@ export async function updateWorkflow(
       Object.assign(changes, await sealSecrets(deps, current.workspaceId, id, separated.secrets));
     }
     if (config) {
+      await checkOnFailure(tx, current.workspaceId, config.on_failure);
       changes.config = config;
       changes.enabled = config.enabled;
       changes.nextRunAt = config.enabled ? nextScheduledRun(config.schedule, deps.now()) : null;

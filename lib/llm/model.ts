@@ -77,9 +77,12 @@ export function languageModel(
   settings: ModelSettings,
   options: { fetch: typeof fetch; allow: AllowList },
 ): LanguageModel {
+  // The key travels as Authorization (dropped across origins anyway); naming its value as a secret
+  // also drops it from any other header a provider might put it in.
+  const limits = { ...MODEL_CALL_LIMITS, secretValues: settings.apiKey ? [settings.apiKey] : [] };
   const fetcher = settings.userEndpoint
-    ? guardedFetch(options.allow, MODEL_CALL_LIMITS, options.fetch)
-    : operatorFetch(MODEL_CALL_LIMITS, options.fetch);
+    ? guardedFetch(options.allow, limits, options.fetch)
+    : operatorFetch(limits, options.fetch);
   const provider = createOpenAI({
     baseURL: settings.baseUrl,
     // Local servers (Ollama, llama.cpp) take any key; the provider insists on one.

@@ -10,6 +10,7 @@
 import { Deadline } from "./deadline.ts";
 import { checkUrl, outboundRefused, type Resolver } from "./addresses.ts";
 import { fetchPinned } from "./pinned.ts";
+import { ApiError } from "../http/errors.ts";
 
 export {
   type AllowList,
@@ -34,6 +35,11 @@ export interface FetchLimits {
   deadline?: Deadline;
   /** The largest response body; reading past it fails. Default 64 MiB. */
   maxBytes?: number;
+  /**
+   * What sets `maxBytes`, named in the message when a body passes it (`SOURCE_MAX_MB`), or a
+   * phrase saying what the fixed limit is for. None: the message names no setting.
+   */
+  maxBytesSource?: string;
   maxRedirects?: number;
   /** Header names that carry the caller's secrets, dropped when a redirect leaves the origin. */
   secretHeaders?: string[];
@@ -149,12 +155,21 @@ function boundedFetch(
         }).finally(() => silence.clear());
         const location = response.headers.get("location");
         if (response.status < 300 || response.status > 399 || !location) {
-          return limitBody(response, { call, idleMs, maxBytes, host: url.host, seconds }, () => (release(), done()));
+          return limitBody(
+            response,
+            { call, idleMs, maxBytes, source: limits.maxBytesSource, host: url.host, seconds },
+            () => (release(), done()),
+          );
         }
         await response.body?.cancel().catch(() => {});
         release();
         if (hop >= maxRedirects) throw outboundRefused(`Too many redirects from ${request.url}`);
-        const next = new URL(location, url);
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          throw outboundRefused(`${url.host} answered with a redirect to an address that is not a valid URL`);
+        }
         // 303, and 301/302 after a POST (as browsers do), turn into a GET without a body.
         if (response.status === 303 || (response.status <= 302 && method === "POST")) {
           method = method === "HEAD" ? "HEAD" : "GET";
@@ -208,6 +223,7 @@ interface BodyLimits {
   call: Deadline;
   idleMs: number;
   maxBytes: number;
+  source?: string;
   host: string;
   seconds: (ms: number) => string;
 }
@@ -217,12 +233,11 @@ interface BodyLimits {
  * `idleMs` of asking, and the body may not pass `maxBytes`. `end` runs once when the body is done.
  */
 function limitBody(response: Response, limits: BodyLimits, end: () => void): Response {
-  const { call, idleMs, maxBytes, host, seconds } = limits;
+  const { call, idleMs, maxBytes, source, host, seconds } = limits;
   const size = maxBytes >= 1048576 ? `${Math.round(maxBytes / 104857.6) / 10} MiB` : `${maxBytes} bytes`;
   const tooLarge = () =>
     outboundRefused(
-      `${host} sent more than ${size}, the most this server reads in one response (an operator sets it with ` +
-        `SOURCE_MAX_MB)`,
+      `${host} sent more than ${size}, the most this server reads in one response${source ? ` (${source})` : ""}`,
     );
   const declared = Number(response.headers.get("content-length") ?? 0);
   if (declared > maxBytes || !response.body) {
@@ -261,7 +276,14 @@ function limitBody(response: Response, limits: BodyLimits, end: () => void): Res
         seen += next.value.byteLength;
         if (seen > maxBytes) throw tooLarge();
         controller.enqueue(next.value);
-      } catch (error) {
+      } catch (thrown) {
+        const ours = thrown instanceof ApiError || call.signal.aborted ||
+          (thrown instanceof DOMException && thrown.name === "AbortError");
+        const error = ours
+          ? thrown
+          // The connection's own failure ("error reading a body from connection": a body shorter
+          // than its Content-Length, a broken chunk) in a sentence about the source.
+          : outboundRefused(`The answer from ${host} ended early or was malformed, so it was not read`);
         finish();
         reader.cancel(error).catch(() => {});
         controller.error(error);

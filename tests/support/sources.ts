@@ -209,6 +209,9 @@ export interface HostileSources {
  *  - `/endless.json` (`{"items":[{…},{…},…` for ever) and `/endless.csv` (a header, then rows for ever),
  *    without Content-Length, as fast as the reader takes them;
  *  - `/redirect?to=<url>&status=<3xx>`: a redirect (the secret-header and 307 tests point it at `other`);
+ *  - `/long-line.csv`: one line of 256 KiB (a header of one name) and nothing else;
+ *  - `/short-body`: a Content-Length of 1000 and a body of 10 bytes;
+ *  - `/next?to=<url>`: `{"items":[{"ok":1}],"next":"<url>"}`, a next-page link to anywhere;
  *  - anything else: `{"items":[{"ok":1}]}`.
  */
 export function startHostileSources(): HostileSources {
@@ -265,6 +268,21 @@ export function startHostileSources(): HostileSources {
           status: Number(url.searchParams.get("status") ?? 302),
           headers: { location: url.searchParams.get("to") ?? "/" },
         });
+      case "/long-line.csv":
+        return new Response("x".repeat(256 * 1024));
+      case "/short-body":
+        // Claims 1000 bytes, sends 10, and ends.
+        return new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(encoder.encode("a,b\n1,2\n3,"));
+              controller.close();
+            },
+          }),
+          { headers: { "content-length": "1000" } },
+        );
+      case "/next":
+        return Response.json({ items: [{ ok: 1 }], next: url.searchParams.get("to") });
       default:
         return Response.json({ items: [{ ok: 1 }] });
     }

@@ -92,7 +92,14 @@ export const httpStep: StepType<Config> = {
     }
     const fetcher = guardedFetch(
       allowListFor(deps.config),
-      { timeoutMs: config.timeout_ms, maxBytes: MAX_RESPONSE_BYTES },
+      {
+        timeoutMs: config.timeout_ms,
+        maxBytes: MAX_RESPONSE_BYTES,
+        maxBytesSource: "for a workflow's http step, a fixed limit",
+        // Sealed headers are credentials whatever their names: never sent on to another origin.
+        secretHeaders: Object.keys(secrets),
+        secretValues: Object.values(secrets),
+      },
       deps.fetch,
     );
     let response: Response;

@@ -7,7 +7,8 @@ import type { AppDeps } from "../../../lib/deps.ts";
 
 /** What a step sees: the trigger and earlier steps' outputs. */
 export interface StepContext {
-  trigger: { type: string; payload: unknown; headers: Record<string, string> };
+  /** `encoding: "base64"`: a webhook body that was not UTF-8 text, kept whole as base64 in `payload`. */
+  trigger: { type: string; payload: unknown; headers: Record<string, string>; encoding?: "base64" };
   steps: Record<string, { output: unknown }>;
 }
 
