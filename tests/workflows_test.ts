@@ -9,6 +9,8 @@ import { sql } from "drizzle-orm";
 import { rows } from "../db/rows.ts";
 import { closeSharedAppsAfterAll, testEachBackend } from "./support/test_app.ts";
 import { createWorkflow, deliver, signedHeaders, waitForExecution } from "./support/workflows.ts";
+import type { RequestMeta } from "../lib/deps.ts";
+import { deleteWorkflow, rotateWebhookSecret, updateWorkflow } from "../functions/workflows/workflows.ts";
 
 const TWO_STEPS = [
   { id: "double", type: "transform", config: { expression: "{ 'total': $sum(trigger.payload.items.price) * 2 }" } },
@@ -132,6 +134,24 @@ testEachBackend("unknown, disabled, oversized and bad-id deliveries get 404, 410
   const gone = await deliver(t, wf, {});
   equal(gone.status, 410, gone.text);
   equal((gone.body as { error: { code: string } }).error.code, "workflow_disabled");
+});
+
+testEachBackend("a change made by another process is obeyed at once, whatever this one has cached", async (t) => {
+  const user = await t.signUp();
+  const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+  // Another process: the same database, its own dependencies (so its own caches).
+  const other = { ...t.deps };
+  const meta: RequestMeta = { ip: "127.0.0.1", userAgent: "test" };
+  equal((await deliver(t, wf, {})).status, 202, "warms this process's copy of the workflow");
+  const fresh = await rotateWebhookSecret(other, user.user.id, wf.id, 0, meta);
+  equal((await deliver(t, wf, {})).status, 401, "the old secret, dropped elsewhere without a window");
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 202, "the new secret, made elsewhere");
+  await updateWorkflow(other, user.user.id, wf.id, { config: { enabled: false } }, meta);
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 410, "disabled elsewhere");
+  await updateWorkflow(other, user.user.id, wf.id, { config: { enabled: true } }, meta);
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 202, "enabled again elsewhere");
+  await deleteWorkflow(other, user.user.id, wf.id, meta);
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 404, "deleted elsewhere");
 });
 
 testEachBackend(

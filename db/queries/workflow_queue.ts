@@ -8,6 +8,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { rows } from "../rows.ts";
+import { encodeHex } from "../../lib/encoding.ts";
 import { executionSteps, webhookDeliveries, workflowExecutions, workflows } from "../schema.ts";
 import type { ExecutionTrigger } from "../schema.ts";
 import type { ExecutionRow } from "./workflows.ts";
@@ -45,29 +46,47 @@ export async function enqueueExecution(db: Db, input: NewExecution): Promise<str
  * Records a verified delivery and queues its execution in one statement (so in one transaction):
  * either both exist or neither. When the webhook id was seen before, nothing is queued; the
  * delivery's duplicate count goes up and the first execution's id comes back.
+ *
+ * The statement is fenced on what the caller verified against, so a verifier that read the
+ * workflow earlier (a cached copy) cannot accept what the database would refuse now: it writes
+ * only while the workflow exists, is enabled, and `secretCiphertext` is still its current secret
+ * or its previous one inside the window (compared with `now`). Undefined when that no longer holds.
  */
 export async function acceptDelivery(
   db: Db,
-  input: { workflowId: string; workspaceId: string; webhookId: string; payload: unknown },
-): Promise<{ executionId: string; duplicate: boolean }> {
+  input: {
+    workflowId: string;
+    webhookId: string;
+    payload: unknown;
+    secretCiphertext: Uint8Array;
+    now: Date;
+  },
+): Promise<{ executionId: string; duplicate: boolean } | undefined> {
   const id = crypto.randomUUID();
-  const inserted = await rows<{ execution_id: string }>(
+  const secret = encodeHex(input.secretCiphertext);
+  const [result] = await rows<{ valid: boolean; execution_id: string | null }>(
     db,
-    sql`with delivery as (
+    sql`with w as (
+        select id, workspace_id, steps from workflows
+        where id = ${input.workflowId}::uuid and enabled and (
+          webhook_secret_ciphertext = decode(${secret}, 'hex') or (
+            webhook_previous_ciphertext = decode(${secret}, 'hex')
+            and webhook_previous_expires_at > ${input.now.toISOString()}::timestamptz))
+      ), delivery as (
         insert into webhook_deliveries (workflow_id, webhook_id, workspace_id, execution_id)
-        values (${input.workflowId}::uuid, ${input.webhookId}, ${input.workspaceId}::uuid, ${id}::uuid)
+        select w.id, ${input.webhookId}, w.workspace_id, ${id}::uuid from w
         on conflict (workflow_id, webhook_id) do nothing
         returning execution_id
       ), execution as (
         insert into workflow_executions (id, workspace_id, workflow_id, trigger, input, steps)
-        select ${id}::uuid, ${input.workspaceId}::uuid, ${input.workflowId}::uuid, 'webhook',
-          ${JSON.stringify(input.payload)}::jsonb, w.steps
-        from workflows w where w.id = ${input.workflowId}::uuid and exists (select 1 from delivery)
+        select ${id}::uuid, w.workspace_id, w.id, 'webhook', ${JSON.stringify(input.payload)}::jsonb, w.steps
+        from w where exists (select 1 from delivery)
         returning id
       )
-      select execution_id::text from delivery`,
+      select exists (select 1 from w) as valid, (select execution_id::text from delivery) as execution_id`,
   );
-  if (inserted.length) return { executionId: inserted[0].execution_id, duplicate: false };
+  if (!result?.valid) return undefined;
+  if (result.execution_id) return { executionId: result.execution_id, duplicate: false };
   const [first] = await db.update(webhookDeliveries)
     .set({ duplicates: sql`${webhookDeliveries.duplicates} + 1`, lastDuplicateAt: sql`now()` })
     .where(and(eq(webhookDeliveries.workflowId, input.workflowId), eq(webhookDeliveries.webhookId, input.webhookId)))
