@@ -99,13 +99,16 @@ export async function acceptDelivery(
 /**
  * Claims up to `limit` executions that are due (queued and past `run_at`, or running with an
  * expired lease), within each workflow's `config.concurrency`, for `owner` until `leaseMs` from
- * now. With `id`, only that execution.
+ * now. With `ids`, only those executions.
  */
 export async function claimExecutions(
   db: Db,
-  options: { owner: string; leaseMs: number; limit: number; id?: string },
+  options: { owner: string; leaseMs: number; limit: number; ids?: string[] },
 ): Promise<ExecutionRow[]> {
-  const only = options.id ? sql`and e.id = ${options.id}::uuid` : sql``;
+  const only = options.ids ? sql`and e.id = any(${`{${options.ids.join(",")}}`}::uuid[])` : sql``;
+  // The queued and the expired are read apart, each in the order of its partial index, so a claim
+  // reads about `limit` rows however long the backlog (one OR over both read and sorted all of it).
+  const scan = options.limit * 4;
   return await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`);
     return await tx.update(workflowExecutions).set({
@@ -115,13 +118,20 @@ export async function claimExecutions(
       heartbeatAt: sql`now()`,
       startedAt: sql`coalesce(${workflowExecutions.startedAt}, now())`,
     }).where(sql`${workflowExecutions.id} in (
-      with due as (
+      with queued as (
         select e.id, e.workflow_id, e.run_at from workflow_executions e
-        where ((e.status = 'queued' and e.run_at <= now()) or (e.status = 'running' and e.lease_expires_at < now()))
-          ${only}
+        where e.status = 'queued' and e.run_at <= now() ${only}
         order by e.run_at
-        limit ${options.limit * 4}
+        limit ${scan}
         for update skip locked
+      ), expired as (
+        select e.id, e.workflow_id, e.run_at from workflow_executions e
+        where e.status = 'running' and e.lease_expires_at < now() ${only}
+        order by e.lease_expires_at
+        limit ${scan}
+        for update skip locked
+      ), due as (
+        select * from queued union all select * from expired
       ), ranked as (
         select d.id, d.run_at,
           row_number() over (partition by d.workflow_id order by d.run_at) as n,
@@ -177,21 +187,79 @@ export async function startStep(
   return row ? Number(row.attempts) : undefined;
 }
 
-/** Checkpoints a finished step's output; false when the lease is gone (nothing written). */
+/**
+ * Checkpoints a finished step's output; false when the lease is gone (nothing written). With
+ * `next`, the next step is marked as started in the same statement (one round trip and one commit
+ * instead of two): `attempts` is its attempt number, as `startStep` gives it.
+ */
 export async function finishStep(
   db: Db,
-  input: { executionId: string; owner: string; stepId: string; output: unknown },
+  input: {
+    executionId: string;
+    owner: string;
+    stepId: string;
+    output: unknown;
+    next?: { stepId: string; workspaceId: string; seq: number; input: unknown };
+  },
+): Promise<{ saved: boolean; attempts?: number }> {
+  const next = input.next;
+  const started = next
+    ? sql`, started as (
+        insert into execution_steps (execution_id, step_id, workspace_id, seq, status, attempts, input, started_at)
+        select ${input.executionId}::uuid, ${next.stepId}, ${next.workspaceId}::uuid, ${next.seq}, 'running', 1,
+          ${JSON.stringify(next.input)}::jsonb, now()
+        where exists (select 1 from done)
+        on conflict (execution_id, step_id) do update
+          set status = 'running', attempts = execution_steps.attempts + 1, seq = excluded.seq, input = excluded.input,
+            started_at = now(), finished_at = null, error = null
+        returning attempts
+      )`
+    : sql``;
+  const [row] = await rows<{ saved: boolean; attempts: number | null }>(
+    db,
+    sql`with done as (
+        update execution_steps set status = 'succeeded', output = ${JSON.stringify(input.output)}::jsonb,
+          finished_at = now()
+        where execution_id = ${input.executionId}::uuid and step_id = ${input.stepId}
+          and ${holds(input.executionId, input.owner)}
+        returning step_id
+      )${started}
+      select exists (select 1 from done) as saved,
+        ${next ? sql`(select attempts from started)` : sql`null::int`} as attempts`,
+  );
+  if (!row?.saved) return { saved: false };
+  return { saved: true, attempts: row.attempts === null ? undefined : Number(row.attempts) };
+}
+
+/**
+ * Ends an execution as succeeded with `results`, checkpointing its last step's output (`step`) in
+ * the same statement, fenced on the lease; false when the lease was gone (nothing written).
+ */
+export async function succeedExecution(
+  db: Db,
+  input: { executionId: string; owner: string; results: unknown; step?: { stepId: string; output: unknown } },
 ): Promise<boolean> {
-  const done = await db.update(executionSteps).set({
-    status: "succeeded",
-    output: sql`${JSON.stringify(input.output)}::jsonb`,
-    finishedAt: sql`now()`,
-  }).where(and(
-    eq(executionSteps.executionId, input.executionId),
-    eq(executionSteps.stepId, input.stepId),
-    holds(input.executionId, input.owner),
-  )).returning({ id: executionSteps.stepId });
-  return done.length > 0;
+  const step = input.step;
+  const [row] = await rows<{ held: boolean }>(
+    db,
+    sql`with ended as (
+        update workflow_executions set status = 'succeeded', results = ${JSON.stringify(input.results)}::jsonb,
+          error = null, completed_at = now(), lease_owner = null, lease_expires_at = null
+        where id = ${input.executionId}::uuid and lease_owner = ${input.owner} and status = 'running'
+        returning id
+      )${
+      step
+        ? sql`, done as (
+        update execution_steps set status = 'succeeded', output = ${JSON.stringify(step.output)}::jsonb,
+          finished_at = now()
+        where execution_id = ${input.executionId}::uuid and step_id = ${step.stepId}
+          and exists (select 1 from ended)
+      )`
+        : sql``
+    }
+      select exists (select 1 from ended) as held`,
+  );
+  return Boolean(row?.held);
 }
 
 /** Records a failed attempt and puts the execution back in the queue until `delayMs` from now. */
