@@ -166,6 +166,39 @@ const holds = (executionId: string, owner: string) =>
     and status = 'running')`;
 
 /**
+ * `startStep` for several executions in one statement (a claimed batch's first steps): each
+ * execution's attempt number, for those whose lease `owner` still holds.
+ */
+export async function startSteps(
+  db: Db,
+  owner: string,
+  items: { executionId: string; workspaceId: string; stepId: string; seq: number; input: unknown }[],
+): Promise<Map<string, number>> {
+  if (!items.length) return new Map();
+  const values = sql.join(
+    items.map((i) =>
+      sql`(${i.executionId}::uuid, ${i.stepId}::text, ${i.workspaceId}::uuid, ${i.seq}::int, ${
+        JSON.stringify(i.input)
+      }::jsonb)`
+    ),
+    sql`, `,
+  );
+  const started = await rows<{ execution_id: string; attempts: number }>(
+    db,
+    sql`insert into execution_steps (execution_id, step_id, workspace_id, seq, status, attempts, input, started_at)
+      select v.execution_id, v.step_id, v.workspace_id, v.seq, 'running', 1, v.input, now()
+      from (values ${values}) as v (execution_id, step_id, workspace_id, seq, input)
+      where exists (select 1 from workflow_executions e where e.id = v.execution_id and e.lease_owner = ${owner}
+        and e.status = 'running')
+      on conflict (execution_id, step_id) do update
+        set status = 'running', attempts = execution_steps.attempts + 1, seq = excluded.seq, input = excluded.input,
+          started_at = now(), finished_at = null, error = null
+      returning execution_id::text, attempts`,
+  );
+  return new Map(started.map((r) => [r.execution_id, Number(r.attempts)]));
+}
+
+/**
  * Marks a step as started (a new attempt) and returns its attempt number, or undefined when the
  * lease is gone. The attempt is counted before the work, so a crash mid-step still counts it.
  */

@@ -20,6 +20,7 @@ import {
   renewLeases,
   retryLater,
   startStep,
+  startSteps,
   succeedExecution,
 } from "../../db/queries/workflow_queue.ts";
 import {
@@ -94,6 +95,22 @@ async function persist<T>(work: () => Promise<T>): Promise<T> {
 interface Loaded {
   workflows: Map<string, WorkflowRow>;
   steps: Map<string, ExecutionStepRow[]>;
+  /** Fresh executions whose first step was started with the batch: its attempt, or null when the lease was gone. */
+  started: Map<string, number | null>;
+}
+
+/** What the first step of an execution sees: the trigger, and no step outputs yet. */
+function contextOf(row: ExecutionRow): StepContext {
+  const input = (row.input ?? {}) as { payload?: unknown; headers?: Record<string, string> };
+  return {
+    trigger: { type: row.trigger, payload: input.payload ?? null, headers: input.headers ?? {} },
+    steps: {},
+  };
+}
+
+/** The steps an execution runs: its snapshot, or the workflow's for an execution made before snapshots. */
+function stepsOf(row: ExecutionRow, workflow: WorkflowRow): Step[] {
+  return (row.steps as Step[]).length ? row.steps as Step[] : workflow.steps as Step[];
 }
 
 /** One process's workers. */
@@ -308,14 +325,31 @@ export class WorkflowEngine {
     const loaded: Promise<Loaded> = Promise.all([
       findWorkflows(db, [...new Set(rows.map((r) => r.workflowId))]),
       listStepsOfExecutions(db, rows.map((r) => r.id)),
-    ]).then(([workflows, steps]) => {
+    ]).then(async ([found, steps]) => {
+      const workflows = new Map(found.map((w) => [w.id, w]));
       const byExecution = new Map<string, ExecutionStepRow[]>();
       for (const step of steps) {
         const list = byExecution.get(step.executionId) ?? [];
         list.push(step);
         byExecution.set(step.executionId, list);
       }
-      return { workflows: new Map(workflows.map((w) => [w.id, w])), steps: byExecution };
+      // Executions that never ran a step start their first one together: one statement for the
+      // batch instead of one each. The rest (resumed, re-run, ownerless) start as before.
+      const first = rows.flatMap((row) => {
+        const workflow = workflows.get(row.workflowId);
+        const step = workflow?.createdBy && !byExecution.has(row.id) ? stepsOf(row, workflow)[0] : undefined;
+        if (!step) return [];
+        return [{
+          executionId: row.id,
+          workspaceId: row.workspaceId,
+          stepId: step.id,
+          seq: 1,
+          input: capped(storable(contextOf(row)), INPUT_PREVIEW_CHARS),
+        }];
+      });
+      const attempts = await persist(() => startSteps(db, this.workerId, first));
+      const started = new Map(first.map((f) => [f.executionId, attempts.get(f.executionId) ?? null]));
+      return { workflows, steps: byExecution, started };
     });
     loaded.catch(() => {}); // each execution reports it
     for (const row of rows) this.#launch(row, loaded);
@@ -344,7 +378,7 @@ export class WorkflowEngine {
     if (!workflow) return;
     const parsed = WorkflowConfig.safeParse(workflow.config);
     const config = parsed.success ? parsed.data : WorkflowConfig.parse({});
-    const steps = (row.steps as Step[]).length ? row.steps as Step[] : workflow.steps as Step[];
+    const steps = stepsOf(row, workflow);
     // A finished step's output waits here until the next write, which carries it: the next step's
     // start, or the execution's end. Either way it is stored before anything else happens.
     let pending: { stepId: string; output: unknown } | undefined;
@@ -375,11 +409,7 @@ export class WorkflowEngine {
     if (!userId) return void await fail("The workflow's owner no longer exists: save the workflow again to own it");
 
     const done = new Map((batch.steps.get(row.id) ?? []).map((s) => [s.stepId, s]));
-    const input = (row.input ?? {}) as { payload?: unknown; headers?: Record<string, string> };
-    const context: StepContext = {
-      trigger: { type: row.trigger, payload: input.payload ?? null, headers: input.headers ?? {} },
-      steps: {},
-    };
+    const context = contextOf(row);
     let seq = Math.max(0, ...[...done.values()].map((s) => s.seq)) + 1;
     let secrets: Record<string, Record<string, string>> | undefined;
     let last: unknown = null;
@@ -404,7 +434,11 @@ export class WorkflowEngine {
         };
         const previous = pending;
         pending = undefined;
-        const attempt = previous
+        const preStarted = batch.started.get(row.id);
+        batch.started.delete(row.id); // only the first step was started with the batch
+        const attempt = preStarted !== undefined
+          ? preStarted ?? undefined
+          : previous
           ? (await persist(() => finishStep(db, { executionId: row.id, owner, ...previous, next: started }))).attempts
           : await persist(() => startStep(db, { executionId: row.id, owner, ...started }));
         if (attempt === undefined) return;
