@@ -245,7 +245,8 @@ export function artifactSvg(row: ArtifactRow): Promise<string> {
   if (row.type !== "chart" || !data.chart) throw new ApiError(400, "invalid_request", "Only charts render to SVG");
   let svg = svgCache.get(row.id);
   if (!svg) {
-    svg = renderChartSvg(data.chart, data.columns, data.rows, { query: data.source.query });
+    // Artifacts a workflow step made carry no source query.
+    svg = renderChartSvg(data.chart, data.columns, data.rows, { query: data.source?.query });
     svg.catch(() => svgCache.delete(row.id));
     svgCache.set(row.id, svg);
     if (svgCache.size > SVG_CACHE_ENTRIES) svgCache.delete(svgCache.keys().next().value!);

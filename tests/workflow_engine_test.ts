@@ -200,21 +200,23 @@ test("replay re-runs each failed execution of the window once, from its failed s
   equal((replay.body as { count: number }).count, 3);
   const twice = await t.call(`/api/workflows/${wf.id}/replay`, { cookie: user.cookie, body: {} });
   equal((twice.body as { count: number }).count, 0, "each failed execution is replayed once");
-  const list = await t.call(`/api/workflows/${wf.id}/executions?status=succeeded`, { cookie: user.cookie });
-  const replays = (list.body as { items: { id: string; trigger: string }[] }).items;
-  for (const item of replays) equal(item.trigger, "replay");
-  const results = [];
-  for (const item of await Promise.all(replays.map((r) => waitForExecution(t, user.cookie, r.id)))) {
-    equal(item.status, "succeeded");
-    equal(item.steps[0].reused, true);
-    results.push(item.results);
+  // The replays run in the background: wait until all three have succeeded (or give up after 15 s).
+  let replays: { id: string; trigger: string }[] = [];
+  for (const until = Date.now() + 15_000; Date.now() < until;) {
+    const list = await t.call(`/api/workflows/${wf.id}/executions?status=succeeded`, { cookie: user.cookie });
+    replays = (list.body as { items: { id: string; trigger: string }[] }).items;
+    if (replays.length >= 3) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
-  // Replays may still be running when listed: read all of them once finished.
-  const all = await t.call(`/api/workflows/${wf.id}/executions?status=succeeded`, { cookie: user.cookie });
-  equal((all.body as { items: unknown[] }).items.length, 3);
+  equal(replays.length, 3);
+  for (const item of replays) {
+    equal(item.trigger, "replay");
+    const done = await waitForExecution(t, user.cookie, item.id);
+    equal(done.status, "succeeded");
+    equal(done.steps[0].reused, true);
+  }
   const failedOnly = await t.call(`/api/workflows/${wf.id}/executions?status=failed`, { cookie: user.cookie });
   equal((failedOnly.body as { items: unknown[] }).items.length, 3);
-  void results;
 });
 
 test("a workflow's concurrency limit holds: never more of its executions at once than it allows", async (t) => {

@@ -10,6 +10,8 @@ import { rows } from "../db/rows.ts";
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { Webhook } from "standardwebhooks";
 import { createWorkflow, deliver, signedHeaders, waitForExecution } from "./support/workflows.ts";
+import type { RequestMeta } from "../lib/deps.ts";
+import { deleteWorkflow, rotateWebhookSecret, updateWorkflow } from "../functions/workflows/workflows.ts";
 
 const TWO_STEPS = [
   { id: "double", type: "transform", config: { expression: "{ 'total': $sum(trigger.payload.items.price) * 2 }" } },
@@ -230,6 +232,24 @@ testEachBackend(
   },
   { WEBHOOK_REQUESTS_PER_MINUTE: "20" },
 );
+
+testEachBackend("a change made by another process is obeyed at once, whatever this one has cached", async (t) => {
+  const user = await t.signUp();
+  const wf = await createWorkflow(t, user.cookie, { steps: TWO_STEPS });
+  // Another process: the same database, its own dependencies (so its own caches).
+  const other = { ...t.deps };
+  const meta: RequestMeta = { ip: "127.0.0.1", userAgent: "test" };
+  equal((await deliver(t, wf, {})).status, 202, "warms this process's copy of the workflow");
+  const fresh = await rotateWebhookSecret(other, user.user.id, wf.id, 0, meta);
+  equal((await deliver(t, wf, {})).status, 401, "the old secret, dropped elsewhere without a window");
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 202, "the new secret, made elsewhere");
+  await updateWorkflow(other, user.user.id, wf.id, { config: { enabled: false } }, meta);
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 410, "disabled elsewhere");
+  await updateWorkflow(other, user.user.id, wf.id, { config: { enabled: true } }, meta);
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 202, "enabled again elsewhere");
+  await deleteWorkflow(other, user.user.id, wf.id, meta);
+  equal((await deliver(t, wf, {}, { secret: fresh })).status, 404, "deleted elsewhere");
+});
 
 testEachBackend(
   "a cross-site browser may deliver a webhook: the signature, not an origin, authorizes it",

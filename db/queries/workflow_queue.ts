@@ -8,6 +8,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { rows } from "../rows.ts";
+import { encodeHex } from "../../lib/encoding.ts";
 import { executionSteps, webhookDeliveries, workflowExecutions, workflows } from "../schema.ts";
 import type { ExecutionTrigger } from "../schema.ts";
 import type { ExecutionRow } from "./workflows.ts";
@@ -45,29 +46,47 @@ export async function enqueueExecution(db: Db, input: NewExecution): Promise<str
  * Records a verified delivery and queues its execution in one statement (so in one transaction):
  * either both exist or neither. When the webhook id was seen before, nothing is queued; the
  * delivery's duplicate count goes up and the first execution's id comes back.
+ *
+ * The statement is fenced on what the caller verified against, so a verifier that read the
+ * workflow earlier (a cached copy) cannot accept what the database would refuse now: it writes
+ * only while the workflow exists, is enabled, and `secretCiphertext` is still its current secret
+ * or its previous one inside the window (compared with `now`). Undefined when that no longer holds.
  */
 export async function acceptDelivery(
   db: Db,
-  input: { workflowId: string; workspaceId: string; webhookId: string; payload: unknown },
-): Promise<{ executionId: string; duplicate: boolean }> {
+  input: {
+    workflowId: string;
+    webhookId: string;
+    payload: unknown;
+    secretCiphertext: Uint8Array;
+    now: Date;
+  },
+): Promise<{ executionId: string; duplicate: boolean } | undefined> {
   const id = crypto.randomUUID();
-  const inserted = await rows<{ execution_id: string }>(
+  const secret = encodeHex(input.secretCiphertext);
+  const [result] = await rows<{ valid: boolean; execution_id: string | null }>(
     db,
-    sql`with delivery as (
+    sql`with w as (
+        select id, workspace_id, steps from workflows
+        where id = ${input.workflowId}::uuid and enabled and (
+          webhook_secret_ciphertext = decode(${secret}, 'hex') or (
+            webhook_previous_ciphertext = decode(${secret}, 'hex')
+            and webhook_previous_expires_at > ${input.now.toISOString()}::timestamptz))
+      ), delivery as (
         insert into webhook_deliveries (workflow_id, webhook_id, workspace_id, execution_id)
-        values (${input.workflowId}::uuid, ${input.webhookId}, ${input.workspaceId}::uuid, ${id}::uuid)
+        select w.id, ${input.webhookId}, w.workspace_id, ${id}::uuid from w
         on conflict (workflow_id, webhook_id) do nothing
         returning execution_id
       ), execution as (
         insert into workflow_executions (id, workspace_id, workflow_id, trigger, input, steps)
-        select ${id}::uuid, ${input.workspaceId}::uuid, ${input.workflowId}::uuid, 'webhook',
-          ${JSON.stringify(input.payload)}::jsonb, w.steps
-        from workflows w where w.id = ${input.workflowId}::uuid and exists (select 1 from delivery)
+        select ${id}::uuid, w.workspace_id, w.id, 'webhook', ${JSON.stringify(input.payload)}::jsonb, w.steps
+        from w where exists (select 1 from delivery)
         returning id
       )
-      select execution_id::text from delivery`,
+      select exists (select 1 from w) as valid, (select execution_id::text from delivery) as execution_id`,
   );
-  if (inserted.length) return { executionId: inserted[0].execution_id, duplicate: false };
+  if (!result?.valid) return undefined;
+  if (result.execution_id) return { executionId: result.execution_id, duplicate: false };
   const [first] = await db.update(webhookDeliveries)
     .set({ duplicates: sql`${webhookDeliveries.duplicates} + 1`, lastDuplicateAt: sql`now()` })
     .where(and(eq(webhookDeliveries.workflowId, input.workflowId), eq(webhookDeliveries.webhookId, input.webhookId)))
@@ -80,13 +99,16 @@ export async function acceptDelivery(
 /**
  * Claims up to `limit` executions that are due (queued and past `run_at`, or running with an
  * expired lease), within each workflow's `config.concurrency`, for `owner` until `leaseMs` from
- * now. With `id`, only that execution.
+ * now. With `ids`, only those executions.
  */
 export async function claimExecutions(
   db: Db,
-  options: { owner: string; leaseMs: number; limit: number; id?: string },
+  options: { owner: string; leaseMs: number; limit: number; ids?: string[] },
 ): Promise<ExecutionRow[]> {
-  const only = options.id ? sql`and e.id = ${options.id}::uuid` : sql``;
+  const only = options.ids ? sql`and e.id = any(${`{${options.ids.join(",")}}`}::uuid[])` : sql``;
+  // The queued and the expired are read apart, each in the order of its partial index, so a claim
+  // reads about `limit` rows however long the backlog (one OR over both read and sorted all of it).
+  const scan = options.limit * 4;
   return await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`);
     return await tx.update(workflowExecutions).set({
@@ -96,13 +118,20 @@ export async function claimExecutions(
       heartbeatAt: sql`now()`,
       startedAt: sql`coalesce(${workflowExecutions.startedAt}, now())`,
     }).where(sql`${workflowExecutions.id} in (
-      with due as (
+      with queued as (
         select e.id, e.workflow_id, e.run_at from workflow_executions e
-        where ((e.status = 'queued' and e.run_at <= now()) or (e.status = 'running' and e.lease_expires_at < now()))
-          ${only}
+        where e.status = 'queued' and e.run_at <= now() ${only}
         order by e.run_at
-        limit ${options.limit * 4}
+        limit ${scan}
         for update skip locked
+      ), expired as (
+        select e.id, e.workflow_id, e.run_at from workflow_executions e
+        where e.status = 'running' and e.lease_expires_at < now() ${only}
+        order by e.lease_expires_at
+        limit ${scan}
+        for update skip locked
+      ), due as (
+        select * from queued union all select * from expired
       ), ranked as (
         select d.id, d.run_at,
           row_number() over (partition by d.workflow_id order by d.run_at) as n,
@@ -137,6 +166,39 @@ const holds = (executionId: string, owner: string) =>
     and status = 'running')`;
 
 /**
+ * `startStep` for several executions in one statement (a claimed batch's first steps): each
+ * execution's attempt number, for those whose lease `owner` still holds.
+ */
+export async function startSteps(
+  db: Db,
+  owner: string,
+  items: { executionId: string; workspaceId: string; stepId: string; seq: number; input: unknown }[],
+): Promise<Map<string, number>> {
+  if (!items.length) return new Map();
+  const values = sql.join(
+    items.map((i) =>
+      sql`(${i.executionId}::uuid, ${i.stepId}::text, ${i.workspaceId}::uuid, ${i.seq}::int, ${
+        JSON.stringify(i.input)
+      }::jsonb)`
+    ),
+    sql`, `,
+  );
+  const started = await rows<{ execution_id: string; attempts: number }>(
+    db,
+    sql`insert into execution_steps (execution_id, step_id, workspace_id, seq, status, attempts, input, started_at)
+      select v.execution_id, v.step_id, v.workspace_id, v.seq, 'running', 1, v.input, now()
+      from (values ${values}) as v (execution_id, step_id, workspace_id, seq, input)
+      where exists (select 1 from workflow_executions e where e.id = v.execution_id and e.lease_owner = ${owner}
+        and e.status = 'running')
+      on conflict (execution_id, step_id) do update
+        set status = 'running', attempts = execution_steps.attempts + 1, seq = excluded.seq, input = excluded.input,
+          started_at = now(), finished_at = null, error = null
+      returning execution_id::text, attempts`,
+  );
+  return new Map(started.map((r) => [r.execution_id, Number(r.attempts)]));
+}
+
+/**
  * Marks a step as started (a new attempt) and returns its attempt number, or undefined when the
  * lease is gone. The attempt is counted before the work, so a crash mid-step still counts it.
  */
@@ -158,21 +220,79 @@ export async function startStep(
   return row ? Number(row.attempts) : undefined;
 }
 
-/** Checkpoints a finished step's output; false when the lease is gone (nothing written). */
+/**
+ * Checkpoints a finished step's output; false when the lease is gone (nothing written). With
+ * `next`, the next step is marked as started in the same statement (one round trip and one commit
+ * instead of two): `attempts` is its attempt number, as `startStep` gives it.
+ */
 export async function finishStep(
   db: Db,
-  input: { executionId: string; owner: string; stepId: string; output: unknown },
+  input: {
+    executionId: string;
+    owner: string;
+    stepId: string;
+    output: unknown;
+    next?: { stepId: string; workspaceId: string; seq: number; input: unknown };
+  },
+): Promise<{ saved: boolean; attempts?: number }> {
+  const next = input.next;
+  const started = next
+    ? sql`, started as (
+        insert into execution_steps (execution_id, step_id, workspace_id, seq, status, attempts, input, started_at)
+        select ${input.executionId}::uuid, ${next.stepId}, ${next.workspaceId}::uuid, ${next.seq}, 'running', 1,
+          ${JSON.stringify(next.input)}::jsonb, now()
+        where exists (select 1 from done)
+        on conflict (execution_id, step_id) do update
+          set status = 'running', attempts = execution_steps.attempts + 1, seq = excluded.seq, input = excluded.input,
+            started_at = now(), finished_at = null, error = null
+        returning attempts
+      )`
+    : sql``;
+  const [row] = await rows<{ saved: boolean; attempts: number | null }>(
+    db,
+    sql`with done as (
+        update execution_steps set status = 'succeeded', output = ${JSON.stringify(input.output)}::jsonb,
+          finished_at = now()
+        where execution_id = ${input.executionId}::uuid and step_id = ${input.stepId}
+          and ${holds(input.executionId, input.owner)}
+        returning step_id
+      )${started}
+      select exists (select 1 from done) as saved,
+        ${next ? sql`(select attempts from started)` : sql`null::int`} as attempts`,
+  );
+  if (!row?.saved) return { saved: false };
+  return { saved: true, attempts: row.attempts === null ? undefined : Number(row.attempts) };
+}
+
+/**
+ * Ends an execution as succeeded with `results`, checkpointing its last step's output (`step`) in
+ * the same statement, fenced on the lease; false when the lease was gone (nothing written).
+ */
+export async function succeedExecution(
+  db: Db,
+  input: { executionId: string; owner: string; results: unknown; step?: { stepId: string; output: unknown } },
 ): Promise<boolean> {
-  const done = await db.update(executionSteps).set({
-    status: "succeeded",
-    output: sql`${JSON.stringify(input.output)}::jsonb`,
-    finishedAt: sql`now()`,
-  }).where(and(
-    eq(executionSteps.executionId, input.executionId),
-    eq(executionSteps.stepId, input.stepId),
-    holds(input.executionId, input.owner),
-  )).returning({ id: executionSteps.stepId });
-  return done.length > 0;
+  const step = input.step;
+  const [row] = await rows<{ held: boolean }>(
+    db,
+    sql`with ended as (
+        update workflow_executions set status = 'succeeded', results = ${JSON.stringify(input.results)}::jsonb,
+          error = null, completed_at = now(), lease_owner = null, lease_expires_at = null
+        where id = ${input.executionId}::uuid and lease_owner = ${input.owner} and status = 'running'
+        returning id
+      )${
+      step
+        ? sql`, done as (
+        update execution_steps set status = 'succeeded', output = ${JSON.stringify(step.output)}::jsonb,
+          finished_at = now()
+        where execution_id = ${input.executionId}::uuid and step_id = ${step.stepId}
+          and exists (select 1 from ended)
+      )`
+        : sql``
+    }
+      select exists (select 1 from ended) as held`,
+  );
+  return Boolean(row?.held);
 }
 
 /** Records a failed attempt and puts the execution back in the queue until `delayMs` from now. */

@@ -1,5 +1,5 @@
 /** Workflows and the rows users manage: definitions, executions as listed, their step checkpoints. */
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { executionSteps, webhookDeliveries, workflowExecutions, workflows } from "../schema.ts";
 import type { WorkflowExecutionStatus } from "../schema.ts";
@@ -57,6 +57,19 @@ export async function listExecutions(
     .where(and(...conditions))
     .orderBy(desc(workflowExecutions.createdAt), desc(workflowExecutions.id)).limit(options.limit + 1);
   return found.map((r) => ({ ...r.execution, duplicates: r.duplicates }));
+}
+
+/** The workflows with these ids (those that still exist). */
+export async function findWorkflows(db: Db, ids: string[]): Promise<WorkflowRow[]> {
+  if (!ids.length) return [];
+  return await db.select().from(workflows).where(inArray(workflows.id, ids));
+}
+
+/** The step rows of several executions, each execution's in the order they ran. */
+export async function listStepsOfExecutions(db: Db, executionIds: string[]): Promise<ExecutionStepRow[]> {
+  if (!executionIds.length) return [];
+  return await db.select().from(executionSteps).where(inArray(executionSteps.executionId, executionIds))
+    .orderBy(executionSteps.executionId, executionSteps.seq);
 }
 
 /** An execution's step rows, in the order they ran. */

@@ -142,6 +142,13 @@ export async function pinArtifact(
           throw new ApiError(400, "invalid_request", "A document has no query to pin: pin a chart or a table");
         }
         const data = artifact.data as QueryArtifactData;
+        if (!data.source) {
+          throw new ApiError(
+            400,
+            "invalid_request",
+            "This artifact keeps no query to pin (a workflow step made it): pin a chart or table made from a dataset",
+          );
+        }
         const chart = data.chart;
         const type = input.type ?? typeOf(data, artifact.type);
         const config: WidgetConfig = chart

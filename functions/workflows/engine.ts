@@ -20,8 +20,16 @@ import {
   renewLeases,
   retryLater,
   startStep,
+  startSteps,
+  succeedExecution,
 } from "../../db/queries/workflow_queue.ts";
-import { type ExecutionRow, findWorkflow, listExecutionSteps, type WorkflowRow } from "../../db/queries/workflows.ts";
+import {
+  type ExecutionRow,
+  type ExecutionStepRow,
+  findWorkflows,
+  listStepsOfExecutions,
+  type WorkflowRow,
+} from "../../db/queries/workflows.ts";
 import { type Step, WorkflowConfig } from "./definition.ts";
 import { stepType } from "./steps/registry.ts";
 import { ExpressionError } from "./steps/expressions.ts";
@@ -83,6 +91,33 @@ async function persist<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What a claimed batch of executions needs before it runs, read once for the whole batch. */
+interface Loaded {
+  workflows: Map<string, WorkflowRow>;
+  steps: Map<string, ExecutionStepRow[]>;
+  /** Fresh executions whose first step was started with the batch: its attempt, or null when the lease was gone. */
+  started: Map<string, number | null>;
+}
+
+/** What the first step of an execution sees: the trigger, and no step outputs yet. */
+function contextOf(row: ExecutionRow): StepContext {
+  const input = (row.input ?? {}) as { payload?: unknown; encoding?: "base64"; headers?: Record<string, string> };
+  return {
+    trigger: {
+      type: row.trigger,
+      payload: input.payload ?? null,
+      headers: input.headers ?? {},
+      ...(input.encoding ? { encoding: input.encoding } : {}),
+    },
+    steps: {},
+  };
+}
+
+/** The steps an execution runs: its snapshot, or the workflow's for an execution made before snapshots. */
+function stepsOf(row: ExecutionRow, workflow: WorkflowRow): Step[] {
+  return (row.steps as Step[]).length ? row.steps as Step[] : workflow.steps as Step[];
+}
+
 /** One process's workers. */
 export class WorkflowEngine {
   readonly workerId = `${Deno.hostname?.() ?? "worker"}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
@@ -91,8 +126,16 @@ export class WorkflowEngine {
   readonly #leaseMs: number;
   readonly #pollMs: number;
   readonly #active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Executions kicked in this turn of the event loop, claimed together in one round trip. */
+  readonly #kicked = new Set<string>();
+  #kickTimer?: ReturnType<typeof setTimeout>;
+  #kicking?: Promise<void>;
+  /** More due work may be waiting: the last claim filled every free slot, or a kick found none free. */
+  #backlog = false;
   #running = false;
-  #wake?: () => void;
+  /** Ends the loop's current sleep; `#woken` keeps a wake that came while the loop was claiming. */
+  #sleeper?: { resolve: () => void; wakeable: boolean };
+  #woken = false;
   #heartbeat?: ReturnType<typeof setInterval>;
   #loopDone?: Promise<void>;
 
@@ -114,7 +157,7 @@ export class WorkflowEngine {
   /** Stops looking for work, waits (up to `graceMs`) for running executions, and releases the rest. */
   async stop(graceMs = 5000): Promise<void> {
     this.#running = false;
-    this.#wake?.();
+    this.#sleeper?.resolve();
     await this.#loopDone;
     const settled = Promise.allSettled([...this.#active.values()].map((a) => a.done));
     const timer = setTimeout(() => {
@@ -126,13 +169,44 @@ export class WorkflowEngine {
     this.#heartbeat = undefined;
   }
 
-  /** Runs `executionId` now if a worker is free (an accepted delivery starts in the request's isolate). */
+  /**
+   * Runs `executionId` now if a worker is free (an accepted delivery starts in the request's
+   * isolate). Kicks within one turn of the event loop are claimed together: under a burst of
+   * deliveries, one claim (and one turn of its advisory lock) serves many.
+   */
   kick(executionId: string): void {
-    this.#wake?.();
-    if (this.#workers === 0 || this.#active.size >= this.#workers || this.#active.has(executionId)) return;
-    claimExecutions(this.#deps.db.orm, { owner: this.workerId, leaseMs: this.#leaseMs, limit: 1, id: executionId })
-      .then((rows) => rows.forEach((row) => this.#launch(row)))
-      .catch((error) => this.#deps.log.warn("workflow kick failed", { error: messageOf(error) }));
+    if (this.#workers === 0 || this.#active.has(executionId)) return;
+    this.#kicked.add(executionId);
+    this.#kickTimer ??= setTimeout(() => this.#claimKicked(), 0);
+  }
+
+  #claimKicked(): void {
+    this.#kickTimer = undefined;
+    if (this.#kicking) return; // it claims what came meanwhile when it is done
+    const ids = [...this.#kicked].filter((id) => !this.#active.has(id));
+    this.#kicked.clear();
+    const free = this.#workers - this.#active.size;
+    if (ids.length > free) this.#noteBacklog();
+    const claim = ids.slice(0, Math.max(0, free));
+    if (!claim.length) return;
+    this.#kicking = claimExecutions(this.#deps.db.orm, {
+      owner: this.workerId,
+      leaseMs: this.#leaseMs,
+      limit: claim.length,
+      ids: claim,
+    })
+      .then((rows) => this.#launchAll(rows))
+      .catch((error) => this.#deps.log.warn("workflow kick failed", { error: messageOf(error) }))
+      .finally(() => {
+        this.#kicking = undefined;
+        if (this.#kicked.size) this.#claimKicked();
+      });
+  }
+
+  /** Due work is waiting that this process had no slot for: the loop claims it as slots free up. */
+  #noteBacklog(): void {
+    this.#backlog = true;
+    this.#wakeLoop();
   }
 
   /**
@@ -148,7 +222,7 @@ export class WorkflowEngine {
       const rows = free > 0
         ? await claimExecutions(this.#deps.db.orm, { owner: this.workerId, leaseMs: this.#leaseMs, limit: free })
         : [];
-      rows.forEach((row) => this.#launch(row));
+      this.#launchAll(rows);
       ran += rows.length;
       if (!rows.length && !this.#active.size) break;
       await Promise.race([...this.#active.values()].map((a) => a.done).concat(sleep(50)));
@@ -196,13 +270,12 @@ export class WorkflowEngine {
             leaseMs: this.#leaseMs,
             limit: free,
           });
-          rows.forEach((row) => this.#launch(row));
+          this.#launchAll(rows);
           if (backoff) this.#deps.log.info("workflow worker reconnected", { worker: this.workerId });
           backoff = 0;
-          if (rows.length === free) {
-            await this.#sleep(this.#pollMs);
-            continue;
-          }
+          // A full claim means more may be queued: claim again as soon as enough slots free up
+          // (#launch wakes the loop), not at the next poll.
+          this.#backlog = rows.length === free;
         } catch (error) {
           backoff = Math.min(10_000, Math.max(250, backoff * 2));
           this.#deps.log.warn("workflow worker cannot claim; backing off", {
@@ -217,43 +290,112 @@ export class WorkflowEngine {
     }
   }
 
-  /** Waits `ms`, or until woken (new work, a free slot) when `wakeable`. */
+  /**
+   * Slots that free up are claimed for in batches of about a quarter of the workers: a claim per
+   * finished execution cost a transaction and a turn of the claim lock each (four round trips),
+   * as much as the execution's own writes.
+   */
+  get #batch(): number {
+    return Math.max(1, Math.ceil(this.#workers / 4));
+  }
+
+  #wakeLoop(): void {
+    if (this.#sleeper?.wakeable) this.#sleeper.resolve();
+    else this.#woken = true;
+  }
+
+  /** Waits `ms`, or until woken (new work, free slots) when `wakeable`. */
   #sleep(ms: number, wakeable = true): Promise<void> {
+    if (wakeable && this.#woken) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#sleeper = undefined;
+        this.#woken = false;
+        resolve();
+      };
       const timer = setTimeout(done, ms);
       Deno.unrefTimer(timer);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      if (wakeable) this.#wake = done;
-      else this.#wake = undefined;
+      this.#sleeper = { resolve: done, wakeable };
     });
   }
 
-  #launch(row: ExecutionRow) {
+  /** Starts a claimed batch, reading what its executions need in one round trip each for the batch. */
+  #launchAll(rows: ExecutionRow[]): void {
+    if (!rows.length) return;
+    const db = this.#deps.db.orm;
+    const loaded: Promise<Loaded> = Promise.all([
+      findWorkflows(db, [...new Set(rows.map((r) => r.workflowId))]),
+      listStepsOfExecutions(db, rows.map((r) => r.id)),
+    ]).then(async ([found, steps]) => {
+      const workflows = new Map(found.map((w) => [w.id, w]));
+      const byExecution = new Map<string, ExecutionStepRow[]>();
+      for (const step of steps) {
+        const list = byExecution.get(step.executionId) ?? [];
+        list.push(step);
+        byExecution.set(step.executionId, list);
+      }
+      // Executions that never ran a step start their first one together: one statement for the
+      // batch instead of one each. The rest (resumed, re-run, ownerless) start as before.
+      const first = rows.flatMap((row) => {
+        const workflow = workflows.get(row.workflowId);
+        const step = workflow?.createdBy && !byExecution.has(row.id) ? stepsOf(row, workflow)[0] : undefined;
+        if (!step) return [];
+        return [{
+          executionId: row.id,
+          workspaceId: row.workspaceId,
+          stepId: step.id,
+          seq: 1,
+          input: capped(storable(contextOf(row)), INPUT_PREVIEW_CHARS),
+        }];
+      });
+      const attempts = await persist(() => startSteps(db, this.workerId, first));
+      const started = new Map(first.map((f) => [f.executionId, attempts.get(f.executionId) ?? null]));
+      return { workflows, steps: byExecution, started };
+    });
+    loaded.catch(() => {}); // each execution reports it
+    for (const row of rows) this.#launch(row, loaded);
+  }
+
+  #launch(row: ExecutionRow, loaded: Promise<Loaded>) {
     const controller = new AbortController();
-    const done = this.#execute(row, controller.signal)
+    const done = this.#execute(row, loaded, controller.signal)
       .catch((error) => {
         // The lease runs out and another worker (or this one) resumes it from its checkpoints.
         this.#deps.log.error("workflow execution interrupted", { execution_id: row.id, error: messageOf(error) });
       })
       .finally(() => {
         this.#active.delete(row.id);
-        this.#wake?.();
+        const free = this.#workers - this.#active.size;
+        if (this.#backlog && (free >= this.#batch || this.#active.size === 0)) this.#wakeLoop();
       });
     this.#active.set(row.id, { controller, done });
   }
 
-  async #execute(row: ExecutionRow, signal: AbortSignal): Promise<void> {
+  async #execute(row: ExecutionRow, loaded: Promise<Loaded>, signal: AbortSignal): Promise<void> {
     const db = this.#deps.db.orm;
     const owner = this.workerId;
-    const workflow = await findWorkflow(db, row.workflowId);
+    const batch = await loaded;
+    const workflow = batch.workflows.get(row.workflowId);
     if (!workflow) return;
     const parsed = WorkflowConfig.safeParse(workflow.config);
     const config = parsed.success ? parsed.data : WorkflowConfig.parse({});
-    const steps = (row.steps as Step[]).length ? row.steps as Step[] : workflow.steps as Step[];
+    const steps = stepsOf(row, workflow);
+    // A finished step's output waits here until the next write, which carries it: the next step's
+    // start, or the execution's end. Either way it is stored before anything else happens.
+    let pending: { stepId: string; output: unknown } | undefined;
+    /** Writes a pending checkpoint on its own; false when the lease is gone. */
+    const flush = async () => {
+      const step = pending;
+      pending = undefined;
+      if (!step) return true;
+      return (await persist(() => finishStep(db, { executionId: row.id, owner, ...step }))).saved;
+    };
     const fail = async (error: string, failedStep?: string) => {
+      if (!await flush()) return;
       const { followUp } = await persist(() =>
         finishExecution(db, {
           executionId: row.id,
@@ -271,22 +413,14 @@ export class WorkflowEngine {
     const userId = workflow.createdBy;
     if (!userId) return void await fail("The workflow's owner no longer exists: save the workflow again to own it");
 
-    const done = new Map((await listExecutionSteps(db, row.id)).map((s) => [s.stepId, s]));
-    const input = (row.input ?? {}) as { payload?: unknown; encoding?: "base64"; headers?: Record<string, string> };
-    const context: StepContext = {
-      trigger: {
-        type: row.trigger,
-        payload: input.payload ?? null,
-        headers: input.headers ?? {},
-        ...(input.encoding ? { encoding: input.encoding } : {}),
-      },
-      steps: {},
-    };
+    const done = new Map((batch.steps.get(row.id) ?? []).map((s) => [s.stepId, s]));
+    const context = contextOf(row);
     let seq = Math.max(0, ...[...done.values()].map((s) => s.seq)) + 1;
     let secrets: Record<string, Record<string, string>> | undefined;
     let last: unknown = null;
     for (let i = 0; i < steps.length;) {
-      if (signal.aborted) return;
+      // Stopping (or cancelled): what finished is kept, if the lease still allows it.
+      if (signal.aborted) return void await flush();
       const step = steps[i];
       const prior = done.get(step.id);
       let output: unknown;
@@ -297,16 +431,21 @@ export class WorkflowEngine {
           const reason = prior.error ?? "its worker stopped in the middle of it";
           return void await fail(`Step "${step.id}" failed after ${prior.attempts} attempts: ${reason}`, step.id);
         }
-        const attempt = await persist(() =>
-          startStep(db, {
-            executionId: row.id,
-            workspaceId: row.workspaceId,
-            owner,
-            stepId: step.id,
-            seq: seq++,
-            input: capped(storable(context), INPUT_PREVIEW_CHARS),
-          })
-        );
+        const started = {
+          stepId: step.id,
+          workspaceId: row.workspaceId,
+          seq: seq++,
+          input: capped(storable(context), INPUT_PREVIEW_CHARS),
+        };
+        const previous = pending;
+        pending = undefined;
+        const preStarted = batch.started.get(row.id);
+        batch.started.delete(row.id); // only the first step was started with the batch
+        const attempt = preStarted !== undefined
+          ? preStarted ?? undefined
+          : previous
+          ? (await persist(() => finishStep(db, { executionId: row.id, owner, ...previous, next: started }))).attempts
+          : await persist(() => startStep(db, { executionId: row.id, owner, ...started }));
         if (attempt === undefined) return;
         try {
           if (step.type === "http" && secrets === undefined) secrets = await this.#secrets(workflow);
@@ -341,8 +480,7 @@ export class WorkflowEngine {
           const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
           return void await fail(`Step "${step.id}" failed${tries}: ${message}`, step.id);
         }
-        const saved = await persist(() => finishStep(db, { executionId: row.id, owner, stepId: step.id, output }));
-        if (!saved) return;
+        pending = { stepId: step.id, output };
       }
       context.steps[step.id] = { output };
       last = output;
@@ -357,14 +495,9 @@ export class WorkflowEngine {
       }
       i++;
     }
-    await persist(() =>
-      finishExecution(db, {
-        executionId: row.id,
-        owner,
-        status: "succeeded",
-        results: capped(last, RESULTS_PREVIEW_CHARS),
-      })
-    );
+    const results = capped(last, RESULTS_PREVIEW_CHARS);
+    const step = pending;
+    await persist(() => succeedExecution(db, { executionId: row.id, owner, results, step }));
   }
 
   async #runStep(

@@ -18,6 +18,7 @@ import { findWorkflow, listWorkflows, type WorkflowRow } from "../../db/queries/
 import { nextScheduledRun, parseSteps, parseWorkflowConfig, type Step } from "./definition.ts";
 import { SECRET_MASK } from "./steps/http.ts";
 import { secretsRecord } from "./engine.ts";
+import { forgetHook } from "./webhooks.ts";
 
 /** What a create takes (the route has checked the outer shape). */
 export interface WorkflowInput {
@@ -185,7 +186,7 @@ export async function updateWorkflow(
 ): Promise<WorkflowRow> {
   const steps = patch.steps === undefined ? undefined : parseSteps(patch.steps);
   const config = patch.config === undefined ? undefined : parseWorkflowConfig(patch.config);
-  return await asUser(deps.db, userId, async (tx) => {
+  const updated = await asUser(deps.db, userId, async (tx) => {
     const current = await writable(tx, userId, id);
     const changes: Partial<typeof workflows.$inferInsert> = { updatedAt: deps.now() };
     if (patch.name !== undefined) changes.name = patch.name;
@@ -212,6 +213,9 @@ export async function updateWorkflow(
     }, meta);
     return row;
   });
+  // Not needed for correctness (deliveries are fenced on the stored state), but spares a miss.
+  forgetHook(deps, id);
+  return updated;
 }
 
 export async function deleteWorkflow(deps: AppDeps, userId: string, id: string, meta: RequestMeta): Promise<void> {
@@ -227,6 +231,7 @@ export async function deleteWorkflow(deps: AppDeps, userId: string, id: string, 
       details: { name: current.name },
     }, meta);
   });
+  forgetHook(deps, id);
 }
 
 /**
@@ -262,5 +267,6 @@ export async function rotateWebhookSecret(
       details: { keep_previous_for_s: keepPreviousForS },
     }, meta);
   });
+  forgetHook(deps, id);
   return secret;
 }
