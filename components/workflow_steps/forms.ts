@@ -224,3 +224,14 @@ function sentence(text: string): string {
   const first = text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?]$/.test(first) ? first : `${first}.`;
 }
+
+/** A JSON config box's text as an object, or a sentence saying why it is not one. */
+export function parseConfig(text: string): Record<string, unknown> | string {
+  try {
+    const value = JSON.parse(text || "{}");
+    if (value && typeof value === "object" && !Array.isArray(value)) return value;
+    return "The config must be a JSON object: { … }.";
+  } catch (error) {
+    return `This is not valid JSON: ${(error as Error).message}.`;
+  }
+}
