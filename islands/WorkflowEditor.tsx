@@ -34,6 +34,16 @@ const draftOf = (s: SavedStep, index: number): StepDraft => {
   return { key: index + 1, id: s.id, type, form: toForm(type, s.config), json: null };
 };
 
+/** The `items` a GET lists, or none when it fails (the fields then take a typed id or name). */
+async function items<T>(url: string): Promise<T[]> {
+  try {
+    const res = await fetch(url);
+    return res.ok ? (await res.json() as { items: T[] }).items : [];
+  } catch {
+    return [];
+  }
+}
+
 async function errorMessage(res: Response): Promise<string> {
   const body = await res.json().catch(() => undefined) as { error?: { message?: string } } | undefined;
   return body?.error?.message ?? `The server answered ${res.status}: try again`;
@@ -53,6 +63,7 @@ export default function WorkflowEditor(props: {
   const removed = useSignal<{ step: StepDraft; index: number } | null>(null);
   const addType = useSignal<StepTypeName>("transform");
   const connectors = useSignal<Connector[] | null>(null);
+  /** Dataset names by connector id; null while they load. */
   const datasets = useSignal<Record<string, string[] | null>>({});
   const message = useSignal<{ ok: boolean; text: string } | null>(null);
   const secret = useSignal<string | null>(null);
@@ -62,19 +73,18 @@ export default function WorkflowEditor(props: {
   const wantsConnectors = steps.value.some((s) => s.type === "query" || s.type === "sync");
   useEffect(() => {
     if (!wantsConnectors || connectors.value) return;
-    fetch("/api/connectors?limit=100").then((r) => r.ok ? r.json() : { items: [] })
-      .then((body: { items: Connector[] }) => (connectors.value = body.items.map(({ id, name }) => ({ id, name }))))
-      .catch(() => (connectors.value = []));
+    items<Connector>("/api/connectors?limit=100").then((list) =>
+      connectors.value = list.map(({ id, name }) => ({ id, name }))
+    );
   }, [wantsConnectors]);
   const queried = steps.value.filter((s) => s.type === "query").map((s) => s.form.fields.connector_id ?? "");
   useEffect(() => {
     for (const id of queried) {
       if (!/^[0-9a-f-]{36}$/.test(id) || id in datasets.value) continue;
       datasets.value = { ...datasets.value, [id]: null };
-      fetch(`/api/connectors/${id}/datasets`).then((r) => r.ok ? r.json() : { items: [] })
-        .then((body: { items: { name: string }[] }) =>
-          datasets.value = { ...datasets.value, [id]: body.items.map((d) => d.name) }
-        ).catch(() => {});
+      items<{ name: string }>(`/api/connectors/${id}/datasets`).then((list) =>
+        datasets.value = { ...datasets.value, [id]: list.map((d) => d.name) }
+      );
     }
   }, [queried.join(" ")]);
 
@@ -306,7 +316,7 @@ export default function WorkflowEditor(props: {
             errors={problems.value[step.key] ?? {}}
             lastRun={props.lastRuns[step.id]}
             connectors={connectors.value}
-            datasets={(id) => datasets.value[id] ?? null}
+            datasets={(id) => datasets.value[id]}
             onChange={(change) => update(step.key, change)}
             onRename={renameTargets}
             onMove={(by) => move(index, by)}

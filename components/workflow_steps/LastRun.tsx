@@ -1,5 +1,5 @@
 /**
- * A step's last input and output (from its latest finished run), folded away until opened: text
+ * A step's last output and input (from its latest finished run), folded away until opened: text
  * shows as text, anything else as indented JSON, each in a box that scrolls inside itself.
  */
 
@@ -29,8 +29,8 @@ export function LastRun(props: { run: LastRunData | undefined }) {
       <summary>Last run: {run.status}</summary>
       {run.error && <p class="alert">{run.error}</p>}
       <div class="last-run-values">
-        <Value label="Input" value={run.input} />
         <Value label="Output" value={run.output} />
+        <Value label="Input" value={run.input} />
       </div>
     </details>
   );

@@ -28,7 +28,7 @@ interface Props {
   errors: Record<string, string>;
   lastRun: LastRunData | undefined;
   connectors: Connector[] | null;
-  datasets: (connectorId: string) => string[] | null;
+  datasets: (connectorId: string) => string[] | null | undefined;
   onChange: (change: Partial<StepDraft>) => void;
   /** The id changed from one valid id to another (when the field is left). */
   onRename: (from: string, to: string) => void;

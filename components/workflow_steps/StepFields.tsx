@@ -16,10 +16,10 @@ export interface Connector {
 export interface FieldContext {
   /** An id prefix unique to the step (for label and message ids). */
   uid: string;
-  /** Connectors to pick from; null while loading or when they could not be listed. */
+  /** Connectors to pick from; null while loading, empty when there are none or they could not be listed. */
   connectors: Connector[] | null;
-  /** Dataset names of a connector, or null when not (yet) known. */
-  datasets: (connectorId: string) => string[] | null;
+  /** Dataset names of a connector: null while loading, undefined when not asked (no connector chosen). */
+  datasets: (connectorId: string) => string[] | null | undefined;
   /** The ids of the steps after this one (a condition may go to them). */
   laterSteps: string[];
 }
@@ -40,10 +40,11 @@ export function StepFields(props: Props) {
       {FIELDS[props.type].map((spec) => {
         const error = props.errors[spec.name];
         const id = `${props.uid}-${spec.name}`;
+        const described = [spec.hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ");
         const invalid = {
           id,
           "aria-invalid": error ? "true" as const : undefined,
-          "aria-describedby": error ? `${id}-error` : undefined,
+          "aria-describedby": described || undefined,
         };
         const message = error && <span id={`${id}-error`} class="field-error">{error}</span>;
         if (spec.kind === "headers") {
@@ -68,10 +69,10 @@ export function StepFields(props: Props) {
           : "";
         return (
           <div key={spec.name} class={`step-field${size}`}>
-            <label for={id}>
-              {spec.label}
-              {spec.hint && <span class="muted small">· {spec.hint}</span>}
-            </label>
+            <div class="step-field-label">
+              <label for={id}>{spec.label}</label>
+              {spec.hint && <span id={`${id}-hint`} class="muted small">· {spec.hint}</span>}
+            </div>
             {control(spec, props.form.fields[spec.name] ?? "", (v) => set(spec.name, v), invalid, props)}
             {message}
           </div>
@@ -113,7 +114,10 @@ function control(spec: FieldSpec, value: string, set: (v: string) => void, attrs
         />
       );
     case "connector":
-      if (!ctx.connectors?.length) return <input {...attrs} type="text" value={value} onInput={onInput} />;
+      if (!ctx.connectors) return <Select attrs={attrs} value="" set={set} options={[["", "Loading connectors…"]]} />;
+      if (!ctx.connectors.length) {
+        return <input {...attrs} type="text" value={value} onInput={onInput} placeholder="No connectors yet: an id" />;
+      }
       return (
         <Select
           attrs={attrs}
@@ -124,6 +128,7 @@ function control(spec: FieldSpec, value: string, set: (v: string) => void, attrs
       );
     case "dataset": {
       const names = ctx.datasets(ctx.form.fields.connector_id ?? "");
+      if (names === null) return <Select attrs={attrs} value="" set={set} options={[["", "Loading datasets…"]]} />;
       if (!names?.length) return <input {...attrs} type="text" value={value} onInput={onInput} />;
       return <Select attrs={attrs} value={value} set={set} options={[["", "Choose a dataset"], ...names]} />;
     }
