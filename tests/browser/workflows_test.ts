@@ -5,9 +5,11 @@
  * test event and watches the execution finish; the editor shows each step's last input and output,
  * and a secret header stays masked after saving. The pages fit a phone's width, in light and dark.
  */
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { browserTest, serve, signedInPage } from "../support/browser.ts";
 import { startTestApp } from "../support/test_app.ts";
+import { uploadCsv } from "../support/datasets.ts";
+import { createWorkflow } from "../support/workflows.ts";
 
 const SCREENSHOTS = Deno.env.get("SCREENSHOT_DIR");
 
@@ -149,6 +151,85 @@ browserTest("build a two-step workflow, send a test event and watch the executio
               await step(2).screenshot({ path: `${SCREENSHOTS}/workflows-http-${width}-${theme}.png` });
             }
           }
+        }
+      }
+    }
+    equal(problems.length, 0, problems.join("\n"));
+  } finally {
+    await server.close();
+    await t.close();
+  }
+});
+
+browserTest("every step type has its fields: pickers for connector, dataset and later steps", async (browser) => {
+  const t = await startTestApp("pglite");
+  const server = serve((req, info) => t.fetch(req, info));
+  try {
+    const { cookie } = await t.signUp();
+    const { connectorId } = await uploadCsv(t, cookie, "orders", "id,amount\n1,10\n2,25\n");
+    const wf = await createWorkflow(t, cookie, {
+      steps: [{ id: "start", type: "transform", config: { expression: "trigger.payload" } }],
+    });
+    const { page, problems } = await signedInPage(browser, server.url, cookie);
+    await page.goto(`${server.url}/workflows/${wf.id}`);
+    await page.waitForSelector("html[data-hydrated=true]");
+    const step = (n: number) => page.locator("[data-testid=step]").nth(n);
+    const addStep = async (type: string) => {
+      await page.selectOption("select:near(:text('New step of type'))", type);
+      await page.click("text=Add step");
+    };
+    for (const type of ["condition", "query", "llm", "sync", "artifact"]) await addStep(type);
+    // Each type shows its own fields, not a JSON box.
+    equal(await page.locator("[data-testid=step] textarea[id$=-json]").count(), 0);
+    await step(1).getByLabel("If").fill("$count(trigger.payload.lines) > 0");
+    // Pickers fill in once their lists have loaded.
+    const option = (n: number, label: string, value: string) =>
+      step(n).getByLabel(label).locator(`option[value="${value}"]`).waitFor({ state: "attached" });
+    await option(2, "Connector", connectorId);
+    await step(2).getByLabel("Connector").selectOption({ label: "orders" });
+    await option(2, "Dataset", "orders");
+    await step(2).getByLabel("Dataset").selectOption("orders");
+    await step(2).getByLabel("Query", { exact: true }).fill(
+      JSON.stringify({ measures: [{ fn: "sum", column: "amount" }] }),
+    );
+    await step(3).getByLabel("Prompt template").fill("Say hello to {{ trigger.payload.name }}");
+    await step(4).getByLabel("Connector").selectOption({ label: "orders" });
+    await step(5).getByLabel("Artifact type").selectOption("table");
+    await step(5).getByLabel("Name").fill("Order sums");
+    await step(5).getByLabel("Content").fill("steps.query1.output.rows");
+    // The condition goes to a later step; renaming that step carries into the condition.
+    await step(1).getByLabel("Then go to").selectOption("query1");
+    await step(1).getByLabel("Else go to").selectOption("end");
+    await step(2).getByLabel("Step id").fill("sums");
+    await step(2).getByLabel("Step id").blur();
+    equal(await step(1).getByLabel("Then go to").inputValue(), "sums");
+    await step(5).getByLabel("Content").fill("steps.sums.output.rows");
+    await page.click("text=Save");
+    await page.waitForSelector("[data-testid=editor-message]:text('Saved.')");
+    const saved = await t.call(`/api/workflows/${wf.id}`, { cookie });
+    const steps = (saved.body as { steps: { id: string; type: string; config: Record<string, unknown> }[] }).steps;
+    equal(
+      steps.map((s) => `${s.id}:${s.type}`).join(),
+      "start:transform,condition1:condition,sums:query,llm1:llm,sync1:sync,artifact1:artifact",
+    );
+    deepEqual(steps[1].config, { if: "$count(trigger.payload.lines) > 0", then: "sums", else: "end" });
+    equal(steps[2].config.connector_id, connectorId);
+    equal(steps[2].config.dataset, "orders");
+    equal(steps[4].config.connector_id, connectorId);
+
+    // Moving the condition's target above it is refused beside "Then go to", in words.
+    await page.click("[aria-label='Move step sums up']");
+    await page.click("text=Save");
+    const beside = await page.locator("[data-testid=step]:has-text('If') .field-error").first().textContent() ?? "";
+    match(beside, /^"sums" must be a later step's id, or "end"\.$/);
+    for (const theme of ["light", "dark"]) {
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.evaluate((t) => document.documentElement.setAttribute("data-theme", t), theme);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - globalThis.innerWidth);
+        ok(overflow <= 0, `the editor scrolls sideways by ${overflow}px at ${width}px in ${theme}`);
+        if (SCREENSHOTS) {
+          await page.screenshot({ path: `${SCREENSHOTS}/workflow-types-${width}-${theme}.png`, fullPage: true });
         }
       }
     }
