@@ -134,13 +134,8 @@ export default function WorkflowEditor(props: {
   /** Turns "Edit as JSON" on or off; off only when the JSON can become the fields. */
   function toggleJson(step: StepDraft) {
     if (step.json === null) {
-      try {
-        update(step.key, { json: JSON.stringify(toConfig(step.type, step.form), null, 2) });
-      } catch (error) {
-        // Fields that are not config yet (an empty required one): show the JSON of what there is.
-        if (!(error instanceof FieldProblem)) throw error;
-        update(step.key, { json: JSON.stringify({ ...step.form.extra, ...step.form.fields }, null, 2) });
-      }
+      // What the fields hold, even half filled in: the server checks it on save.
+      update(step.key, { json: JSON.stringify(toConfig(step.type, step.form, true), null, 2) });
       return;
     }
     const config = parseConfig(step.json);

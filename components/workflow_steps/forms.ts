@@ -118,7 +118,8 @@ export function toForm(type: StepTypeName, config: Record<string, unknown>): Ste
     const value = config[spec.name];
     if (spec.kind === "headers") continue;
     if (value === undefined || value === null) fields[spec.name] = "";
-    else if (spec.kind === "json" || (spec.kind === "body" && typeof value !== "string")) {
+    // A string in a JSON field is text that was not JSON yet (see `lenient`): it comes back as typed.
+    else if ((spec.kind === "json" || spec.kind === "body") && typeof value !== "string") {
       fields[spec.name] = pretty(value);
     } else fields[spec.name] = String(value);
   }
@@ -144,18 +145,33 @@ function parseJson(field: string, text: string): unknown {
   }
 }
 
-/** A form as its step's config; a `FieldProblem` names the first field that cannot be one. */
-export function toConfig(type: StepTypeName, form: StepForm): Record<string, unknown> {
+/**
+ * A form as its step's config; a `FieldProblem` names the first field that cannot be one. With
+ * `lenient` (for showing the JSON box) nothing is refused: an empty field is left out, text that is
+ * not JSON stays text, and a header row without a name is skipped.
+ */
+export function toConfig(type: StepTypeName, form: StepForm, lenient = false): Record<string, unknown> {
+  const problem = (field: string, message: string) => {
+    if (!lenient) throw new FieldProblem(field, message);
+  };
+  const json = (field: string, text: string) => {
+    try {
+      return parseJson(field, text);
+    } catch (error) {
+      if (lenient) return text;
+      throw error;
+    }
+  };
   const config: Record<string, unknown> = { ...form.extra };
   for (const spec of FIELDS[type] ?? []) {
     if (spec.kind === "headers") continue;
     const text = form.fields[spec.name] ?? "";
     if (!text.trim()) {
-      if (spec.optional) continue;
-      throw new FieldProblem(spec.name, `${spec.label} is required.`);
+      if (!spec.optional) problem(spec.name, `${spec.label} is required.`);
+      continue;
     }
-    if (spec.kind === "json") config[spec.name] = parseJson(spec.name, text);
-    else if (spec.kind === "body") config[spec.name] = /^\s*[[{]/.test(text) ? parseJson(spec.name, text) : text;
+    if (spec.kind === "json") config[spec.name] = json(spec.name, text);
+    else if (spec.kind === "body") config[spec.name] = /^\s*[[{]/.test(text) ? json(spec.name, text) : text;
     else config[spec.name] = text;
   }
   if (type === "http") {
@@ -165,10 +181,13 @@ export function toConfig(type: StepTypeName, form: StepForm): Record<string, unk
     for (const row of form.headers) {
       const name = row.name.trim();
       if (!name && !row.value) continue;
-      if (!name) throw new FieldProblem("headers", "A header with a value needs a name.");
-      if (seen.has(name.toLowerCase())) throw new FieldProblem("headers", `The header “${name}” is given twice.`);
+      if (!name) {
+        problem("headers", "A header with a value needs a name.");
+        continue;
+      }
+      if (seen.has(name.toLowerCase())) problem("headers", `The header “${name}” is given twice.`);
       seen.add(name.toLowerCase());
-      if (row.secret && !row.value) throw new FieldProblem("headers", `Enter the secret value of “${name}”.`);
+      if (row.secret && !row.value) problem("headers", `Enter the secret value of “${name}”.`);
       (row.secret ? secrets : headers)[name] = row.value;
     }
     if (Object.keys(headers).length) config.headers = headers;

@@ -45,6 +45,11 @@ Deno.test("a form that cannot be config names its field in a sentence", () => {
   const twice = toForm("http", { url: "https://x.example", headers: { A: "1" }, secret_headers: { a: "2" } });
   deepEqual(problem(() => toConfig("http", twice)), ["headers", "The header “a” is given twice."]);
   throws(() => toConfig("sync", toForm("sync", {})), FieldProblem);
+  // For the JSON box nothing is refused, and what was typed comes back to the fields.
+  const half = toForm("llm", { prompt: "" });
+  half.fields.schema = "{ nope";
+  deepEqual(toConfig("llm", half, true), { schema: "{ nope" });
+  equal(toForm("llm", toConfig("llm", half, true)).fields.schema, "{ nope");
 });
 
 Deno.test("step ids follow the server's rule and stay unique", () => {
