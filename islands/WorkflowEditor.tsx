@@ -195,6 +195,7 @@ export default function WorkflowEditor(props: {
       refuse(collected.problems);
       return false;
     }
+    const sent = steps.value;
     busy.value = true;
     try {
       const res = await fetch(base, {
@@ -204,23 +205,27 @@ export default function WorkflowEditor(props: {
       });
       if (res.ok) {
         const saved = (await res.json() as { steps: SavedStep[] }).steps;
-        // The server's view: new secret values come back masked, defaults applied.
-        steps.value = steps.value.map((s, i) => {
-          const form = toForm(s.type, saved[i].config);
-          return {
-            ...s,
-            id: saved[i].id,
-            form,
-            json: s.json === null ? null : JSON.stringify(saved[i].config, null, 2),
-          };
-        });
+        // The server's view: new secret values come back masked, defaults applied (unless the
+        // steps were changed while the save was on its way: those changes stay).
+        if (steps.value === sent) {
+          steps.value = sent.map((s, i) => {
+            const form = toForm(s.type, saved[i].config);
+            return {
+              ...s,
+              id: saved[i].id,
+              form,
+              json: s.json === null ? null : JSON.stringify(saved[i].config, null, 2),
+            };
+          });
+        }
         problems.value = {};
         message.value = { ok: true, text: "Saved." };
         return true;
       }
       const text = await errorMessage(res);
       const placed = placeRefusal(text);
-      const step = placed.index === null ? undefined : steps.value[placed.index];
+      const key = placed.index === null ? undefined : sent[placed.index]?.key;
+      const step = steps.value.find((s) => s.key === key);
       if (!step) {
         problems.value = {};
         message.value = { ok: false, text: `Not saved: ${placed.text}` };

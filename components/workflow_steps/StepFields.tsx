@@ -49,12 +49,17 @@ export function StepFields(props: Props) {
         const message = error && <span id={`${id}-error`} class="field-error">{error}</span>;
         if (spec.kind === "headers") {
           return (
-            <fieldset key={spec.name} class="step-field step-headers" aria-describedby={invalid["aria-describedby"]}>
+            <fieldset
+              key={spec.name}
+              id={id}
+              tabIndex={-1}
+              class="step-field step-headers"
+              aria-describedby={invalid["aria-describedby"]}
+            >
               <legend>{spec.label}</legend>
               <Headers
                 rows={props.form.headers}
-                onChange={(headers) =>
-                  props.onChange({ ...props.form, headers })}
+                onChange={(headers) => props.onChange({ ...props.form, headers })}
               />
               {message}
             </fieldset>
