@@ -1,38 +1,52 @@
 /**
- * The workflow editor: each step's id, type and config (JSON), checked by the server on save,
- * whose message names the step and field; the last input and output of each step; run, send a
+ * The workflow editor: each step's id and its type's fields (components/workflow_steps/), or its
+ * config as JSON for those who prefer it; add, remove (with undo), and reorder steps. Ids and
+ * fields are checked before saving, and the server's refusal is put beside the field it names, as
+ * a sentence; what the user typed is kept. Each step shows its last input and output. Run, send a
  * signed test event, and ask for a new webhook secret (a confirmation whose form the page answers,
- * showing the secret once). What the user typed is kept on errors.
+ * showing the secret once).
  */
 import { useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
+import {
+  FieldProblem,
+  FIELDS,
+  freshId,
+  idProblem,
+  newForm,
+  parseConfig,
+  placeRefusal,
+  STEP_TYPES,
+  type StepTypeName,
+  toConfig,
+  toForm,
+} from "../components/workflow_steps/forms.ts";
+import type { Connector } from "../components/workflow_steps/StepFields.tsx";
+import type { LastRunData } from "../components/workflow_steps/LastRun.tsx";
+import { StepCard, type StepDraft } from "../components/workflow_steps/StepCard.tsx";
 import ConfirmButton from "./ConfirmButton.tsx";
 import type { Confirmation } from "../components/confirm_types.ts";
-import { JsonBlock } from "../components/JsonBlock.tsx";
 import { BusyButton } from "../components/BusyButton.tsx";
 
-interface StepDraft {
-  id: string;
-  type: string;
-  config: string;
-}
+type SavedStep = { id: string; type: string; config: Record<string, unknown> };
+/** Messages by step key, then field ("" for the step as a whole, "id", "json", or a config field). */
+type Problems = Record<number, Record<string, string>>;
 
-interface LastRun {
-  input: unknown;
-  output: unknown;
-  error: string | null;
-  status: string;
-}
-
-const TYPES = ["transform", "condition", "http", "query", "llm", "sync", "artifact"];
-const EXAMPLES: Record<string, unknown> = {
-  transform: { expression: "trigger.payload" },
-  condition: { if: "trigger.payload.amount > 100", then: "end" },
-  http: { method: "POST", url: "https://example.com/hook", body: { id: "{{ trigger.payload.id }}" } },
-  query: { connector_id: "", dataset: "", query: { limit: 100 } },
-  llm: { prompt: "Summarise: {{ $string(trigger.payload) }}" },
-  sync: { connector_id: "" },
-  artifact: { type: "document", name: "Report", content: "$string(trigger.payload)" },
+/** A saved step as a draft; keys follow the saved order, so the server and the browser agree on them. */
+const draftOf = (s: SavedStep, index: number): StepDraft => {
+  const type = s.type as StepTypeName;
+  return { key: index + 1, id: s.id, type, form: toForm(type, s.config), json: null };
 };
+
+/** The `items` a GET lists, or none when it fails (the fields then take a typed id or name). */
+async function items<T>(url: string): Promise<T[]> {
+  try {
+    const res = await fetch(url);
+    return res.ok ? (await res.json() as { items: T[] }).items : [];
+  } catch {
+    return [];
+  }
+}
 
 async function errorMessage(res: Response): Promise<string> {
   const body = await res.json().catch(() => undefined) as { error?: { message?: string } } | undefined;
@@ -44,51 +58,196 @@ export default function WorkflowEditor(props: {
   rotate: Confirmation;
   workflowId: string;
   name: string;
-  steps: { id: string; type: string; config: Record<string, unknown> }[];
+  steps: SavedStep[];
   config: Record<string, unknown>;
   webhookUrl: string;
-  lastRuns: Record<string, LastRun>;
+  lastRuns: Record<string, LastRunData>;
 }) {
   const base = `/api/workflows/${props.workflowId}`;
-  const steps = useSignal<StepDraft[]>(
-    props.steps.map((s) => ({ id: s.id, type: s.type, config: JSON.stringify(s.config, null, 2) })),
-  );
+  const steps = useSignal<StepDraft[]>(props.steps.map(draftOf));
+  const problems = useSignal<Problems>({});
+  const removed = useSignal<{ step: StepDraft; index: number } | null>(null);
+  const addType = useSignal<StepTypeName>("transform");
+  const connectors = useSignal<Connector[] | null>(null);
+  /** Dataset names by connector id; null while they load. */
+  const datasets = useSignal<Record<string, string[] | null>>({});
   const message = useSignal<{ ok: boolean; text: string } | null>(null);
   const busy = useSignal(false);
   /** The button whose request is on its way ("save", "run", "test-event", "rotate"). */
   const working = useSignal<string | null>(null);
+  const lastKey = useRef(props.steps.length);
 
-  function update(index: number, change: Partial<StepDraft>) {
-    steps.value = steps.value.map((s, i) => (i === index ? { ...s, ...change } : s));
+  const wantsConnectors = steps.value.some((s) => s.type === "query" || s.type === "sync");
+  useEffect(() => {
+    if (!wantsConnectors || connectors.value) return;
+    items<Connector>("/api/connectors?limit=100").then((list) =>
+      connectors.value = list.map(({ id, name }) => ({ id, name }))
+    );
+  }, [wantsConnectors]);
+  const queried = steps.value.filter((s) => s.type === "query").map((s) => s.form.fields.connector_id ?? "");
+  useEffect(() => {
+    for (const id of queried) {
+      if (!/^[0-9a-f-]{36}$/.test(id) || id in datasets.value) continue;
+      datasets.value = { ...datasets.value, [id]: null };
+      items<{ name: string }>(`/api/connectors/${id}/datasets`).then((list) =>
+        datasets.value = { ...datasets.value, [id]: list.map((d) => d.name) }
+      );
+    }
+  }, [queried.join(" ")]);
+
+  function update(key: number, change: Partial<StepDraft>) {
+    steps.value = steps.value.map((s) => (s.key === key ? { ...s, ...change } : s));
+    const { [key]: _, ...rest } = problems.value;
+    if (problems.value[key]) problems.value = rest;
+  }
+
+  /** After an id changed from `from` to `to`, conditions that went to `from` go to `to`. */
+  function renameTargets(from: string, to: string) {
+    if (from === to || !from || !to) return;
+    steps.value = steps.value.map((s) => {
+      if (s.type !== "condition") return s;
+      const fields = { ...s.form.fields };
+      for (const branch of ["then", "else"]) if (fields[branch] === from) fields[branch] = to;
+      return { ...s, form: { ...s.form, fields } };
+    });
+  }
+
+  function move(index: number, by: number) {
+    const list = [...steps.value];
+    [list[index], list[index + by]] = [list[index + by], list[index]];
+    steps.value = list;
+  }
+
+  function remove(index: number) {
+    removed.value = { step: steps.value[index], index };
+    steps.value = steps.value.filter((_, i) => i !== index);
+  }
+
+  function undoRemove() {
+    const r = removed.value;
+    if (!r) return;
+    const list = [...steps.value];
+    list.splice(Math.min(r.index, list.length), 0, r.step);
+    steps.value = list;
+    removed.value = null;
+  }
+
+  function add() {
+    const type = addType.value;
+    const id = freshId(type, steps.value.map((s) => s.id));
+    steps.value = [...steps.value, { key: ++lastKey.current, id, type, form: newForm(type), json: null }];
+  }
+
+  /** Turns "Edit as JSON" on or off; off only when the JSON can become the fields. */
+  function toggleJson(step: StepDraft) {
+    if (step.json === null) {
+      // What the fields hold, even half filled in: the server checks it on save.
+      update(step.key, { json: JSON.stringify(toConfig(step.type, step.form, true), null, 2) });
+      return;
+    }
+    const config = parseConfig(step.json);
+    if (typeof config === "string") problems.value = { ...problems.value, [step.key]: { json: config } };
+    else update(step.key, { json: null, form: toForm(step.type, config) });
+  }
+
+  /** The label of a step's field, as the form shows it. */
+  function labelOf(step: StepDraft, field: string): string {
+    if (field === "id") return "Step id";
+    if (field === "json") return "Config (JSON)";
+    return FIELDS[step.type].find((f) => f.name === field)?.label ?? "";
+  }
+
+  /** Each step as the API takes it, or the problems found before sending. */
+  function collect(): { steps: SavedStep[]; problems: Problems } {
+    const found: Problems = {};
+    const ids = steps.value.map((s) => s.id.trim());
+    const out = steps.value.map((step) => {
+      const put = (field: string, text: string) => (found[step.key] = { ...found[step.key], [field]: text });
+      const bad = idProblem(step.id.trim(), ids);
+      if (bad) put("id", bad);
+      let config: Record<string, unknown> = {};
+      if (step.json !== null) {
+        const parsed = parseConfig(step.json);
+        if (typeof parsed === "string") put("json", parsed);
+        else config = parsed;
+      } else {
+        try {
+          config = toConfig(step.type, step.form);
+        } catch (error) {
+          if (!(error instanceof FieldProblem)) throw error;
+          put(error.field, error.message);
+        }
+      }
+      return { id: step.id.trim(), type: step.type, config };
+    });
+    return { steps: out, problems: found };
+  }
+
+  /** Says what is wrong beside its fields and in one line below, and moves to the first. */
+  function refuse(found: Problems) {
+    problems.value = found;
+    const [key, fields] = Object.entries(found)[0];
+    const step = steps.value.find((s) => s.key === Number(key))!;
+    const [field, text] = Object.entries(fields)[0];
+    const label = labelOf(step, field);
+    const lower = /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+    message.value = { ok: false, text: `Not saved: step “${step.id}”${label ? `, ${label}` : ""}: ${lower}` };
+    const target = field === "" ? `step-${key}` : field === "id" ? `step-${key}-id` : `step-${key}-${field}`;
+    setTimeout(() => document.getElementById(target)?.focus());
   }
 
   async function save(what = "save"): Promise<boolean> {
-    const parsed = [];
-    for (const [index, step] of steps.value.entries()) {
-      try {
-        parsed.push({ id: step.id.trim(), type: step.type, config: JSON.parse(step.config || "{}") });
-      } catch (error) {
-        message.value = {
-          ok: false,
-          text: `Step ${index + 1} ("${step.id}"): the config is not valid JSON (${
-            (error as Error).message
-          }). Fix it and save again.`,
-        };
-        return false;
-      }
+    const collected = collect();
+    if (Object.keys(collected.problems).length) {
+      refuse(collected.problems);
+      return false;
     }
+    const sent = steps.value;
     busy.value = true;
     working.value = what;
     try {
       const res = await fetch(base, {
         method: "PATCH",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ steps: parsed }),
+        body: JSON.stringify({ steps: collected.steps }),
       });
-      message.value = res.ok
-        ? { ok: true, text: "Saved." }
-        : { ok: false, text: `Not saved: ${await errorMessage(res)}` };
-      return res.ok;
+      if (res.ok) {
+        const saved = (await res.json() as { steps: SavedStep[] }).steps;
+        // The server's view: new secret values come back masked, defaults applied (unless the
+        // steps were changed while the save was on its way: those changes stay).
+        if (steps.value === sent) {
+          steps.value = sent.map((s, i) => {
+            const form = toForm(s.type, saved[i].config);
+            return {
+              ...s,
+              id: saved[i].id,
+              form,
+              json: s.json === null ? null : JSON.stringify(saved[i].config, null, 2),
+            };
+          });
+        }
+        problems.value = {};
+        message.value = { ok: true, text: "Saved." };
+        return true;
+      }
+      const text = await errorMessage(res);
+      const placed = placeRefusal(text);
+      const key = placed.index === null ? undefined : sent[placed.index]?.key;
+      const step = steps.value.find((s) => s.key === key);
+      if (!step) {
+        problems.value = {};
+        message.value = { ok: false, text: `Not saved: ${placed.text}` };
+        return false;
+      }
+      const field = step.json !== null && placed.field !== "id"
+        ? "json"
+        : labelOf(step, placed.field)
+        ? placed.field
+        : "";
+      const fieldLabel = labelOf(step, placed.field);
+      const words = field === "json" && fieldLabel ? `${fieldLabel}: ${placed.text}` : placed.text;
+      refuse({ [step.key]: { [field]: words } });
+      return false;
     } finally {
       busy.value = false;
       working.value = null;
@@ -154,80 +313,38 @@ export default function WorkflowEditor(props: {
       </div>
       <h2 class="steps-heading">Steps</h2>
       <ol class="steps">
-        {steps.value.map((step, index) => {
-          const last = props.lastRuns[step.id];
-          return (
-            <li class="card step" key={index} data-testid="step">
-              <div class="inline-form">
-                <label>
-                  Id{" "}
-                  <input
-                    type="text"
-                    value={step.id}
-                    onInput={(e) => update(index, { id: e.currentTarget.value })}
-                    size={12}
-                  />
-                </label>
-                <label>
-                  Type{" "}
-                  <select
-                    value={step.type}
-                    onChange={(e) => {
-                      const type = e.currentTarget.value;
-                      update(index, { type, config: JSON.stringify(EXAMPLES[type] ?? {}, null, 2) });
-                    }}
-                  >
-                    {TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
-                  </select>
-                </label>
-                <button
-                  type="button"
-                  class="button small danger"
-                  onClick={() => (steps.value = steps.value.filter((_, i) => i !== index))}
-                  disabled={steps.value.length === 1}
-                >
-                  Remove
-                </button>
-              </div>
-              <label class="stack">
-                Config (JSON)
-                <textarea
-                  rows={5}
-                  spellcheck={false}
-                  value={step.config}
-                  onInput={(e) => update(index, { config: e.currentTarget.value })}
-                  aria-label={`Config of step ${step.id}`}
-                />
-              </label>
-              {last && (
-                <details>
-                  <summary>Last run: {last.status}</summary>
-                  {last.error && <p class="alert">{last.error}</p>}
-                  <p class="small muted">Output</p>
-                  <JsonBlock value={last.output} label="Output" />
-                  <p class="small muted">Input</p>
-                  <JsonBlock value={last.input} label="Input" />
-                </details>
-              )}
-            </li>
-          );
-        })}
+        {steps.value.map((step, index) => (
+          <StepCard
+            key={step.key}
+            step={step}
+            index={index}
+            ids={steps.value.map((s) => s.id.trim())}
+            errors={problems.value[step.key] ?? {}}
+            lastRun={props.lastRuns[step.id]}
+            connectors={connectors.value}
+            datasets={(id) => datasets.value[id]}
+            onChange={(change) => update(step.key, change)}
+            onRename={renameTargets}
+            onMove={(by) => move(index, by)}
+            onToggleJson={() => toggleJson(step)}
+            onRemove={() => remove(index)}
+          />
+        ))}
       </ol>
-      <div class="inline-form">
-        <button
-          type="button"
-          class="button"
-          onClick={() => {
-            const n = steps.value.length + 1;
-            steps.value = [...steps.value, {
-              id: `step${n}`,
-              type: "transform",
-              config: JSON.stringify(EXAMPLES.transform, null, 2),
-            }];
-          }}
-        >
-          Add step
-        </button>
+      {removed.value && (
+        <p class="notice step-removed" role="status">
+          Removed step “{removed.value.step.id}”.{" "}
+          <button type="button" class="button small" onClick={undoRemove}>Undo</button>
+        </p>
+      )}
+      <div class="inline-form step-add">
+        <label>
+          New step of type{" "}
+          <select value={addType.value} onChange={(e) => (addType.value = e.currentTarget.value as StepTypeName)}>
+            {STEP_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+          </select>
+        </label>
+        <button type="button" class="button" onClick={add}>Add step</button>
         <BusyButton
           class="button primary"
           onClick={() => save()}
