@@ -66,7 +66,7 @@ browserTest("build a two-step workflow, send a test event and watch the executio
     // Removed, undone, removed again: two steps go to the run.
     await page.click("[aria-label='Remove step middle']");
     equal((await order()).join(), "start,total");
-    await page.click("text=Undo");
+    await page.click('.step-removed button:has-text("Undo")'); // not the delete dialog's "cannot be undone"
     equal((await order()).join(), "start,middle,total");
     await page.click("[aria-label='Remove step middle']");
     // The JSON box shows the same config and edits flow back into the fields.
