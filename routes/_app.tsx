@@ -21,7 +21,7 @@ export default function App({ Component, nonce, url, data, status }: LayoutProps
           // deno-lint-ignore react-no-danger -- a constant, nonce-carrying script that must run before paint
           dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }}
         />
-        <script src={asset("/busy.js")} defer />
+        <script src={asset("/busy.js")} nonce={nonce} defer />
       </head>
       <body>
         <Component />
