@@ -13,9 +13,19 @@ export default function DashboardLive(props: { dashboardId: string }) {
 
   useSignalEffect(() => {
     const events = new EventSource(`/api/dashboards/${props.dashboardId}/events`);
-    events.addEventListener("ready", () => state.value = "live");
-    events.addEventListener("error", () => state.value = "offline");
-    events.addEventListener("widget-data", async () => {
+    let connected = false;
+    // The server ends a stream every few minutes and the browser reconnects: a sync finished in
+    // between is caught by refreshing once on each reconnect.
+    events.addEventListener("ready", () => {
+      if (connected) refresh();
+      else state.value = "live";
+      connected = true;
+    });
+    events.addEventListener("error", () => {
+      if (events.readyState === EventSource.CLOSED) state.value = "offline";
+    });
+    events.addEventListener("widget-data", refresh);
+    async function refresh() {
       state.value = "updating";
       try {
         const res = await fetch(location.href, { headers: { accept: "text/html" }, cache: "no-store" });
@@ -28,7 +38,7 @@ export default function DashboardLive(props: { dashboardId: string }) {
       } finally {
         state.value = "live";
       }
-    });
+    }
     return () => events.close();
   });
 

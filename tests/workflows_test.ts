@@ -386,6 +386,25 @@ testEachBackend(
       (refused.body as { error: { message: string } }).error.message,
       /secret_headers\.X-Other: no value is stored/,
     );
+    // The mask keeps the secret only while the step calls the same site: another path is fine,
+    // another host must be given the secret again (or an editor could send it to their own server).
+    const moved = (url: string) => [{ ...saved[0], config: { ...saved[0].config, url } }];
+    const samePath = await t.call(`/api/workflows/${wf.id}`, {
+      method: "PATCH",
+      cookie: user.cookie,
+      body: { steps: moved("https://example.com/other?x=1") },
+    });
+    equal(samePath.status, 200, samePath.text);
+    const elsewhere = await t.call(`/api/workflows/${wf.id}`, {
+      method: "PATCH",
+      cookie: user.cookie,
+      body: { steps: moved("https://attacker.test/steal") },
+    });
+    equal(elsewhere.status, 400);
+    match(
+      (elsewhere.body as { error: { message: string } }).error.message,
+      /secret_headers\.Authorization: the URL now points to another site: enter the secret again/,
+    );
   },
 );
 

@@ -16,6 +16,8 @@ import { findDashboard, widgetDataVersions } from "../../db/queries/dashboards.t
 export const EVENTS_POLL_MS = 2_000;
 /** Where it can listen: a check at least this often, in case a notification was missed (a reconnect). */
 export const EVENTS_HEARTBEAT_MS = 30_000;
+/** How long one event stream lasts before the client reconnects (and is authorized again). */
+export const EVENTS_STREAM_MS = 5 * 60_000;
 /** The channel a finished sync notifies on, payload its connector id. */
 export const DATA_CHANNEL = "dataset_synced";
 

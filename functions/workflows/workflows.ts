@@ -45,15 +45,38 @@ export function newWebhookSecret(): string {
 
 /**
  * Splits secret header values out of http steps: the steps keep the mask, the values go to the
- * sealed map. A masked value keeps what was stored for that step and header.
+ * sealed map. A masked value keeps what was stored for that step and header, but only while the
+ * step still calls the same site: whoever edits the URL must type the secret again, or an editor
+ * could send a secret they were never shown to a server of their own.
  */
-function separateSecrets(steps: Step[], stored: Secrets): { steps: Step[]; secrets: Secrets } {
+function separateSecrets(
+  steps: Step[],
+  stored: Secrets,
+  before: Step[] = [],
+): { steps: Step[]; secrets: Secrets } {
+  const siteOf = (url: unknown) => {
+    try {
+      return new URL(String(url)).origin;
+    } catch {
+      return String(url); // a template: the same text or nothing
+    }
+  };
+  const previousSite = new Map(before.filter((s) => s.type === "http").map((s) => [s.id, siteOf(s.config.url)]));
   const secrets: Secrets = {};
   const out = steps.map((step, index) => {
     const given = step.config.secret_headers as Record<string, string> | undefined;
     if (step.type !== "http" || !given) return step;
     const masked: Record<string, string> = {};
     for (const [name, value] of Object.entries(given)) {
+      const sameSite = previousSite.get(step.id) === siteOf(step.config.url);
+      if (value === SECRET_MASK && stored[step.id]?.[name] !== undefined && !sameSite) {
+        throw new ApiError(
+          400,
+          "invalid_request",
+          `Invalid request: steps.${index}.config.secret_headers.${name}: Step "${step.id}" (http): ` +
+            `secret_headers.${name}: the URL now points to another site: enter the secret again`,
+        );
+      }
       const kept = value === SECRET_MASK ? stored[step.id]?.[name] : value;
       if (kept === undefined) {
         throw new ApiError(
@@ -192,7 +215,7 @@ export async function updateWorkflow(
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.description !== undefined) changes.description = patch.description;
     if (steps) {
-      const separated = separateSecrets(steps, await openSecrets(deps, current));
+      const separated = separateSecrets(steps, await openSecrets(deps, current), current.steps as Step[]);
       changes.steps = separated.steps;
       Object.assign(changes, await sealSecrets(deps, current.workspaceId, id, separated.secrets));
     }

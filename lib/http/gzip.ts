@@ -10,15 +10,17 @@ export async function gzip(text: string): Promise<Uint8Array<ArrayBuffer>> {
 }
 
 /**
- * Whether an `Accept-Encoding` header accepts gzip (RFC 9110 §12.5.3): listed as `gzip` or `*`
- * with a quality above 0.
+ * Whether an `Accept-Encoding` header accepts gzip (RFC 9110 §12.5.3): `gzip` with a quality above
+ * 0, or, when gzip is not named, `*` with a quality above 0 (so `gzip;q=0, *` refuses it).
  */
 export function acceptsGzip(header: string | null): boolean {
+  const quality = new Map<string, number>();
   for (const part of (header ?? "").toLowerCase().split(",")) {
     const [coding, ...params] = part.split(";").map((s) => s.trim());
-    if (coding !== "gzip" && coding !== "*") continue;
+    if (!coding) continue;
     const q = params.find((p) => p.startsWith("q="));
-    if (!q || Number(q.slice(2)) > 0) return true;
+    quality.set(coding, q ? Number(q.slice(2)) : 1);
   }
-  return false;
+  const q = quality.get("gzip") ?? quality.get("*") ?? 0;
+  return q > 0;
 }

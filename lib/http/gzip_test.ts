@@ -12,6 +12,8 @@ Deno.test("acceptsGzip() reads Accept-Encoding as RFC 9110 says, q=0 meaning ref
     ["", false],
     [null, false],
     ["x-gzip", false],
+    ["gzip;q=0, *", false],
+    ["br, *;q=0.1", true],
   ];
   for (const [header, expected] of cases) equal(acceptsGzip(header), expected, String(header));
 });

@@ -30,7 +30,7 @@ import {
 import { addWidget, pinArtifact } from "../../functions/dashboards/widgets.ts";
 import { createShareLink } from "../../functions/dashboards/shares.ts";
 import { previewWidget } from "../../functions/dashboards/preview.ts";
-import { changedWidgets, dataVersions, nextDataCheck } from "../../functions/dashboards/events.ts";
+import { changedWidgets, dataVersions, EVENTS_STREAM_MS, nextDataCheck } from "../../functions/dashboards/events.ts";
 import { streamSSE } from "hono/streaming";
 import { dashboardJson, DashboardSchema, shareJson, ShareSchema, widgetJson, WidgetSchema } from "./dashboard_json.ts";
 import { IdParam } from "./schemas.ts";
@@ -181,8 +181,11 @@ export function dashboardRoutes(deps: AppDeps) {
     return streamSSE(c, async (stream) => {
       const left = new AbortController();
       stream.onAbort(() => left.abort());
-      await stream.writeSSE({ event: "ready", data: "{}" });
-      while (!stream.aborted) {
+      // The stream ends after a while and the browser's EventSource opens a new one (1 s later),
+      // which checks the caller's session or token again: a revoked one stops hearing at most then.
+      await stream.writeSSE({ event: "ready", data: "{}", retry: 1000 });
+      const until = Date.now() + EVENTS_STREAM_MS;
+      while (!stream.aborted && Date.now() < until) {
         await nextDataCheck(deps, left.signal);
         if (stream.aborted) break;
         const next = await dataVersions(deps, user, id).catch(() => versions);
