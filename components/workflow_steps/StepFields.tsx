@@ -103,6 +103,7 @@ function control(spec: FieldSpec, value: string, set: (v: string) => void, attrs
           spellcheck={false}
           value={value}
           onInput={onInput}
+          placeholder={spec.placeholder}
         />
       );
     case "method":
@@ -138,7 +139,7 @@ function control(spec: FieldSpec, value: string, set: (v: string) => void, attrs
       return <Select attrs={attrs} value={value} set={set} options={[["", "Choose a dataset"], ...names]} />;
     }
     default:
-      return <input {...attrs} type="text" value={value} onInput={onInput} />;
+      return <input {...attrs} type="text" value={value} onInput={onInput} placeholder={spec.placeholder} />;
   }
 }
 

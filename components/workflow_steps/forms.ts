@@ -30,6 +30,8 @@ export interface FieldSpec {
   kind: FieldKind;
   optional?: boolean;
   hint?: string;
+  /** Greyed example text in an empty field (never a value that would be saved). */
+  placeholder?: string;
 }
 
 export const FIELDS: Record<StepTypeName, FieldSpec[]> = {
@@ -41,9 +43,22 @@ export const FIELDS: Record<StepTypeName, FieldSpec[]> = {
   ],
   http: [
     { name: "method", label: "Method", kind: "method" },
-    { name: "url", label: "URL", kind: "line", hint: "may hold {{ }} templates" },
+    {
+      name: "url",
+      label: "URL",
+      kind: "line",
+      hint: "may hold {{ }} templates",
+      placeholder: "https://api.example.com/orders/{{ trigger.payload.id }}",
+    },
     { name: "headers", label: "Headers", kind: "headers", optional: true },
-    { name: "body", label: "Body", kind: "body", optional: true, hint: "JSON, or text; strings may hold {{ }}" },
+    {
+      name: "body",
+      label: "Body",
+      kind: "body",
+      optional: true,
+      hint: "JSON, or text; strings may hold {{ }}",
+      placeholder: '{"id": "{{ trigger.payload.id }}"}',
+    },
   ],
   query: [
     { name: "connector_id", label: "Connector", kind: "connector" },
@@ -94,7 +109,8 @@ export class FieldProblem extends Error {
 const EXAMPLES: Record<StepTypeName, Record<string, unknown>> = {
   transform: { expression: "trigger.payload" },
   condition: { if: "trigger.payload.amount > 100" },
-  http: { method: "POST", url: "https://example.com/hook", body: { id: "{{ trigger.payload.id }}" } },
+  // Empty, with examples as placeholders: a new step must not run against a made-up host.
+  http: { method: "POST", url: "" },
   query: { connector_id: "", dataset: "", query: { limit: 100 } },
   llm: { prompt: "Summarise: {{ $string(trigger.payload) }}" },
   sync: { connector_id: "" },
