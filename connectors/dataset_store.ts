@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import { type BulkLoad, type Database, type Db, yieldToEventLoop } from "../db/client.ts";
 import { APP_ROLE } from "../db/rls.ts";
 import { storableJson, storableText } from "../lib/text.ts";
+import { warn } from "./warnings.ts";
 import { stringifyExact } from "./exact_json.ts";
 import { TypeInference, widen } from "./type_inference.ts";
 import { BATCH_ROWS, type Column, type ColumnType } from "./types.ts";
@@ -61,14 +62,21 @@ export function toText(value: unknown): string | null {
  * columns of `rows`, in place. Only text columns can hold them: a value in any other inferred
  * column matched that type's pattern (digits, a date, true/false), and JSON was cleaned by toText.
  */
-function storableTextColumns(rows: (string | null)[][], types: readonly ColumnType[]): void {
+function storableTextColumns(rows: (string | null)[][], types: readonly ColumnType[]): number {
+  let changed = 0;
   for (let i = 0; i < types.length; i++) {
     if (types[i] !== "text") continue;
     for (const row of rows) {
       const value = row[i];
-      if (value !== null) row[i] = storableText(value);
+      if (value === null) continue;
+      const stored = storableText(value);
+      if (stored !== value) {
+        row[i] = stored;
+        changed++;
+      }
     }
   }
+  return changed;
 }
 
 /** Writes one dataset's rows into a staging table, then publishes them. */
@@ -81,6 +89,8 @@ export class DatasetWriter {
   #pending: (string | null)[][] = [];
   #inFlight: Promise<void> = Promise.resolve();
   #load: BulkLoad | undefined;
+  /** Text values that held a NUL or a lone surrogate, cleaned before they were stored. */
+  #cleaned = 0;
 
   private constructor(
     readonly db: Database,
@@ -143,7 +153,7 @@ export class DatasetWriter {
       await this.#retype(widened);
     }
     if (rows.length) {
-      storableTextColumns(rows, this.#stagingTypes);
+      this.#cleaned += storableTextColumns(rows, this.#stagingTypes);
       this.#load ??= await this.db.bulkLoad(this.#staging, this.#stagingTypes.map(pgType));
       this.#inFlight = this.#load.write(rows);
     }
@@ -223,6 +233,14 @@ export class DatasetWriter {
     if (!/^[0-9a-f-]{36}$/.test(workspaceId)) throw new Error(`Not a workspace id: ${workspaceId}`);
     await this.#flush();
     await this.#endLoad();
+    if (this.#cleaned) {
+      warn({
+        code: "text_cleaned",
+        message: `${this.#cleaned} text value${this.#cleaned === 1 ? "" : "s"} held a NUL character or a broken ` +
+          "UTF-16 half, which PostgreSQL cannot store: the NUL was dropped and the half became U+FFFD.",
+        count: this.#cleaned,
+      });
+    }
     const columns = this.finalColumns();
     await this.#retype(columns.map((c) => c.type));
     await this.db.orm.transaction(async (tx) => {

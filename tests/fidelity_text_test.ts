@@ -103,10 +103,15 @@ testEachBackend("an answer the database refuses still ends as a stored, retryabl
   equal(after[1].parts.find((p) => p.type === "text")?.text, "a storable answer");
 }, ENV);
 
-testEachBackend("CSV cells with NUL and lone surrogates sync, cleaned", async (t) => {
+testEachBackend("CSV cells with NUL and lone surrogates sync, cleaned, and the sync says so", async (t) => {
   const { cookie } = await t.signUp();
   const { connectorId, sync } = await uploadCsv(t, cookie, "dirty", `id,note\n1,a${NUL}b\n2,c${LONE}d\n3,plain\n`);
   equal(sync.status, "succeeded", sync.error ?? "");
+  const warnings = (sync as { warnings?: { code: string; count?: number; message: string }[] }).warnings ?? [];
+  const cleaned = warnings.find((w) => w.code === "text_cleaned");
+  // The upload's UTF-8 already carries the lone surrogate as U+FFFD; the NUL is what the sync dropped.
+  equal(cleaned?.count, 1, JSON.stringify(warnings));
+  match(cleaned!.message, /^1 text value held a NUL character/);
   const result = await queryOk(t, cookie, connectorId, "dirty", { order_by: [{ column: "id" }] });
   deepStrictEqual(result.rows, [[1, "ab"], [2, "c\uFFFDd"], [3, "plain"]]);
 });
