@@ -60,7 +60,8 @@ export async function admitShareRequest(deps: AppDeps, meta: RequestMeta): Promi
  * inside the SHARE_CACHE_SECONDS browsers and shared caches may keep the page anyway.
  */
 export const OPENED_SHARE_TTL_MS = 1_000;
-const openedByHash = new Map<string, { at: number; opened: OpenedShare }>();
+/** By token (a hit needs no hashing); tokens are 256 random bits, so apps sharing a process never collide. */
+const openedByToken = new Map<string, { at: number; opened: OpenedShare }>();
 const OPENED_SHARE_ENTRIES = 1_000;
 /** Bumped by every forget, so a lookup that raced a change does not store what it read before it. */
 let generation = 0;
@@ -68,7 +69,7 @@ let generation = 0;
 /** Drops every cached link lookup: called after any change to a link, dashboard or widget. */
 export function forgetOpenedShares(): void {
   generation++;
-  openedByHash.clear();
+  openedByToken.clear();
 }
 
 /** Runs a change to links, dashboards or widgets, then drops the cached lookups it may have made stale. */
@@ -129,14 +130,14 @@ export async function openShare(
   options: { countView?: boolean } = {},
 ): Promise<OpenedShare> {
   if (!TOKEN_SHAPE.test(token)) throw shareNotFound();
-  const hash = await hashToken(token);
   const now = deps.now();
-  const cached = openedByHash.get(hash);
+  const cached = openedByToken.get(token);
   let opened: OpenedShare;
   if (cached && performance.now() - cached.at < OPENED_SHARE_TTL_MS && isLive(cached.opened.link, now)) {
     opened = cached.opened;
   } else {
     const started = { at: performance.now(), generation };
+    const hash = await hashToken(token);
     opened = await asSystem(deps.db, async (tx) => {
       const link = await openShareLink(tx, hash, now);
       if (!link) throw shareNotFound();
@@ -150,8 +151,8 @@ export async function openShare(
       };
     });
     if (started.generation === generation) {
-      openedByHash.set(hash, { at: started.at, opened });
-      if (openedByHash.size > OPENED_SHARE_ENTRIES) openedByHash.delete(openedByHash.keys().next().value!);
+      openedByToken.set(token, { at: started.at, opened });
+      if (openedByToken.size > OPENED_SHARE_ENTRIES) openedByToken.delete(openedByToken.keys().next().value!);
     }
   }
   if (options.countView ?? true) countView(deps, opened.link.id, now);
@@ -185,14 +186,21 @@ export interface OpenedShare {
  * under the same key is the same page, so it can be served again without reading or drawing.
  */
 export function shareVersion(opened: OpenedShare, search: string): string {
-  const times = [
-    opened.link.updatedAt,
-    opened.dashboard.updatedAt,
-    ...opened.widgets.map((w) => w.updatedAt),
-    ...[...opened.datasets.values()].map((d) => d.syncedAt),
-  ].map((d) => d?.getTime() ?? 0);
-  return `${opened.link.id}:${opened.widgets.length}:${times.join(",")}:${search}`;
+  let base = versions.get(opened);
+  if (base === undefined) {
+    const times = [
+      opened.link.updatedAt,
+      opened.dashboard.updatedAt,
+      ...opened.widgets.map((w) => w.updatedAt),
+      ...[...opened.datasets.values()].map((d) => d.syncedAt),
+    ].map((d) => d?.getTime() ?? 0);
+    versions.set(opened, base = `${opened.link.id}:${opened.widgets.length}:${times.join(",")}`);
+  }
+  return `${base}:${search}`;
 }
+
+/** An opened link's version without the query string, once per lookup (a cached one serves many views). */
+const versions = new WeakMap<OpenedShare, string>();
 
 /** Opens the link and reads every widget's data; a bad filter value is reported and left out. */
 export async function sharedDashboard(deps: AppDeps, token: string, params: URLSearchParams): Promise<SharedDashboard> {

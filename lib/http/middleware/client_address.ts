@@ -21,7 +21,19 @@ export function parseTrustedProxies(entries: string[]): Range[] {
   });
 }
 
+/** Parsed addresses by their text: the same peers and proxies come back request after request. */
+const parsed = new Map<string, Address | undefined>();
+const PARSED_ENTRIES = 4096;
+
 function parse(address: string): Address | undefined {
+  if (parsed.has(address)) return parsed.get(address);
+  const ip = parseAddress(address);
+  if (parsed.size >= PARSED_ENTRIES) parsed.clear();
+  parsed.set(address, ip);
+  return ip;
+}
+
+function parseAddress(address: string): Address | undefined {
   // "[v6]" and "v4:port" forms appear in some proxies' headers; ipaddr.process unwraps v4-mapped v6.
   const bare = address.trim().replace(/^\[(.*)\](?::\d+)?$/, "$1").replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, "$1");
   return ipaddr.isValid(bare) ? ipaddr.process(bare) : undefined;
