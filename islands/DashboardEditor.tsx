@@ -115,8 +115,11 @@ export default function DashboardEditor(
     let gone = false;
     import("gridstack").then(({ GridStack }) => {
       if (gone || !gridEl.current) return;
+      // The dashboard page's geometry (functions/dashboards/render.ts chartSize): rows 80 px with
+      // 12 px gaps. Gridstack puts the gap inside a row (a 6 px margin each side), so a row here is
+      // 92 px and a tile is as tall as its cell there: its chart is shown at the size it was drawn.
       g = GridStack.init(
-        { column: 12, cellHeight: 80, margin: 6, columnOpts: { breakpoints: [{ w: 700, c: 1 }] } },
+        { column: 12, cellHeight: 92, margin: 6, columnOpts: { breakpoints: [{ w: 700, c: 1 }] } },
         gridEl.current,
       );
       if (!g) return;

@@ -3,7 +3,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { JsonBlock } from "../components/JsonBlock.tsx";
-import { formatWhen } from "../components/format.ts";
+import { formatDuration, formatWhen } from "../components/format.ts";
 
 export interface ExecutionView {
   id: string;
@@ -29,7 +29,16 @@ export interface ExecutionView {
 
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 
-export default function ExecutionTimeline(props: { initial: ExecutionView }) {
+/** `Step "http1" failed…` as the rest of the app quotes a name: `Step “http1” failed…`. */
+function curlyStepName(error: string): string {
+  return error.replace(/^Step "([^"]*)"/, "Step “$1”");
+}
+
+/**
+ * The timeline. `testEvent`: the delivery came from the editor's "Send test event", so its trigger
+ * reads "test event" rather than "webhook" (the API keeps "webhook").
+ */
+export default function ExecutionTimeline(props: { initial: ExecutionView; testEvent?: boolean }) {
   const execution = useSignal(props.initial);
   const problem = useSignal<string | null>(null);
 
@@ -60,20 +69,27 @@ export default function ExecutionTimeline(props: { initial: ExecutionView }) {
   const e = execution.value;
   return (
     <div>
-      <p>
-        <StatusBadge status={e.status} testId="execution-status" /> {e.trigger} · {formatWhen(e.created_at)}
-        {e.duration_ms !== null && ` · ${e.duration_ms} ms`}
+      <p data-testid="execution-summary">
+        <StatusBadge status={e.status} testId="execution-status" />{" "}
+        {props.testEvent && e.trigger === "webhook" ? "test event" : e.trigger} · {formatWhen(e.created_at)}
+        {e.duration_ms !== null && ` · ${formatDuration(e.duration_ms)}`}
         {e.duplicates_suppressed > 0 && ` · ${e.duplicates_suppressed} duplicate delivery suppressed`}
       </p>
       {!FINISHED.has(e.status) && <button type="button" class="button danger small" onClick={cancel}>Cancel</button>}
-      {e.error && <p class="alert" role="alert">{e.error}</p>}
+      {e.error && <p class="alert" role="alert">{curlyStepName(e.error)}</p>}
       {problem.value && <p class="alert">{problem.value}</p>}
       <ol class="timeline" data-testid="timeline">
         {e.steps.map((s) => (
           <li key={s.id} class="card">
             <strong>{s.id}</strong> <StatusBadge status={s.status} />
             {s.reused ? " · reused from the earlier run" : ` · ${s.attempts} attempt${s.attempts === 1 ? "" : "s"}`}
-            {s.error && <p class="alert">{s.error}</p>}
+            {s.error && (e.error && s.status === "failed"
+              ? (
+                <p class="muted small">
+                  Failed{s.attempts > 1 ? ` after ${s.attempts} attempts` : ""}. The reason is above.
+                </p>
+              )
+              : <p class="alert">{curlyStepName(s.error)}</p>)}
             {s.output !== null && (
               <details>
                 <summary>Output</summary>

@@ -62,6 +62,8 @@ export default function WorkflowEditor(props: {
   config: Record<string, unknown>;
   webhookUrl: string;
   lastRuns: Record<string, LastRunData>;
+  /** A new signing secret is shown above the editor (just made), so the card does not say it was shown only once before. */
+  secretShown?: boolean;
 }) {
   const base = `/api/workflows/${props.workflowId}`;
   const steps = useSignal<StepDraft[]>(props.steps.map(draftOf));
@@ -112,10 +114,22 @@ export default function WorkflowEditor(props: {
     });
   }
 
+  /**
+   * Swaps a step with its neighbour. The keyboard's focus stays on the moved step: on the same move
+   * button, or on the other one when this one is now disabled (the step reached the top or bottom).
+   */
   function move(index: number, by: number) {
     const list = [...steps.value];
     [list[index], list[index + by]] = [list[index + by], list[index]];
     steps.value = list;
+    const key = list[index + by].key;
+    setTimeout(() => {
+      const buttons = document.querySelectorAll<HTMLButtonElement>(`#step-${key} button[data-move]`);
+      const same = [...buttons].find((b) => b.dataset.move === (by < 0 ? "up" : "down"));
+      const other = [...buttons].find((b) => b !== same);
+      (same && !same.disabled ? same : other && !other.disabled ? other : document.getElementById(`step-${key}`))
+        ?.focus();
+    });
   }
 
   function remove(index: number) {
@@ -281,8 +295,10 @@ export default function WorkflowEditor(props: {
           Webhook URL: <code data-testid="webhook-url">{props.webhookUrl}</code>
         </p>
         <p class="muted small">
-          Deliveries are signed with Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature). The signing
-          secret was shown when the workflow was made; a new one can be made here (the old one keeps working for a day).
+          Deliveries are signed with Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).{" "}
+          {props.secretShown
+            ? "Copy the new signing secret above now: it is not shown again."
+            : "The signing secret was shown when the workflow was made; a new one can be made here (the old one keeps working for a day)."}
         </p>
         <div class="inline-form">
           <ConfirmButton

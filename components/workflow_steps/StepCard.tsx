@@ -44,9 +44,17 @@ export function StepCard(props: Props) {
   const idError = errors.id ?? (step.id ? idProblem(step.id.trim(), props.ids) : undefined);
   const name = step.id || `${index + 1}`;
   const renamedFrom = useRef(step.id.trim());
-  const tool = (label: string, words: string, disabled: boolean, onClick: () => void, danger = false) => (
+  const tool = (
+    label: string,
+    words: string,
+    disabled: boolean,
+    onClick: () => void,
+    danger = false,
+    data?: string,
+  ) => (
     <button
       type="button"
+      data-move={data}
       class={`button small${danger ? " danger" : ""}`}
       aria-label={label}
       disabled={disabled}
@@ -81,8 +89,8 @@ export function StepCard(props: Props) {
         </div>
         <span class="step-type" data-testid="step-type">{step.type}</span>
         <div class="step-tools">
-          {tool(`Move step ${name} up`, "↑", index === 0, () => props.onMove(-1))}
-          {tool(`Move step ${name} down`, "↓", index === props.ids.length - 1, () => props.onMove(1))}
+          {tool(`Move step ${name} up`, "↑", index === 0, () => props.onMove(-1), false, "up")}
+          {tool(`Move step ${name} down`, "↓", index === props.ids.length - 1, () => props.onMove(1), false, "down")}
           <button type="button" class="button small" aria-pressed={step.json !== null} onClick={props.onToggleJson}>
             Edit as JSON
           </button>

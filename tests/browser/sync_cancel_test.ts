@@ -20,6 +20,7 @@ async function expectCancelledOnce(page: Page) {
   equal(await page.locator("[role=alert]").count(), 0, "nothing reads as a failure");
   equal(await page.textContent("[data-testid=sync-history] tbody tr:first-child .badge"), "cancelled");
   equal(await page.textContent("[data-testid=sync-history] tbody tr:first-child td:last-child"), "by Ada Lovelace");
+  equal(await page.textContent("[data-testid=sync-history] thead th:last-child"), "Details", "not an error");
   ok(!/failed/i.test(await page.textContent("main") ?? ""), "no word of failure");
 }
 

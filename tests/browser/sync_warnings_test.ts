@@ -45,6 +45,14 @@ browserTest("a sync's warnings show beside it in the history, light and dark, de
         return frame.getBoundingClientRect().right - globalThis.innerWidth;
       });
       ok(overflow <= 0, `${width} px ${scheme}: the sync history sticks out by ${overflow} px`);
+      // Every cell of a sync is on screen inside the card (phones stack them), none cut off at its edge.
+      const cut = await page.evaluate(() => {
+        const frame = document.querySelector("[data-testid=sync-history]")!.closest(".table-wrap")!;
+        const edge = frame.getBoundingClientRect().right;
+        const cells = [...document.querySelectorAll("[data-testid=sync-history] tbody tr:first-child td")];
+        return cells.filter((td) => td.getBoundingClientRect().right > edge + 0.5).map((td) => td.textContent);
+      });
+      equal(cut.length, 0, `${width} px ${scheme}: cut off at the card's edge: ${cut.join(", ")}`);
       // Each warning is read without scrolling: inside the screen, however wide the table.
       for (const box of await warnings.evaluateAll((items) => items.map((li) => li.getBoundingClientRect().toJSON()))) {
         ok(box.left >= 0 && box.right <= width, `${width} px ${scheme}: a warning spans ${box.left}-${box.right} px`);

@@ -28,7 +28,7 @@ import {
   deleteDataset as confirmDeleteDataset,
 } from "../../../components/confirmations.ts";
 import { deleteDataset } from "../../../functions/datasets.ts";
-import { formatWhen, plural } from "../../../components/format.ts";
+import { formatDuration, formatWhen, plural } from "../../../components/format.ts";
 import { cancelledBy, shortError, shownSyncStatus, syncEndSentence } from "../../../components/sync_outcome.ts";
 
 const PREVIEW_ROWS = 20;
@@ -193,7 +193,7 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
         <h2>Sync history</h2>
         {data.syncs.length === 0 ? <p class="muted">No syncs yet.</p> : (
           <div class="table-wrap">
-            <table class="table" data-testid="sync-history">
+            <table class="table stack" data-testid="sync-history">
               <thead>
                 <tr>
                   <th>Started</th>
@@ -201,24 +201,24 @@ export default function ConnectorPage({ data }: PageProps<Data>) {
                   <th>Status</th>
                   <th>Rows</th>
                   <th>Took</th>
-                  <th>Error</th>
+                  <th>Details</th>
                 </tr>
               </thead>
               <tbody>
                 {data.syncs.flatMap((s) => [
                   <tr key={s.id}>
-                    <td>{when(s.startedAt ?? s.createdAt)}</td>
-                    <td>{s.trigger}</td>
-                    <td>
+                    <td data-label="Started">{when(s.startedAt ?? s.createdAt)}</td>
+                    <td data-label="Trigger">{s.trigger}</td>
+                    <td data-label="Status">
                       <StatusBadge status={shownSyncStatus(s)} />
                     </td>
-                    <td>{s.rows.toLocaleString("en-US")}</td>
-                    <td>
+                    <td data-label="Rows">{s.rows.toLocaleString("en-US")}</td>
+                    <td data-label="Took">
                       {s.startedAt && s.finishedAt
-                        ? `${((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000).toFixed(1)} s`
+                        ? formatDuration(s.finishedAt.getTime() - s.startedAt.getTime())
                         : "—"}
                     </td>
-                    <td class="small" title={s.error ?? undefined}>{shortError(s.error)}</td>
+                    <td data-label="Details" class="small" title={s.error ?? undefined}>{shortError(s.error)}</td>
                   </tr>,
                   <SyncWarningRow key={`${s.id}-warnings`} warnings={s.warnings} />,
                 ])}

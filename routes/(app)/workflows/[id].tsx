@@ -119,6 +119,7 @@ export default function WorkflowPage({ data }: PageProps<Data>) {
         config={workflow.config}
         webhookUrl={`${data.origin}/hooks/${workflow.id}`}
         lastRuns={data.lastRuns}
+        secretShown={Boolean(data.newSecret)}
       />
       <h2>Executions</h2>
       {data.executions.length === 0

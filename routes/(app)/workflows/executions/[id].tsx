@@ -13,6 +13,7 @@ interface Data {
   execution: ExecutionView;
   workflowName: string;
   pageTitle: string;
+  testEvent: boolean;
 }
 
 export const handler = {
@@ -24,10 +25,17 @@ export const handler = {
     return {
       execution: JSON.parse(JSON.stringify(executionDetailJson(execution, steps, duplicates))),
       workflowName: workflow.name,
+      testEvent: isTestEvent(execution.input),
       pageTitle: `Execution ${formatWhen(execution.createdAt)} · ${workflow.name} · Workflow`,
     };
   },
 };
+
+/** Whether a delivery came from the editor's "Send test event" (webhooks.ts signs those as msg_test_…). */
+function isTestEvent(input: unknown): boolean {
+  const id = (input as { headers?: Record<string, unknown> } | null)?.headers?.["webhook-id"];
+  return typeof id === "string" && id.startsWith("msg_test_");
+}
 
 export default function ExecutionPage({ data }: PageProps<Data>) {
   return (
@@ -41,7 +49,7 @@ export default function ExecutionPage({ data }: PageProps<Data>) {
           <h1>Execution</h1>
         </div>
       </header>
-      <ExecutionTimeline initial={data.execution} />
+      <ExecutionTimeline initial={data.execution} testEvent={data.testEvent} />
     </section>
   );
 }
