@@ -87,7 +87,7 @@ browserTest("build a two-step workflow, send a test event and watch the executio
     const timeline = await page.textContent("[data-testid=timeline]") ?? "";
     match(timeline, /start\s*succeeded/);
     match(timeline, /total\s*succeeded/);
-    match(await page.textContent("main") ?? "", /webhook/);
+    match(await page.textContent("main") ?? "", /test event/); // a signed test delivery, named as such
 
     // Back in the editor each step shows its last input and output, folded until opened.
     await page.goBack();
