@@ -224,7 +224,9 @@ export class WorkflowEngine {
         : [];
       this.#launchAll(rows);
       ran += rows.length;
-      if (!rows.length && !this.#active.size) break;
+      // Done only when a kick's claim is not in flight either: its executions hold the workflow's
+      // concurrency slots (so nothing was claimable here) before they show up as active.
+      if (!rows.length && !this.#active.size && !this.#kicking && this.#kickTimer === undefined) break;
       await Promise.race([...this.#active.values()].map((a) => a.done).concat(sleep(50)));
     }
     await this.idle();
