@@ -382,3 +382,12 @@ export async function releaseExecution(db: Db, executionId: string, owner: strin
       eq(workflowExecutions.status, "running"),
     ));
 }
+
+/** Whether any execution is due (queued and past `run_at`), whoever may claim it. */
+export async function anyExecutionDue(db: Db): Promise<boolean> {
+  const [row] = await rows<{ due: boolean }>(
+    db,
+    sql`select exists (select 1 from workflow_executions where status = 'queued' and run_at <= now()) as due`,
+  );
+  return row?.due === true;
+}

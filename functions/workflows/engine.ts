@@ -13,6 +13,7 @@ import { isDatabaseUnavailable } from "../../db/client.ts";
 import { postgresCode } from "../../lib/http/error_handler.ts";
 import { vaultFor } from "../../lib/crypto/vault.ts";
 import {
+  anyExecutionDue,
   claimExecutions,
   finishExecution,
   finishStep,
@@ -118,6 +119,9 @@ function stepsOf(row: ExecutionRow, workflow: WorkflowRow): Step[] {
   return (row.steps as Step[]).length ? row.steps as Step[] : workflow.steps as Step[];
 }
 
+/** How long a sweep with nothing to claim waits for due work held back by others' slots. */
+const SWEEP_GRACE_MS = 5_000;
+
 /** One process's workers. */
 export class WorkflowEngine {
   readonly workerId = `${Deno.hostname?.() ?? "worker"}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
@@ -216,6 +220,7 @@ export class WorkflowEngine {
   async sweep(budgetMs = 50_000): Promise<number> {
     const until = Date.now() + budgetMs;
     let ran = 0;
+    let idleSince = Date.now();
     this.#startHeartbeat();
     while (Date.now() < until) {
       const free = Math.max(1, this.#workers) - this.#active.size;
@@ -224,9 +229,13 @@ export class WorkflowEngine {
         : [];
       this.#launchAll(rows);
       ran += rows.length;
-      // Done only when a kick's claim is not in flight either: its executions hold the workflow's
-      // concurrency slots (so nothing was claimable here) before they show up as active.
-      if (!rows.length && !this.#active.size && !this.#kicking && this.#kickTimer === undefined) break;
+      if (rows.length || this.#active.size) idleSince = Date.now();
+      // Done when idle, unless work is due that another engine's executions (a kick's, another
+      // process's) keep from being claimed by holding the workflow's concurrency slots: then wait
+      // a little for those slots, not the whole budget.
+      else if (!this.#kicking && this.#kickTimer === undefined) {
+        if (Date.now() - idleSince > SWEEP_GRACE_MS || !await anyExecutionDue(this.#deps.db.orm)) break;
+      }
       await Promise.race([...this.#active.values()].map((a) => a.done).concat(sleep(50)));
     }
     await this.idle();
