@@ -89,6 +89,16 @@ export function jsonContent<T>(schema: T) {
   return { "application/json": { schema } };
 }
 
+/** The OpenAPI schema of one page of `item`s, as `keysetPage` returns it. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+}
+
+/** The OpenAPI 404 response of a route that reads one `description` ("No such workflow"). */
+export function notFoundResponse(description: string) {
+  return { 404: { description, content: jsonContent(ErrorSchema) } } as const;
+}
+
 /** Standard error responses to list in every route's OpenAPI entry. */
 export const errorResponses = {
   400: { description: "Invalid input", content: { "application/json": { schema: ErrorSchema } } },

@@ -7,8 +7,8 @@ import {
   apiRouter,
   callerId,
   errorResponses,
-  ErrorSchema,
   jsonContent,
+  notFoundResponse,
   signedInRoute,
 } from "../../lib/http/api_router.ts";
 import type { ArtifactRow } from "../../db/queries/artifacts.ts";
@@ -48,7 +48,7 @@ export function artifactJson(row: ArtifactRow) {
 }
 
 const route = signedInRoute("Artifacts");
-const notFoundResponse = { 404: { description: "No such artifact or version", content: jsonContent(ErrorSchema) } };
+const notFound = notFoundResponse("No such artifact or version");
 
 const routes = {
   list: createRoute({
@@ -73,7 +73,7 @@ const routes = {
     request: { params: IdParam, query: VersionQuery },
     responses: {
       200: { description: "The artifact", content: jsonContent(ArtifactSchema) },
-      ...notFoundResponse,
+      ...notFound,
       ...errorResponses,
     },
   }),
@@ -87,7 +87,7 @@ const routes = {
           items: z.array(z.object({ version: z.number().int(), name: z.string(), created_at: z.iso.datetime() })),
         })),
       },
-      ...notFoundResponse,
+      ...notFound,
       ...errorResponses,
     },
   }),
@@ -96,7 +96,7 @@ const routes = {
     request: { params: IdParam, query: VersionQuery },
     responses: {
       200: { description: "SVG", content: { "image/svg+xml": { schema: z.string() } } },
-      ...notFoundResponse,
+      ...notFound,
       ...errorResponses,
     },
   }),
@@ -108,7 +108,7 @@ const routes = {
         description: "The file, as an attachment",
         content: { "application/octet-stream": { schema: z.string() } },
       },
-      ...notFoundResponse,
+      ...notFound,
       ...errorResponses,
     },
   }),

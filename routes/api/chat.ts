@@ -11,6 +11,8 @@ import {
   ErrorSchema,
   jsonContent,
   keysetPage,
+  notFoundResponse,
+  pageOf,
   PageQuery,
   signedInRoute,
 } from "../../lib/http/api_router.ts";
@@ -89,7 +91,7 @@ export function messageJson(m: ChatMessageRow) {
 }
 
 const route = signedInRoute("Chat");
-const notFoundResponse = { 404: { description: "No such chat", content: jsonContent(ErrorSchema) } };
+const notFound = notFoundResponse("No such chat");
 const eventStream = { "text/event-stream": { schema: z.string() } };
 
 const routes = {
@@ -104,7 +106,7 @@ const routes = {
     responses: {
       200: {
         description: "One page",
-        content: jsonContent(z.object({ items: z.array(SessionSchema), next_cursor: z.string().nullable() })),
+        content: jsonContent(pageOf(SessionSchema)),
       },
       ...errorResponses,
     },
@@ -122,7 +124,7 @@ const routes = {
           streaming: z.boolean().openapi({ description: "An answer is being written: GET …/stream follows it" }),
         })),
       },
-      ...notFoundResponse,
+      ...notFound,
       ...errorResponses,
     },
   }),
@@ -131,14 +133,14 @@ const routes = {
     request: { params: IdParam, body: { content: jsonContent(PatchBody), required: true } },
     responses: {
       200: { description: "Renamed", content: jsonContent(SessionSchema) },
-      ...notFoundResponse,
+      ...notFound,
       ...errorResponses,
     },
   }),
   delete: createRoute({
     ...route("delete", "/sessions/{id}", "Delete a chat and its messages"),
     request: { params: IdParam },
-    responses: { 204: { description: "Deleted" }, ...notFoundResponse, ...errorResponses },
+    responses: { 204: { description: "Deleted" }, ...notFound, ...errorResponses },
   }),
   send: createRoute({
     ...route("post", "/sessions/{id}/messages", "Ask; the answer streams back as a UI message stream"),
@@ -148,7 +150,7 @@ const routes = {
       409: { description: "An answer is already being written", content: jsonContent(ErrorSchema) },
       429: { description: "Rate limit or daily token budget reached", content: jsonContent(ErrorSchema) },
       503: { description: "No model configured (llm_not_configured)", content: jsonContent(ErrorSchema) },
-      ...notFoundResponse,
+      ...notFound,
       ...errorResponses,
     },
   }),
@@ -158,7 +160,7 @@ const routes = {
     responses: {
       200: { description: "The answer from its start, then live", content: eventStream },
       204: { description: "Nothing is being written" },
-      ...notFoundResponse,
+      ...notFound,
       ...errorResponses,
     },
   }),
@@ -167,7 +169,7 @@ const routes = {
     request: { params: IdParam },
     responses: {
       200: { description: "Whether an answer was stopped", content: jsonContent(z.object({ stopped: z.boolean() })) },
-      ...notFoundResponse,
+      ...notFound,
       ...errorResponses,
     },
   }),

@@ -11,6 +11,8 @@ import {
   ErrorSchema,
   jsonContent,
   keysetPage,
+  notFoundResponse,
+  pageOf,
   PageQuery,
   signedInRoute,
 } from "../../lib/http/api_router.ts";
@@ -130,7 +132,7 @@ export function syncJson(s: SyncRow) {
 }
 
 const route = signedInRoute("Connectors");
-const notFoundResponse = { 404: { description: "No such connector", content: jsonContent(ErrorSchema) } };
+const noSuchConnector = notFoundResponse("No such connector");
 
 const createConnectorRoute = createRoute({
   ...route("post", "/", "Add a connector (credentials are encrypted and never returned)"),
@@ -138,7 +140,7 @@ const createConnectorRoute = createRoute({
   responses: {
     201: { description: "Created", content: jsonContent(ConnectorSchema) },
     422: { description: "An address the server may not call", content: jsonContent(ErrorSchema) },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
@@ -148,7 +150,7 @@ const listConnectorsRoute = createRoute({
   responses: {
     200: {
       description: "One page",
-      content: jsonContent(z.object({ items: z.array(ConnectorSchema), next_cursor: z.string().nullable() })),
+      content: jsonContent(pageOf(ConnectorSchema)),
     },
     ...errorResponses,
   },
@@ -158,7 +160,7 @@ const getConnectorRoute = createRoute({
   request: { params: IdParam },
   responses: {
     200: { description: "The connector", content: jsonContent(ConnectorSchema) },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
@@ -167,14 +169,14 @@ const patchConnectorRoute = createRoute({
   request: { params: IdParam, body: { content: jsonContent(PatchBody), required: true } },
   responses: {
     200: { description: "Updated", content: jsonContent(ConnectorSchema) },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
 const deleteConnectorRoute = createRoute({
   ...route("delete", "/{id}", "Delete a connector with its datasets"),
   request: { params: IdParam },
-  responses: { 204: { description: "Deleted" }, ...notFoundResponse, ...errorResponses },
+  responses: { 204: { description: "Deleted" }, ...noSuchConnector, ...errorResponses },
 });
 const deleteDatasetRoute = createRoute({
   ...route("delete", "/{id}/datasets/{name}", "Delete one dataset (the connector stays; a sync reads it again)"),
@@ -182,7 +184,7 @@ const deleteDatasetRoute = createRoute({
   responses: {
     204: { description: "Deleted" },
     409: { description: "A sync of the connector is running", content: jsonContent(ErrorSchema) },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
@@ -191,7 +193,7 @@ const testConnectorRoute = createRoute({
   request: { params: IdParam },
   responses: {
     200: { description: "The outcome", content: jsonContent(z.object({ ok: z.boolean(), message: z.string() })) },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
@@ -208,7 +210,7 @@ const uploadRoute = createRoute({
       description: "An upload to this connector started after this one has replaced it (the newest started wins)",
       content: jsonContent(ErrorSchema),
     },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
@@ -218,7 +220,7 @@ const syncRoute = createRoute({
   responses: {
     202: { description: "Started", content: jsonContent(z.object({ sync_id: z.uuid() })) },
     409: { description: "A sync is already running", content: jsonContent(ErrorSchema) },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
@@ -228,9 +230,9 @@ const listSyncsRoute = createRoute({
   responses: {
     200: {
       description: "One page",
-      content: jsonContent(z.object({ items: z.array(SyncSchema), next_cursor: z.string().nullable() })),
+      content: jsonContent(pageOf(SyncSchema)),
     },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
@@ -242,7 +244,7 @@ const syncEventsRoute = createRoute({
       description: "`sync` events carrying a ConnectorSync",
       content: { "text/event-stream": { schema: z.string() } },
     },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
@@ -252,7 +254,7 @@ const cancelSyncRoute = createRoute({
   responses: {
     200: { description: 'The sync, now failed with "Cancelled by …"', content: jsonContent(SyncSchema) },
     409: { description: "The sync has already ended", content: jsonContent(ErrorSchema) },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
@@ -261,7 +263,7 @@ const datasetsRoute = createRoute({
   request: { params: IdParam },
   responses: {
     200: { description: "Datasets", content: jsonContent(z.object({ items: z.array(DatasetSchema) })) },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });
@@ -286,7 +288,7 @@ const sqlRoute = createRoute({
         "source's own error",
       content: jsonContent(ErrorSchema),
     },
-    ...notFoundResponse,
+    ...noSuchConnector,
     ...errorResponses,
   },
 });

@@ -10,6 +10,8 @@ import {
   ErrorSchema,
   jsonContent,
   keysetPage,
+  notFoundResponse,
+  pageOf,
   PageQuery,
   signedInRoute,
 } from "../../lib/http/api_router.ts";
@@ -36,7 +38,7 @@ import { dashboardJson, DashboardSchema, shareJson, ShareSchema, widgetJson, Wid
 import { IdParam } from "./schemas.ts";
 
 const route = signedInRoute("Dashboards");
-const notFound = { 404: { description: "No such dashboard", content: jsonContent(ErrorSchema) } };
+const notFound = notFoundResponse("No such dashboard");
 const forbidden = { 403: { description: "Read-only here", content: jsonContent(ErrorSchema) } };
 const body = <T>(schema: T) => ({ body: { content: jsonContent(schema), required: true } });
 
@@ -56,7 +58,7 @@ const routes = {
     responses: {
       200: {
         description: "Dashboards",
-        content: jsonContent(z.object({ items: z.array(DashboardSchema), next_cursor: z.string().nullable() })),
+        content: jsonContent(pageOf(DashboardSchema)),
       },
       ...errorResponses,
     },

@@ -7,6 +7,7 @@ import {
   errorResponses,
   ErrorSchema,
   jsonContent,
+  notFoundResponse,
   signedInRoute,
 } from "../../lib/http/api_router.ts";
 import { requestMeta } from "../../lib/http/env.ts";
@@ -16,7 +17,7 @@ import { IdParam } from "./schemas.ts";
 import { executionDetailJson, ExecutionDetailSchema } from "./workflow_schemas.ts";
 
 const route = signedInRoute("Workflows");
-const notFound = { 404: { description: "No such execution", content: jsonContent(ErrorSchema) } };
+const notFound = notFoundResponse("No such execution");
 
 const routes = {
   get: createRoute({

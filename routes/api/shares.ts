@@ -11,6 +11,7 @@ import {
   errorResponses,
   ErrorSchema,
   jsonContent,
+  notFoundResponse,
   signedInRoute,
 } from "../../lib/http/api_router.ts";
 import { SharePatch } from "../../functions/dashboards/schemas.ts";
@@ -29,7 +30,7 @@ import { IdParam } from "./schemas.ts";
 import { shareHeaders } from "../../functions/dashboards/share_headers.ts";
 
 const route = signedInRoute("Dashboards");
-const notFound = { 404: { description: "No such live link", content: jsonContent(ErrorSchema) } };
+const notFound = notFoundResponse("No such live link");
 
 const routes = {
   list: createRoute({

@@ -8,6 +8,7 @@ import {
   ErrorSchema,
   jsonContent,
   keysetPage,
+  pageOf,
   PageQuery,
   signedInRoute,
 } from "../../lib/http/api_router.ts";
@@ -36,7 +37,7 @@ const listTokensRoute = createRoute({
   responses: {
     200: {
       description: "One page",
-      content: jsonContent(z.object({ items: z.array(TokenSchema), next_cursor: z.string().nullable() })),
+      content: jsonContent(pageOf(TokenSchema)),
     },
     ...errorResponses,
   },

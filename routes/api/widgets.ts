@@ -9,6 +9,7 @@ import {
   errorResponses,
   ErrorSchema,
   jsonContent,
+  notFoundResponse,
   signedInRoute,
 } from "../../lib/http/api_router.ts";
 import { WidgetPatch } from "../../functions/dashboards/schemas.ts";
@@ -20,7 +21,7 @@ import { widgetResult } from "./widget_result.ts";
 import { IdParam } from "./schemas.ts";
 
 const route = signedInRoute("Dashboards");
-const notFound = { 404: { description: "No such widget", content: jsonContent(ErrorSchema) } };
+const notFound = notFoundResponse("No such widget");
 const failed = { 422: { description: "The widget's query failed", content: jsonContent(ErrorSchema) } };
 /** Filter values ride along as `f.<id>` (or `f.<id>.from|to`) parameters, which a fixed schema cannot list. */
 const FILTER_PARAM = /^(f\.[A-Za-z0-9_-]{1,40}(\.from|\.to)?|theme|format)$/;

@@ -8,9 +8,10 @@ import {
   callerId,
   decodeCursor,
   errorResponses,
-  ErrorSchema,
   jsonContent,
   keysetPage,
+  notFoundResponse,
+  pageOf,
   PageQuery,
   signedInRoute,
 } from "../../lib/http/api_router.ts";
@@ -39,7 +40,7 @@ import {
 } from "./workflow_schemas.ts";
 
 const route = signedInRoute("Workflows");
-const notFound = { 404: { description: "No such workflow", content: jsonContent(ErrorSchema) } };
+const notFound = notFoundResponse("No such workflow");
 const Queued = z.object({ execution_id: z.uuid() });
 
 const routes = {
@@ -54,7 +55,7 @@ const routes = {
     responses: {
       200: {
         description: "Workflows",
-        content: jsonContent(z.object({ items: z.array(WorkflowSchema), next_cursor: z.string().nullable() })),
+        content: jsonContent(pageOf(WorkflowSchema)),
       },
       ...errorResponses,
     },
@@ -126,7 +127,7 @@ const routes = {
     responses: {
       200: {
         description: "Executions",
-        content: jsonContent(z.object({ items: z.array(ExecutionSchema), next_cursor: z.string().nullable() })),
+        content: jsonContent(pageOf(ExecutionSchema)),
       },
       ...notFound,
       ...errorResponses,
