@@ -373,16 +373,6 @@ export async function finishExecution(
   });
 }
 
-/** Gives an execution back to the queue at once (a worker stopping cleanly). */
-export async function releaseExecution(db: Db, executionId: string, owner: string): Promise<void> {
-  await db.update(workflowExecutions).set({ status: "queued", leaseOwner: null, leaseExpiresAt: null })
-    .where(and(
-      eq(workflowExecutions.id, executionId),
-      eq(workflowExecutions.leaseOwner, owner),
-      eq(workflowExecutions.status, "running"),
-    ));
-}
-
 /** Whether any execution is due (queued and past `run_at`), whoever may claim it. */
 export async function anyExecutionDue(db: Db): Promise<boolean> {
   const [row] = await rows<{ due: boolean }>(

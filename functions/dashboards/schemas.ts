@@ -8,7 +8,6 @@ import { StructuredQuery } from "../../connectors/query.ts";
 export const FILTER_TYPES = ["select", "date_range", "number_range"] as const;
 export const WIDGET_TYPES = ["line", "bar", "area", "pie", "scatter", "table", "metric", "text"] as const;
 export type WidgetType = typeof WIDGET_TYPES[number];
-export const CHART_WIDGET_TYPES = ["line", "bar", "area", "pie", "scatter"] as const;
 export const PERIODS = ["day", "week", "month", "quarter", "year"] as const;
 
 /** A filter id: also a URL parameter name (`f.<id>`), so letters, digits, `_` and `-` only. */

@@ -185,12 +185,6 @@ export async function pinArtifact(
   );
 }
 
-export async function getWidget(deps: AppDeps, userId: string, id: string): Promise<WidgetRow> {
-  const row = await asUser(deps.db, userId, (tx) => findWidget(tx, id));
-  if (!row) throw notFound("Widget");
-  return row;
-}
-
 export async function changeWidget(
   deps: AppDeps,
   userId: string,

@@ -17,7 +17,6 @@ import {
   claimExecutions,
   finishExecution,
   finishStep,
-  releaseExecution,
   renewLeases,
   retryLater,
   startStep,
@@ -558,11 +557,6 @@ export class WorkflowEngine {
       ciphertext: workflow.secretsCiphertext as Uint8Array<ArrayBuffer>,
       keyId: workflow.secretsKeyId,
     });
-  }
-
-  /** Gives back what this process holds without finishing it (used when a process stops abruptly). */
-  async release(): Promise<void> {
-    for (const id of this.#active.keys()) await releaseExecution(this.#deps.db.orm, id, this.workerId);
   }
 }
 

@@ -10,6 +10,7 @@
 import { Webhook } from "standardwebhooks";
 import type { AppDeps } from "../../lib/deps.ts";
 import { ApiError } from "../../lib/http/errors.ts";
+import { isUuid } from "../../lib/http/ids.ts";
 import { vaultFor } from "../../lib/crypto/vault.ts";
 import { findWorkflow, type WorkflowRow } from "../../db/queries/workflows.ts";
 import { acceptDelivery } from "../../db/queries/workflow_queue.ts";
@@ -22,7 +23,6 @@ import { takeSlot } from "../../db/queries/rate_limits.ts";
 
 /** The largest webhook body (the app's body limit is the same). */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Headers kept with the execution (steps read them as `trigger.headers`); never the signature. */
 const KEPT_HEADERS = ["webhook-id", "webhook-timestamp", "content-type", "user-agent"];
 
@@ -235,7 +235,7 @@ export async function receiveWebhook(
   headers: Headers,
   body: Uint8Array,
 ): Promise<{ status: 200 | 202; executionId: string }> {
-  if (!UUID.test(workflowId)) throw unknownWorkflow();
+  if (!isUuid(workflowId)) throw unknownWorkflow();
   if (body.byteLength > MAX_WEBHOOK_BYTES) {
     throw new ApiError(413, "payload_too_large", `The body is over the ${MAX_WEBHOOK_BYTES / 1024} KiB limit`);
   }
