@@ -1,4 +1,5 @@
 /** /api/dashboards: dashboards, their widgets (added or pinned from chat), share links and live events. */
+import { originOf } from "../../lib/http/origin.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../../lib/deps.ts";
 import { requestMeta } from "../../lib/http/env.ts";
@@ -123,9 +124,6 @@ const routes = {
 };
 
 /** The public origin share URLs are made on. */
-export function originOf(deps: AppDeps, url: string): string {
-  return deps.config.appUrl ?? new URL(url).origin;
-}
 
 export function dashboardRoutes(deps: AppDeps) {
   const app = apiRouter();

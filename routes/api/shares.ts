@@ -25,7 +25,7 @@ import { admitShareRequest, sharedDashboard } from "../../functions/dashboards/s
 import { samplingNote, WIDGET_MARK_LIMIT } from "../../functions/dashboards/render.ts";
 import { sampleRows } from "../../lib/charts/chart_spec.ts";
 import { shareJson, ShareSchema } from "./dashboard_json.ts";
-import { originOf } from "./dashboards.ts";
+import { originOf } from "../../lib/http/origin.ts";
 import { IdParam } from "./schemas.ts";
 import { shareHeaders } from "../../functions/dashboards/share_headers.ts";
 

@@ -1,8 +1,7 @@
 /** /api/workflows: definitions, their webhook secret, runs, executions and replays. Routes stay thin. */
+import { originOf } from "../../lib/http/origin.ts";
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import type { AppDeps } from "../../lib/deps.ts";
-import type { AppEnv } from "../../lib/http/env.ts";
 import {
   apiRouter,
   callerId,
@@ -154,15 +153,12 @@ const routes = {
 };
 
 /** The origin webhook URLs are given under: APP_URL, or the request's own. */
-function originOf(deps: AppDeps, c: Context<AppEnv>): string {
-  return deps.config.appUrl ? new URL(deps.config.appUrl).origin : new URL(c.req.url).origin;
-}
 
 export function workflowRoutes(deps: AppDeps) {
   const app = apiRouter();
   app.openapi(routes.create, async (c) => {
     const { row, secret } = await createWorkflow(deps, callerId(c), c.req.valid("json"), requestMeta(c));
-    return c.json({ ...workflowJson(row, originOf(deps, c)), webhook_secret: secret }, 201);
+    return c.json({ ...workflowJson(row, originOf(deps, c.req.url)), webhook_secret: secret }, 201);
   });
   app.openapi(routes.list, async (c) => {
     const { limit, cursor, workspace_id } = c.req.valid("query");
@@ -171,18 +167,21 @@ export function workflowRoutes(deps: AppDeps) {
       limit,
       before: decodeCursor(cursor),
     });
-    const origin = originOf(deps, c);
+    const origin = originOf(deps, c.req.url);
     return c.json(
       keysetPage(found, limit, (r) => workflowJson(r, origin), (r) => ({ at: r.createdAt, id: r.id })),
       200,
     );
   });
   app.openapi(routes.get, async (c) => {
-    return c.json(workflowJson(await getWorkflow(deps, callerId(c), c.req.valid("param").id), originOf(deps, c)), 200);
+    return c.json(
+      workflowJson(await getWorkflow(deps, callerId(c), c.req.valid("param").id), originOf(deps, c.req.url)),
+      200,
+    );
   });
   app.openapi(routes.patch, async (c) => {
     const row = await updateWorkflow(deps, callerId(c), c.req.valid("param").id, c.req.valid("json"), requestMeta(c));
-    return c.json(workflowJson(row, originOf(deps, c)), 200);
+    return c.json(workflowJson(row, originOf(deps, c.req.url)), 200);
   });
   app.openapi(routes.delete, async (c) => {
     await deleteWorkflow(deps, callerId(c), c.req.valid("param").id, requestMeta(c));

@@ -16,7 +16,7 @@ import type { DashboardRow } from "../../../db/queries/dashboards.ts";
 import { DashboardGrid } from "../../../components/dashboard/DashboardGrid.tsx";
 import { FilterForm } from "../../../components/dashboard/FilterForm.tsx";
 import { shareJson } from "../../api/dashboard_json.ts";
-import { originOf } from "../../api/dashboards.ts";
+import { originOf } from "../../../lib/http/origin.ts";
 import DashboardLive from "../../../islands/DashboardLive.tsx";
 import SharePanel, { type ShareLinkProps } from "../../../islands/SharePanel.tsx";
 import { formatWhen } from "../../../components/format.ts";

@@ -18,6 +18,7 @@ import { rotateWebhookSecret as confirmRotation } from "../../../components/conf
 import { rotateWebhookSecret } from "../../../functions/workflows/workflows.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
 import { formatWhen } from "../../../components/format.ts";
+import { originOf } from "../../../lib/http/origin.ts";
 import ConfirmButton from "../../../islands/ConfirmButton.tsx";
 import { deleteWorkflow as confirmDeleteWorkflow } from "../../../components/confirmations.ts";
 import { deleteWorkflow } from "../../../functions/workflows/workflows.ts";
@@ -78,7 +79,7 @@ async function load(ctx: FreshContext<PageState>): Promise<Data> {
         error: r.error,
         status: r.status,
       }])),
-      origin: deps.config.appUrl ? new URL(deps.config.appUrl).origin : new URL(ctx.req.url).origin,
+      origin: originOf(deps, ctx.req.url),
       pageTitle: `${workflow.name} · Workflow`,
     };
   });

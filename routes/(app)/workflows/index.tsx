@@ -7,6 +7,8 @@ import { renderFormError } from "../../../components/auth_form.ts";
 import { EmptyState } from "../../../components/EmptyState.tsx";
 import SecretReveal from "../../../islands/SecretReveal.tsx";
 import { formatWhen } from "../../../components/format.ts";
+import { originOf } from "../../../lib/http/origin.ts";
+import { ApiError } from "../../../lib/http/errors.ts";
 
 interface Data {
   workflows: WorkflowRow[];
@@ -28,21 +30,18 @@ export const handler = {
     const form = await ctx.req.formData();
     const name = String(form.get("name") ?? "").trim();
     try {
-      if (!name) throw new Error("Give the workflow a name");
+      if (!name) throw new ApiError(400, "invalid_request", "Give the workflow a name");
       const { row, secret } = await createWorkflow(
         ctx.state.deps,
         ctx.state.user!.id,
         { name, steps: STARTER },
         ctx.state.meta,
       );
-      const origin = new URL(ctx.req.url).origin;
+      const origin = originOf(ctx.state.deps, ctx.req.url);
       return await load(ctx).then((data) =>
         ctx.render({ ...data, created: { id: row.id, name: row.name, secret, url: `${origin}/hooks/${row.id}` } })
       );
     } catch (error) {
-      if (error instanceof Error && !("status" in error)) {
-        return ctx.render(await load(ctx, { error: error.message, name }), { status: 400 });
-      }
       return await renderFormError(ctx, error, (message) => load(ctx, { error: message, name }));
     }
   },

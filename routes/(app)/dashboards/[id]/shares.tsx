@@ -9,7 +9,7 @@ import { isUuid } from "../../../../lib/http/ids.ts";
 import { asUser } from "../../../../db/rls.ts";
 import { findLiveShareLink } from "../../../../db/queries/dashboards.ts";
 import { revokeShareLink, rotateShareLink } from "../../../../functions/dashboards/shares.ts";
-import { originOf } from "../../../api/dashboards.ts";
+import { originOf } from "../../../../lib/http/origin.ts";
 import { getDashboard } from "../../../../functions/dashboards/dashboards.ts";
 
 export const handler = {
