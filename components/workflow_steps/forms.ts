@@ -187,8 +187,10 @@ export function toConfig(type: StepTypeName, form: StepForm, lenient = false): R
       continue;
     }
     if (spec.kind === "json") config[spec.name] = json(spec.name, text);
-    else if (spec.kind === "body") config[spec.name] = /^\s*[[{]/.test(text) ? json(spec.name, text) : text;
-    else config[spec.name] = text;
+    // A body that starts with `{{` is a template (text), not a JSON object.
+    else if (spec.kind === "body") {
+      config[spec.name] = /^\s*[[{]/.test(text) && !/^\s*\{\{/.test(text) ? json(spec.name, text) : text;
+    } else config[spec.name] = text;
   }
   if (type === "http") {
     const headers: Record<string, string> = {};

@@ -25,6 +25,9 @@ Deno.test("a step's config survives the trip through its form, unknown keys incl
     url: "https://x.example",
     body: "plain {{ a }}",
   });
+  // A body that is one template (it starts with `{{`) stays text, as the API and engine take it.
+  const templated = { url: "https://x.example", body: "{{ $string(steps.shape.output) }}" };
+  deepEqual(toConfig("http", toForm("http", templated)), { method: "POST", ...templated });
 });
 
 Deno.test("a form that cannot be config names its field in a sentence", () => {
