@@ -107,12 +107,13 @@ browserTest("plain form posts and island buttons show a busy state and never pos
     });
     await member.goto(`${server.url}/connectors/${(created.body as { id: string }).id}`);
     await member.waitForSelector("html[data-hydrated=true]");
-    await slow(member, /\/test$/);
+    const tests = await slow(member, /\/test$/);
     await watchBusy(member, ".actions .inline-form button:first-child");
     await member.click("text=Test connection");
     const testing = await busyRecord(member);
     deepStrictEqual([testing.label, testing.disabled], ["Testing…", true]);
     await member.waitForSelector("[data-testid=action-message]");
+    equal(tests.count, 1, "the connection was tested once");
 
     // A workflow's Run now (island): busy until the execution's page opens.
     const flow = await createWorkflow(t, user.cookie, {

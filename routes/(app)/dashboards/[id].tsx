@@ -3,6 +3,7 @@
  * charts as SVG, downloads as links), plus what needs JavaScript: live updates after a sync, the
  * Share panel, and the layout editor behind "Edit".
  */
+import { isUuid } from "../../../lib/http/ids.ts";
 import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../lib/app.ts";
 import { notFound } from "../../../lib/http/errors.ts";
@@ -24,8 +25,6 @@ import ConfirmButton from "../../../islands/ConfirmButton.tsx";
 import { deleteDashboard as confirmDeleteDashboard } from "../../../components/confirmations.ts";
 import { removeDashboard } from "../../../functions/dashboards/dashboards.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 interface Data {
   dashboard: DashboardRow;
   filters: DashboardFilter[];
@@ -43,7 +42,7 @@ export const handler = {
   async GET(ctx: FreshContext<PageState>): Promise<Data | Response> {
     const { deps } = ctx.state;
     const userId = ctx.state.user!.id;
-    if (!UUID.test(ctx.params.id)) throw notFound("Dashboard");
+    if (!isUuid(ctx.params.id)) throw notFound("Dashboard");
     const view = await dashboardView(deps, userId, ctx.params.id, ctx.url.searchParams);
     const [cells, options, links] = await Promise.all([
       renderCells(view.widgets, view.data, view.values),
@@ -66,7 +65,7 @@ export const handler = {
   },
   /** The confirmed "Delete dashboard" (from its dialog, or /confirm/delete-dashboard without JavaScript). */
   async POST(ctx: FreshContext<PageState>): Promise<Response> {
-    if (!UUID.test(ctx.params.id)) throw notFound("Dashboard");
+    if (!isUuid(ctx.params.id)) throw notFound("Dashboard");
     const form = await ctx.req.formData();
     if (form.get("action") !== "delete") throw notFound("Action");
     await removeDashboard(ctx.state.deps, ctx.state.user!.id, ctx.params.id, ctx.state.meta);

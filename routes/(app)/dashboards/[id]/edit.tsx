@@ -1,4 +1,5 @@
 /** /dashboards/:id/edit: the layout editor (an island; the rest of the dashboard works without JavaScript). */
+import { isUuid } from "../../../../lib/http/ids.ts";
 import type { FreshContext, PageProps } from "../../../../lib/fresh/mod.ts";
 import { asset } from "../../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../../lib/app.ts";
@@ -9,8 +10,6 @@ import type { DashboardFilter } from "../../../../functions/dashboards/schemas.t
 import { formatNumber } from "../../../../components/dashboard/DashboardGrid.tsx";
 import { datasetsOf, listConnectorsOf } from "../../../../functions/connectors.ts";
 import DashboardEditor, { type EditorSource, type EditorWidget } from "../../../../islands/DashboardEditor.tsx";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Data {
   id: string;
@@ -35,7 +34,7 @@ export const handler = {
   async GET(ctx: FreshContext<PageState>): Promise<Data> {
     const { deps } = ctx.state;
     const userId = ctx.state.user!.id;
-    if (!UUID.test(ctx.params.id)) throw notFound("Dashboard");
+    if (!isUuid(ctx.params.id)) throw notFound("Dashboard");
     // The tiles draw what the dashboard shows, under its default filter values.
     const view = await dashboardView(deps, userId, ctx.params.id, new URLSearchParams());
     const { dashboard, widgets } = view;
