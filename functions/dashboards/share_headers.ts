@@ -8,11 +8,13 @@
 export const SHARE_CACHE_SECONDS = 30;
 import { EMBED_MARKER } from "../../lib/http/middleware/share_framing.ts";
 
-/** Headers for a shared page or its JSON: no indexing, no referrer, a short public cache. */
+/**
+ * Headers a shared page or its JSON sets itself: a short public cache, and whether it may be
+ * framed. `X-Robots-Tag` and `Referrer-Policy` come from the shareFraming middleware, which puts
+ * them on every share response (404s and 429s too).
+ */
 export function shareHeaders(allowEmbed: boolean): Record<string, string> {
   return {
-    "x-robots-tag": "noindex, nofollow",
-    "referrer-policy": "no-referrer",
     "cache-control": `public, max-age=${SHARE_CACHE_SECONDS}`,
     ...(allowEmbed ? { [EMBED_MARKER]: "1" } : {}),
   };

@@ -359,7 +359,7 @@ export class WorkflowEngine {
           workspaceId: row.workspaceId,
           stepId: step.id,
           seq: 1,
-          input: capped(storable(contextOf(row)), INPUT_PREVIEW_CHARS),
+          input: capped(contextOf(row), INPUT_PREVIEW_CHARS), // read back from jsonb: storable already
         }];
       });
       const attempts = await persist(() => startSteps(db, this.workerId, first));
@@ -445,7 +445,7 @@ export class WorkflowEngine {
           stepId: step.id,
           workspaceId: row.workspaceId,
           seq: seq++,
-          input: capped(storable(context), INPUT_PREVIEW_CHARS),
+          input: capped(context, INPUT_PREVIEW_CHARS), // its input and outputs were made storable when stored
         };
         const previous = pending;
         pending = undefined;
