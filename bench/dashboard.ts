@@ -202,7 +202,7 @@ try {
   console.log("| --- | ---: |");
   console.log(`| first view of a new link, right after its widgets were saved (ms) | ${fixed(firstMs, 0)} |`);
   console.log(`| first view after a restart, nothing in memory (ms) | ${fixed(coldMs, 0)} |`);
-  console.log(`| page size (bytes) / \`<script>\` tags on it | ${html.length} / ${scripts} |`);
+  console.log(`| page size (characters) / \`<script>\` tags on it | ${html.length} / ${scripts} |`);
   console.log(`| page size sent gzipped (bytes) | ${gzipped} |`);
   console.log(`| cached: req/s | ${fixed(dynamic.rps, 0)} |`);
   console.log(`| cached: p50 / p99 ms | ${fixed(dynamic.p50, 1)} / ${fixed(dynamic.p99, 1)} |`);
