@@ -22,14 +22,18 @@ export function parseTrustedProxies(entries: string[]): Range[] {
 }
 
 /** Parsed addresses by their text: the same peers and proxies come back request after request. */
-const parsed = new Map<string, Address | undefined>();
+const parsed = new Map<string, Address>();
 const PARSED_ENTRIES = 4096;
 
 function parse(address: string): Address | undefined {
-  if (parsed.has(address)) return parsed.get(address);
+  const known = parsed.get(address);
+  if (known) return known;
   const ip = parseAddress(address);
-  if (parsed.size >= PARSED_ENTRIES) parsed.clear();
-  parsed.set(address, ip);
+  // Only real addresses are kept: a header's junk (any length a client sends) is parsed and dropped.
+  if (ip && address.length <= 64) {
+    if (parsed.size >= PARSED_ENTRIES) parsed.clear();
+    parsed.set(address, ip);
+  }
   return ip;
 }
 
