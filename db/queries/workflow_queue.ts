@@ -42,58 +42,84 @@ export async function enqueueExecution(db: Db, input: NewExecution): Promise<str
   return row.id;
 }
 
+/** A verified delivery to record: what `acceptDeliveries` takes. */
+export interface VerifiedDelivery {
+  workflowId: string;
+  webhookId: string;
+  payload: unknown;
+  /** The stored secret that verified it: the write is fenced on it. */
+  secretCiphertext: Uint8Array;
+  now: Date;
+}
+
+/** A recorded delivery's execution: new, or the first one when the webhook id was seen before. */
+export interface AcceptedDelivery {
+  executionId: string;
+  duplicate: boolean;
+}
+
 /**
- * Records a verified delivery and queues its execution in one statement (so in one transaction):
- * either both exist or neither. When the webhook id was seen before, nothing is queued; the
- * delivery's duplicate count goes up and the first execution's id comes back.
+ * Records verified deliveries and queues their executions in one statement (so in one
+ * transaction): for each delivery, either both rows exist or neither. A delivery whose webhook id
+ * was seen before queues nothing; its duplicate count goes up and the first execution's id comes
+ * back (also when the first came earlier in the same call).
  *
- * The statement is fenced on what the caller verified against, so a verifier that read the
- * workflow earlier (a cached copy) cannot accept what the database would refuse now: it writes
+ * Each delivery is fenced on what its caller verified against, so a verifier that read the
+ * workflow earlier (a cached copy) cannot accept what the database would refuse now: it is written
  * only while the workflow exists, is enabled, and `secretCiphertext` is still its current secret
- * or its previous one inside the window (compared with `now`). Undefined when that no longer holds.
+ * or its previous one inside the window (compared with `now`). Undefined in that place otherwise.
+ * Results are in the order of `inputs`.
  */
-export async function acceptDelivery(
+export async function acceptDeliveries(
   db: Db,
-  input: {
-    workflowId: string;
-    webhookId: string;
-    payload: unknown;
-    secretCiphertext: Uint8Array;
-    now: Date;
-  },
-): Promise<{ executionId: string; duplicate: boolean } | undefined> {
-  const id = crypto.randomUUID();
-  const secret = encodeHex(input.secretCiphertext);
-  const [result] = await rows<{ valid: boolean; execution_id: string | null }>(
+  inputs: VerifiedDelivery[],
+): Promise<(AcceptedDelivery | undefined)[]> {
+  const batch = inputs.map((input, n) => ({
+    n,
+    workflow_id: input.workflowId,
+    webhook_id: input.webhookId,
+    execution_id: crypto.randomUUID(),
+    payload: input.payload,
+    secret: encodeHex(input.secretCiphertext),
+    now: input.now.toISOString(),
+  }));
+  const found = await rows<{ n: number; valid: boolean; execution_id: string | null }>(
     db,
-    sql`with w as (
-        select id, workspace_id, steps from workflows
-        where id = ${input.workflowId}::uuid and enabled and (
-          webhook_secret_ciphertext = decode(${secret}, 'hex') or (
-            webhook_previous_ciphertext = decode(${secret}, 'hex')
-            and webhook_previous_expires_at > ${input.now.toISOString()}::timestamptz))
+    sql`with input as (
+        select * from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as i(n int, workflow_id uuid,
+          webhook_id text, execution_id uuid, payload jsonb, secret text, now timestamptz)
+      ), w as (
+        select i.n, i.workflow_id, i.webhook_id, i.execution_id, i.payload, wf.workspace_id, wf.steps
+        from input i join workflows wf on wf.id = i.workflow_id and wf.enabled and (
+          wf.webhook_secret_ciphertext = decode(i.secret, 'hex') or (
+            wf.webhook_previous_ciphertext = decode(i.secret, 'hex') and wf.webhook_previous_expires_at > i.now))
       ), delivery as (
         insert into webhook_deliveries (workflow_id, webhook_id, workspace_id, execution_id)
-        select w.id, ${input.webhookId}, w.workspace_id, ${id}::uuid from w
+        select workflow_id, webhook_id, workspace_id, execution_id from w order by n
         on conflict (workflow_id, webhook_id) do nothing
         returning execution_id
       ), execution as (
         insert into workflow_executions (id, workspace_id, workflow_id, trigger, input, steps)
-        select ${id}::uuid, w.workspace_id, w.id, 'webhook', ${JSON.stringify(input.payload)}::jsonb, w.steps
-        from w where exists (select 1 from delivery)
+        select w.execution_id, w.workspace_id, w.workflow_id, 'webhook', w.payload, w.steps
+        from w join delivery d on d.execution_id = w.execution_id
         returning id
       )
-      select exists (select 1 from w) as valid, (select execution_id::text from delivery) as execution_id`,
+      select i.n, w.n is not null as valid, d.execution_id::text as execution_id
+      from input i left join w on w.n = i.n left join delivery d on d.execution_id = i.execution_id`,
   );
-  if (!result?.valid) return undefined;
-  if (result.execution_id) return { executionId: result.execution_id, duplicate: false };
-  const [first] = await db.update(webhookDeliveries)
-    .set({ duplicates: sql`${webhookDeliveries.duplicates} + 1`, lastDuplicateAt: sql`now()` })
-    .where(and(eq(webhookDeliveries.workflowId, input.workflowId), eq(webhookDeliveries.webhookId, input.webhookId)))
-    .returning({ executionId: webhookDeliveries.executionId });
-  // Pruned between the two statements (over 7 days old): a new delivery after all.
-  if (!first) return await acceptDelivery(db, input);
-  return { executionId: first.executionId, duplicate: true };
+  const byN = new Map(found.map((r) => [Number(r.n), r]));
+  return await Promise.all(inputs.map(async (input, n) => {
+    const result = byN.get(n);
+    if (!result?.valid) return undefined;
+    if (result.execution_id) return { executionId: result.execution_id, duplicate: false };
+    const [first] = await db.update(webhookDeliveries)
+      .set({ duplicates: sql`${webhookDeliveries.duplicates} + 1`, lastDuplicateAt: sql`now()` })
+      .where(and(eq(webhookDeliveries.workflowId, input.workflowId), eq(webhookDeliveries.webhookId, input.webhookId)))
+      .returning({ executionId: webhookDeliveries.executionId });
+    // Pruned between the two statements (over 7 days old): a new delivery after all.
+    if (!first) return (await acceptDeliveries(db, [input]))[0];
+    return { executionId: first.executionId, duplicate: true };
+  }));
 }
 
 /**
