@@ -35,7 +35,7 @@ type Problems = Record<number, Record<string, string>>;
 /** A saved step as a draft; keys follow the saved order, so the server and the browser agree on them. */
 const draftOf = (s: SavedStep, index: number): StepDraft => {
   const type = s.type as StepTypeName;
-  return { key: index + 1, id: s.id, type, form: toForm(type, s.config), json: null };
+  return { key: index + 1, id: s.id, savedId: s.id, type, form: toForm(type, s.config), json: null };
 };
 
 /** The `items` a GET lists, or none when it fails (the fields then take a typed id or name). */
@@ -149,7 +149,14 @@ export default function WorkflowEditor(props: {
   function add() {
     const type = addType.value;
     const id = freshId(type, steps.value.map((s) => s.id));
-    steps.value = [...steps.value, { key: ++lastKey.current, id, type, form: newForm(type), json: null }];
+    steps.value = [...steps.value, {
+      key: ++lastKey.current,
+      id,
+      savedId: null,
+      type,
+      form: newForm(type),
+      json: null,
+    }];
   }
 
   /** Turns "Edit as JSON" on or off; off only when the JSON can become the fields. */
@@ -217,16 +224,22 @@ export default function WorkflowEditor(props: {
       return false;
     }
     const sent = steps.value;
+    // Sealed secret headers are kept by step id: a renamed step says which it was.
+    const renamed = sent.filter((s) => s.savedId && s.savedId !== s.id.trim()).map((s) => [s.savedId, s.id.trim()]);
     busy.value = true;
     working.value = what;
     try {
       const res = await fetch(base, {
         method: "PATCH",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ steps: collected.steps }),
+        body: JSON.stringify({
+          steps: collected.steps,
+          ...(renamed.length ? { renamed_steps: Object.fromEntries(renamed) } : {}),
+        }),
       });
       if (res.ok) {
         const saved = (await res.json() as { steps: SavedStep[] }).steps;
+        const savedIds = new Map(sent.map((s, i) => [s.key, saved[i].id]));
         // The server's view: new secret values come back masked, defaults applied (unless the
         // steps were changed while the save was on its way: those changes stay).
         if (steps.value === sent) {
@@ -240,6 +253,7 @@ export default function WorkflowEditor(props: {
             };
           });
         }
+        steps.value = steps.value.map((s) => ({ ...s, savedId: savedIds.get(s.key) ?? s.savedId }));
         problems.value = {};
         message.value = { ok: true, text: "Saved." };
         return true;

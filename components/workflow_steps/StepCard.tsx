@@ -13,6 +13,8 @@ export interface StepDraft {
   /** Stable across edits and moves (ids change as they are typed). */
   key: number;
   id: string;
+  /** The id the server has this step under (null for a new step): a save sends the rename. */
+  savedId: string | null;
   type: StepTypeName;
   form: StepForm;
   /** The config as JSON text while "Edit as JSON" is on, else null. */
