@@ -9,8 +9,8 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import {
+  fieldLabel,
   FieldProblem,
-  FIELDS,
   freshId,
   idProblem,
   newForm,
@@ -21,7 +21,7 @@ import {
   toConfig,
   toForm,
 } from "../components/workflow_steps/forms.ts";
-import type { Connector } from "../components/workflow_steps/StepFields.tsx";
+import type { Connector, Dataset } from "../components/workflow_steps/StepFields.tsx";
 import type { LastRunData } from "../components/workflow_steps/LastRun.tsx";
 import { StepCard, type StepDraft } from "../components/workflow_steps/StepCard.tsx";
 import ConfirmButton from "./ConfirmButton.tsx";
@@ -71,8 +71,8 @@ export default function WorkflowEditor(props: {
   const removed = useSignal<{ step: StepDraft; index: number } | null>(null);
   const addType = useSignal<StepTypeName>("transform");
   const connectors = useSignal<Connector[] | null>(null);
-  /** Dataset names by connector id; null while they load. */
-  const datasets = useSignal<Record<string, string[] | null>>({});
+  /** Datasets by connector id; null while they load. */
+  const datasets = useSignal<Record<string, Dataset[] | null>>({});
   const message = useSignal<{ ok: boolean; text: string } | null>(null);
   const busy = useSignal(false);
   /** The button whose request is on its way ("save", "run", "test-event", "rotate"). */
@@ -91,8 +91,8 @@ export default function WorkflowEditor(props: {
     for (const id of queried) {
       if (!/^[0-9a-f-]{36}$/.test(id) || id in datasets.value) continue;
       datasets.value = { ...datasets.value, [id]: null };
-      items<{ name: string }>(`/api/connectors/${id}/datasets`).then((list) =>
-        datasets.value = { ...datasets.value, [id]: list.map((d) => d.name) }
+      items<Dataset>(`/api/connectors/${id}/datasets`).then((list) =>
+        datasets.value = { ...datasets.value, [id]: list.map(({ name, columns }) => ({ name, columns })) }
       );
     }
   }, [queried.join(" ")]);
@@ -149,14 +149,8 @@ export default function WorkflowEditor(props: {
   function add() {
     const type = addType.value;
     const id = freshId(type, steps.value.map((s) => s.id));
-    steps.value = [...steps.value, {
-      key: ++lastKey.current,
-      id,
-      savedId: null,
-      type,
-      form: newForm(type),
-      json: null,
-    }];
+    const draft: StepDraft = { key: ++lastKey.current, id, savedId: null, type, form: newForm(type), json: null };
+    steps.value = [...steps.value, draft];
   }
 
   /** Turns "Edit as JSON" on or off; off only when the JSON can become the fields. */
@@ -175,7 +169,7 @@ export default function WorkflowEditor(props: {
   function labelOf(step: StepDraft, field: string): string {
     if (field === "id") return "Step id";
     if (field === "json") return "Config (JSON)";
-    return FIELDS[step.type].find((f) => f.name === field)?.label ?? "";
+    return fieldLabel(step.type, field);
   }
 
   /** Each step as the API takes it, or the problems found before sending. */
@@ -269,6 +263,8 @@ export default function WorkflowEditor(props: {
       }
       const field = step.json !== null && placed.field !== "id"
         ? "json"
+        : placed.field.startsWith("query.") && !step.form.query
+        ? "query" // a query edited as JSON has no field for each part
         : labelOf(step, placed.field)
         ? placed.field
         : "";

@@ -5,7 +5,7 @@
  */
 import { useRef } from "preact/hooks";
 import { idProblem, parseConfig, type StepForm, type StepTypeName, toForm } from "./forms.ts";
-import { type Connector, StepFields } from "./StepFields.tsx";
+import { type Connector, type Dataset, StepFields } from "./StepFields.tsx";
 import { LastRun, type LastRunData } from "./LastRun.tsx";
 
 /** A step as the editor holds it. */
@@ -30,7 +30,7 @@ interface Props {
   errors: Record<string, string>;
   lastRun: LastRunData | undefined;
   connectors: Connector[] | null;
-  datasets: (connectorId: string) => string[] | null | undefined;
+  datasets: (connectorId: string) => Dataset[] | null | undefined;
   onChange: (change: Partial<StepDraft>) => void;
   /** The id changed from one valid id to another (when the field is left). */
   onRename: (from: string, to: string) => void;
