@@ -12,6 +12,7 @@ import { useRef } from "preact/hooks";
 // library is imported in the browser alone (a chunk of its own, fetched when the editor opens).
 import type { GridStack, GridStackNode } from "gridstack";
 import { formMessage } from "../components/form_errors.ts";
+import { isNumeric, MEASURE_FNS, measureColumns, NEEDS_COLUMN } from "../components/query_form.ts";
 import type { DashboardFilter } from "../functions/dashboards/schemas.ts";
 
 export interface EditorWidget {
@@ -37,7 +38,6 @@ export interface EditorSource {
 
 type Place = Pick<EditorWidget, "x" | "y" | "w" | "h">;
 const TYPES = ["bar", "line", "area", "pie", "scatter", "table", "metric"] as const;
-const FNS = ["count", "count_distinct", "sum", "avg", "min", "max"] as const;
 
 async function api(url: string, method: string, body?: unknown): Promise<unknown> {
   const res = await fetch(url, {
@@ -65,15 +65,6 @@ const LABELS: Record<string, string> = {
 
 /** A refusal as a sentence naming the form's field. */
 const sentence = (e: unknown) => formMessage(e instanceof Error ? e.message : String(e), LABELS);
-
-/** What a measure needs said when its column is missing: "Choose the column to sum". */
-const NEEDS_COLUMN: Record<string, string> = {
-  count_distinct: "Choose the column whose distinct values to count",
-  sum: "Choose the column to sum",
-  avg: "Choose the column to average",
-  min: "Choose the column to take the smallest value of",
-  max: "Choose the column to take the largest value of",
-};
 
 export default function DashboardEditor(
   props: {
@@ -289,7 +280,6 @@ function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
   }
 
   if (!src) return <p class="muted">Sync a connector to add charts from its datasets.</p>;
-  const numeric = src.columns.filter((c) => ["integer", "number", "decimal"].includes(c.type));
   const need = missing();
   return (
     <form class="card form form-grid add-widget" onSubmit={add} noValidate>
@@ -320,7 +310,7 @@ function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
       <label>
         Measure
         <select value={fn.value} onChange={(e) => fn.value = e.currentTarget.value}>
-          {FNS.map((f) => <option key={f} value={f}>{f}</option>)}
+          {MEASURE_FNS.map(([f, words]) => <option key={f} value={f}>{words}</option>)}
         </select>
       </label>
       {fn.value !== "count" && (
@@ -334,9 +324,7 @@ function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
             onChange={(e) => column.value = e.currentTarget.value}
           >
             <option value="">Choose a column</option>
-            {(fn.value === "sum" || fn.value === "avg" ? numeric : src.columns).map((c) => (
-              <option key={c.name} value={c.name}>{c.name}</option>
-            ))}
+            {measureColumns(fn.value, src.columns).map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
           </select>
           {need && (
             <span id="add-widget-of-error" class="field-error" role={tried.value ? "alert" : undefined}>{need}</span>
@@ -359,7 +347,7 @@ function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
 const FILTER_KINDS: { type: DashboardFilter["type"]; label: string; fits: (columnType: string) => boolean }[] = [
   { type: "select", label: "Choose one of the column's values", fits: (t) => t !== "json" },
   { type: "date_range", label: "Date range", fits: (t) => t === "date" || t === "timestamp" },
-  { type: "number_range", label: "Number range", fits: (t) => ["integer", "number", "decimal"].includes(t) },
+  { type: "number_range", label: "Number range", fits: isNumeric },
 ];
 
 /** A filter id from its label ("Order date" → "order_date"), unique among `taken`. */

@@ -9,8 +9,8 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import {
+  fieldLabel,
   FieldProblem,
-  FIELDS,
   freshId,
   idProblem,
   newForm,
@@ -21,7 +21,7 @@ import {
   toConfig,
   toForm,
 } from "../components/workflow_steps/forms.ts";
-import type { Connector } from "../components/workflow_steps/StepFields.tsx";
+import type { Connector, Dataset } from "../components/workflow_steps/StepFields.tsx";
 import type { LastRunData } from "../components/workflow_steps/LastRun.tsx";
 import { StepCard, type StepDraft } from "../components/workflow_steps/StepCard.tsx";
 import ConfirmButton from "./ConfirmButton.tsx";
@@ -35,7 +35,7 @@ type Problems = Record<number, Record<string, string>>;
 /** A saved step as a draft; keys follow the saved order, so the server and the browser agree on them. */
 const draftOf = (s: SavedStep, index: number): StepDraft => {
   const type = s.type as StepTypeName;
-  return { key: index + 1, id: s.id, type, form: toForm(type, s.config), json: null };
+  return { key: index + 1, id: s.id, savedId: s.id, type, form: toForm(type, s.config), json: null };
 };
 
 /** The `items` a GET lists, or none when it fails (the fields then take a typed id or name). */
@@ -71,8 +71,8 @@ export default function WorkflowEditor(props: {
   const removed = useSignal<{ step: StepDraft; index: number } | null>(null);
   const addType = useSignal<StepTypeName>("transform");
   const connectors = useSignal<Connector[] | null>(null);
-  /** Dataset names by connector id; null while they load. */
-  const datasets = useSignal<Record<string, string[] | null>>({});
+  /** Datasets by connector id; null while they load. */
+  const datasets = useSignal<Record<string, Dataset[] | null>>({});
   const message = useSignal<{ ok: boolean; text: string } | null>(null);
   const busy = useSignal(false);
   /** The button whose request is on its way ("save", "run", "test-event", "rotate"). */
@@ -91,8 +91,8 @@ export default function WorkflowEditor(props: {
     for (const id of queried) {
       if (!/^[0-9a-f-]{36}$/.test(id) || id in datasets.value) continue;
       datasets.value = { ...datasets.value, [id]: null };
-      items<{ name: string }>(`/api/connectors/${id}/datasets`).then((list) =>
-        datasets.value = { ...datasets.value, [id]: list.map((d) => d.name) }
+      items<Dataset>(`/api/connectors/${id}/datasets`).then((list) =>
+        datasets.value = { ...datasets.value, [id]: list.map(({ name, columns }) => ({ name, columns })) }
       );
     }
   }, [queried.join(" ")]);
@@ -149,7 +149,8 @@ export default function WorkflowEditor(props: {
   function add() {
     const type = addType.value;
     const id = freshId(type, steps.value.map((s) => s.id));
-    steps.value = [...steps.value, { key: ++lastKey.current, id, type, form: newForm(type), json: null }];
+    const draft: StepDraft = { key: ++lastKey.current, id, savedId: null, type, form: newForm(type), json: null };
+    steps.value = [...steps.value, draft];
   }
 
   /** Turns "Edit as JSON" on or off; off only when the JSON can become the fields. */
@@ -168,7 +169,7 @@ export default function WorkflowEditor(props: {
   function labelOf(step: StepDraft, field: string): string {
     if (field === "id") return "Step id";
     if (field === "json") return "Config (JSON)";
-    return FIELDS[step.type].find((f) => f.name === field)?.label ?? "";
+    return fieldLabel(step.type, field);
   }
 
   /** Each step as the API takes it, or the problems found before sending. */
@@ -217,16 +218,22 @@ export default function WorkflowEditor(props: {
       return false;
     }
     const sent = steps.value;
+    // Sealed secret headers are kept by step id: a renamed step says which it was.
+    const renamed = sent.filter((s) => s.savedId && s.savedId !== s.id.trim()).map((s) => [s.savedId, s.id.trim()]);
     busy.value = true;
     working.value = what;
     try {
       const res = await fetch(base, {
         method: "PATCH",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ steps: collected.steps }),
+        body: JSON.stringify({
+          steps: collected.steps,
+          ...(renamed.length ? { renamed_steps: Object.fromEntries(renamed) } : {}),
+        }),
       });
       if (res.ok) {
         const saved = (await res.json() as { steps: SavedStep[] }).steps;
+        const savedIds = new Map(sent.map((s, i) => [s.key, saved[i].id]));
         // The server's view: new secret values come back masked, defaults applied (unless the
         // steps were changed while the save was on its way: those changes stay).
         if (steps.value === sent) {
@@ -240,6 +247,7 @@ export default function WorkflowEditor(props: {
             };
           });
         }
+        steps.value = steps.value.map((s) => ({ ...s, savedId: savedIds.get(s.key) ?? s.savedId }));
         problems.value = {};
         message.value = { ok: true, text: "Saved." };
         return true;
@@ -255,6 +263,8 @@ export default function WorkflowEditor(props: {
       }
       const field = step.json !== null && placed.field !== "id"
         ? "json"
+        : placed.field.startsWith("query.") && !step.form.query
+        ? "query" // a query edited as JSON has no field for each part
         : labelOf(step, placed.field)
         ? placed.field
         : "";

@@ -5,7 +5,7 @@
  */
 import { useRef } from "preact/hooks";
 import { idProblem, parseConfig, type StepForm, type StepTypeName, toForm } from "./forms.ts";
-import { type Connector, StepFields } from "./StepFields.tsx";
+import { type Connector, type Dataset, StepFields } from "./StepFields.tsx";
 import { LastRun, type LastRunData } from "./LastRun.tsx";
 
 /** A step as the editor holds it. */
@@ -13,6 +13,8 @@ export interface StepDraft {
   /** Stable across edits and moves (ids change as they are typed). */
   key: number;
   id: string;
+  /** The id the server has this step under (null for a new step): a save sends the rename. */
+  savedId: string | null;
   type: StepTypeName;
   form: StepForm;
   /** The config as JSON text while "Edit as JSON" is on, else null. */
@@ -28,7 +30,7 @@ interface Props {
   errors: Record<string, string>;
   lastRun: LastRunData | undefined;
   connectors: Connector[] | null;
-  datasets: (connectorId: string) => string[] | null | undefined;
+  datasets: (connectorId: string) => Dataset[] | null | undefined;
   onChange: (change: Partial<StepDraft>) => void;
   /** The id changed from one valid id to another (when the field is left). */
   onRename: (from: string, to: string) => void;

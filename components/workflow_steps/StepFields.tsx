@@ -1,15 +1,25 @@
 /**
  * The fields of one workflow step, drawn from its type's FieldSpecs (forms.ts): lines, code boxes,
- * JSON boxes, pickers for connectors, datasets and later steps, and the http step's header rows
- * with a "secret" toggle (a stored secret shows as saved, never its value). Each field's message,
+ * JSON boxes, pickers for connectors, datasets and later steps, the query step's query form
+ * (QueryFields, from the chosen dataset's columns), and the http step's header rows with a
+ * "secret" toggle (a stored secret shows as saved, never its value). Each field's message,
  * if any, sits under it; what the user typed stays in the field.
  */
 import type { JSX } from "preact";
 import { FIELDS, type FieldSpec, type HeaderRow, SECRET_MASK, type StepForm, type StepTypeName } from "./forms.ts";
+import type { QueryColumn } from "../query_form.ts";
+import { QueryFields, QueryJsonNote } from "./QueryFields.tsx";
+import { type Invalid, Select } from "./Select.tsx";
 
 export interface Connector {
   id: string;
   name: string;
+}
+
+/** A synced dataset of a connector, as GET /api/connectors/:id/datasets lists it. */
+export interface Dataset {
+  name: string;
+  columns: QueryColumn[];
 }
 
 /** What the fields need besides the form: where to pick from. */
@@ -18,8 +28,8 @@ export interface FieldContext {
   uid: string;
   /** Connectors to pick from; null while loading, empty when there are none or they could not be listed. */
   connectors: Connector[] | null;
-  /** Dataset names of a connector: null while loading, undefined when not asked (no connector chosen). */
-  datasets: (connectorId: string) => string[] | null | undefined;
+  /** Datasets of a connector: null while loading, undefined when not asked (no connector chosen). */
+  datasets: (connectorId: string) => Dataset[] | null | undefined;
   /** The ids of the steps after this one (a condition may go to them). */
   laterSteps: string[];
 }
@@ -47,6 +57,18 @@ export function StepFields(props: Props) {
           "aria-describedby": described || undefined,
         };
         const message = error && <span id={`${id}-error`} class="field-error">{error}</span>;
+        if (spec.kind === "query" && props.form.query) {
+          return (
+            <QueryFields
+              key={spec.name}
+              uid={id}
+              rows={props.form.query}
+              {...columnsOf(props)}
+              errors={partErrors(props.errors, spec.name)}
+              onChange={(query) => props.onChange({ ...props.form, query })}
+            />
+          );
+        }
         if (spec.kind === "headers") {
           return (
             <fieldset
@@ -65,7 +87,7 @@ export function StepFields(props: Props) {
             </fieldset>
           );
         }
-        const size = spec.kind === "code" || spec.kind === "json" || spec.kind === "body"
+        const size = spec.kind === "code" || spec.kind === "json" || spec.kind === "body" || spec.kind === "query"
           ? " wide"
           : spec.kind === "method"
           ? " narrow"
@@ -87,11 +109,36 @@ export function StepFields(props: Props) {
   );
 }
 
-type Invalid = Pick<JSX.HTMLAttributes<HTMLInputElement>, "id" | "aria-invalid" | "aria-describedby">;
+/** A query's messages by part ("limit", "filters.1"), "" for those on the query as a whole. */
+function partErrors(errors: Record<string, string>, name: string): Record<string, string> {
+  const parts = Object.entries(errors).filter(([field]) => field.startsWith(`${name}.`))
+    .map(([field, text]) => [field.slice(name.length + 1), text]);
+  return Object.fromEntries(errors[name] ? [...parts, ["", errors[name]]] : parts);
+}
 
-function control(spec: FieldSpec, value: string, set: (v: string) => void, attrs: Invalid, ctx: Props) {
+/** The chosen dataset's columns, or a note saying why there are none to pick from. */
+function columnsOf(ctx: Props): { columns?: QueryColumn[]; note?: string } {
+  const { connector_id = "", dataset = "" } = ctx.form.fields;
+  const list = ctx.datasets(connector_id);
+  if (!connector_id || !dataset) return { note: "Choose a dataset to pick from its columns." };
+  if (list === null) return { note: "Loading the dataset's columns…" };
+  const columns = list?.find((d) => d.name === dataset)?.columns;
+  return columns ? { columns } : { note: "The dataset's columns are not listed: type their names." };
+}
+
+function control(spec: FieldSpec, value: string, set: (v: string) => void, attrs: Invalid, ctx: Props): JSX.Element {
   const onInput = (e: { currentTarget: { value: string } }) => set(e.currentTarget.value);
   switch (spec.kind) {
+    case "query":
+      return (
+        <>
+          {control({ ...spec, kind: "json" }, value, set, attrs, ctx)}
+          <QueryJsonNote
+            text={value}
+            onRows={(query) => ctx.onChange({ ...ctx.form, query, fields: { ...ctx.form.fields, query: "" } })}
+          />
+        </>
+      );
     case "code":
     case "json":
     case "body":
@@ -133,29 +180,15 @@ function control(spec: FieldSpec, value: string, set: (v: string) => void, attrs
         />
       );
     case "dataset": {
-      const names = ctx.datasets(ctx.form.fields.connector_id ?? "");
-      if (names === null) return <Select attrs={attrs} value="" set={set} options={[["", "Loading datasets…"]]} />;
+      const list = ctx.datasets(ctx.form.fields.connector_id ?? "");
+      if (list === null) return <Select attrs={attrs} value="" set={set} options={[["", "Loading datasets…"]]} />;
+      const names = list?.map((d) => d.name);
       if (!names?.length) return <input {...attrs} type="text" value={value} onInput={onInput} />;
       return <Select attrs={attrs} value={value} set={set} options={[["", "Choose a dataset"], ...names]} />;
     }
     default:
       return <input {...attrs} type="text" value={value} onInput={onInput} placeholder={spec.placeholder} />;
   }
-}
-
-/** A select whose options are values or [value, words]; a value not among them is kept as an option. */
-function Select(props: { attrs: Invalid; value: string; set: (v: string) => void; options: (string | string[])[] }) {
-  const options = props.options.map((o) => (typeof o === "string" ? [o, o] : o));
-  if (!options.some(([v]) => v === props.value)) options.push([props.value, props.value]);
-  return (
-    <select
-      {...props.attrs as JSX.HTMLAttributes<HTMLSelectElement>}
-      value={props.value}
-      onChange={(e) => props.set(e.currentTarget.value)}
-    >
-      {options.map(([v, words]) => <option key={v} value={v}>{words}</option>)}
-    </select>
-  );
 }
 
 /** Header rows: name, value, and whether the value is a secret (sealed on the server). */

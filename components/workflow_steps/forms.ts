@@ -5,6 +5,8 @@
  * functions/workflows/steps/*.ts; keys the form does not know (such as `timeout_ms`) ride along.
  */
 
+import { queryOf, queryProblem, type QueryRows, rowsOf } from "../query_form.ts";
+
 /** Stands for a sealed secret header value (functions/workflows/steps/http.ts SECRET_MASK). */
 export const SECRET_MASK = "********";
 
@@ -22,7 +24,8 @@ export type FieldKind =
   | "connector"
   | "dataset"
   | "target" // a later step's id, "end", or the next step (empty)
-  | "headers";
+  | "headers"
+  | "query"; // a structured query: rows of choices (QueryFields), or JSON when they cannot hold it
 
 export interface FieldSpec {
   name: string;
@@ -63,13 +66,7 @@ export const FIELDS: Record<StepTypeName, FieldSpec[]> = {
   query: [
     { name: "connector_id", label: "Connector", kind: "connector" },
     { name: "dataset", label: "Dataset", kind: "dataset" },
-    {
-      name: "query",
-      label: "Query",
-      kind: "json",
-      optional: true,
-      hint: "dimensions, measures, filters, order_by, limit",
-    },
+    { name: "query", label: "Query", kind: "query", optional: true },
   ],
   llm: [
     { name: "prompt", label: "Prompt template", kind: "code", hint: "{{ }} inserts values" },
@@ -96,6 +93,11 @@ export interface HeaderRow {
 export interface StepForm {
   fields: Record<string, string>;
   headers: HeaderRow[];
+  /**
+   * A query step's query as rows; absent when the rows cannot hold it exactly (see rowsOf), and
+   * then it is JSON text in `fields.query`.
+   */
+  query?: QueryRows;
   extra: Record<string, unknown>;
 }
 
@@ -130,12 +132,20 @@ export function toForm(type: StepTypeName, config: Record<string, unknown>): Ste
   const known = new Set(specs.map((s) => s.name));
   if (type === "http") known.add("secret_headers");
   const fields: Record<string, string> = {};
+  let query: QueryRows | undefined;
   for (const spec of specs) {
     const value = config[spec.name];
     if (spec.kind === "headers") continue;
+    if (spec.kind === "query") {
+      query = rowsOf(value);
+      if (query) {
+        fields[spec.name] = "";
+        continue;
+      }
+    }
     if (value === undefined || value === null) fields[spec.name] = "";
     // A string in a JSON field is text that was not JSON yet (see `lenient`): it comes back as typed.
-    else if ((spec.kind === "json" || spec.kind === "body") && typeof value !== "string") {
+    else if (["json", "body", "query"].includes(spec.kind) && typeof value !== "string") {
       fields[spec.name] = pretty(value);
     } else fields[spec.name] = String(value);
   }
@@ -150,7 +160,7 @@ export function toForm(type: StepTypeName, config: Record<string, unknown>): Ste
     }
   }
   const extra = Object.fromEntries(Object.entries(config).filter(([k]) => !known.has(k)));
-  return { fields, headers, extra };
+  return { fields, headers, ...(query ? { query } : {}), extra };
 }
 
 function parseJson(field: string, text: string): unknown {
@@ -181,12 +191,18 @@ export function toConfig(type: StepTypeName, form: StepForm, lenient = false): R
   const config: Record<string, unknown> = { ...form.extra };
   for (const spec of FIELDS[type] ?? []) {
     if (spec.kind === "headers") continue;
+    if (spec.kind === "query" && form.query) {
+      const wrong = lenient ? undefined : queryProblem(form.query);
+      if (wrong) throw new FieldProblem(`${spec.name}.${wrong.part}`, wrong.message);
+      config[spec.name] = queryOf(form.query);
+      continue;
+    }
     const text = form.fields[spec.name] ?? "";
     if (!text.trim()) {
       if (!spec.optional) problem(spec.name, `${spec.label} is required.`);
       continue;
     }
-    if (spec.kind === "json") config[spec.name] = json(spec.name, text);
+    if (spec.kind === "json" || spec.kind === "query") config[spec.name] = json(spec.name, text);
     // A body that starts with `{{` is a template (text), not a JSON object.
     else if (spec.kind === "body") {
       config[spec.name] = /^\s*[[{]/.test(text) && !/^\s*\{\{/.test(text) ? json(spec.name, text) : text;
@@ -239,7 +255,9 @@ export interface Refusal {
   text: string;
 }
 
-const REFUSAL = /^Invalid request: steps(?:\.(\d+)(?:\.([\w-]+)(?:\.([\w-]+))?)?)?(?:\.[^\s:]*)?: (.+)$/s;
+const REFUSAL = /^Invalid request: steps(?:\.(\d+)(?:\.([\w-]+)(?:\.([\w-]+))?)?)?(?:\.([^\s:]*))?: (.+)$/s;
+/** The part of a query a refusal's path names: `limit`, or a row such as `filters.1`. */
+const QUERY_PART = /^(?:limit|(?:dimensions|measures|filters|order_by)\.\d+)/;
 
 /**
  * A server refusal of a save placed on its step and field, as a sentence without the JSON path:
@@ -249,12 +267,38 @@ const REFUSAL = /^Invalid request: steps(?:\.(\d+)(?:\.([\w-]+)(?:\.([\w-]+))?)?
 export function placeRefusal(message: string): Refusal {
   const match = REFUSAL.exec(message);
   if (!match) return { index: null, field: "", text: sentence(message.replace(/^Invalid request: /, "")) };
-  const [, index, part, sub, rest] = match;
-  const field = part === "config" ? (sub === "secret_headers" ? "headers" : sub ?? "") : part === "id" ? "id" : "";
+  const [, index, part, sub, deeper, rest] = match;
+  const queryPart = sub === "query" ? QUERY_PART.exec(deeper ?? "")?.[0] : undefined;
+  const field = part !== "config"
+    ? (part === "id" ? "id" : "")
+    : sub === "secret_headers"
+    ? "headers"
+    : queryPart
+    ? `query.${queryPart}`
+    : sub ?? "";
   // The message repeats the step and the path: `Step "b" (transform): expression.x: …`.
   const named = /^Step "[^"]*" \([a-z]+\): (?:[\w.-]+: )?/.exec(rest);
   const text = named ? rest.slice(named[0].length) : rest;
   return { index: index === undefined ? null : Number(index), field, text: sentence(text) };
+}
+
+const QUERY_LABELS: Record<string, string> = {
+  dimensions: "Group by column",
+  measures: "Measure",
+  filters: "Filter",
+  order_by: "Sort",
+};
+
+/**
+ * The words a step's form shows for `field` (a FieldSpec's name, or a part of a query such as
+ * `query.filters.1` → "Filter 2"), or "" for one it does not show.
+ */
+export function fieldLabel(type: StepTypeName, field: string): string {
+  const [name, part, row] = field.split(".");
+  const label = FIELDS[type]?.find((f) => f.name === name)?.label ?? "";
+  if (!label || part === undefined) return label;
+  if (part === "limit") return "Limit";
+  return QUERY_LABELS[part] && row !== undefined ? `${QUERY_LABELS[part]} ${Number(row) + 1}` : label;
 }
 
 function sentence(text: string): string {

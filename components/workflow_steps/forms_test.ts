@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { FieldProblem, freshId, idProblem, placeRefusal, SECRET_MASK, toConfig, toForm } from "./forms.ts";
+import { fieldLabel, FieldProblem, freshId, idProblem, placeRefusal, SECRET_MASK, toConfig, toForm } from "./forms.ts";
 
 Deno.test("a step's config survives the trip through its form, unknown keys included", () => {
   const http = {
@@ -55,6 +55,39 @@ Deno.test("a form that cannot be config names its field in a sentence", () => {
   equal(toForm("llm", toConfig("llm", half, true)).fields.schema, "{ nope");
 });
 
+Deno.test("a query step's query is rows when they can hold it, else JSON text, and comes back the same", () => {
+  const base = { connector_id: "c0ffee00-0000-4000-8000-000000000000", dataset: "orders" };
+  const plain = { ...base, query: { dimensions: ["region"], measures: [{ fn: "sum", column: "amount" }], limit: 5 } };
+  const form = toForm("query", plain);
+  deepEqual(form.query?.dimensions, ["region"]);
+  equal(form.fields.query, "");
+  deepEqual(toConfig("query", form), plain);
+  deepEqual(toConfig("query", toForm("query", base)), { ...base, query: {} });
+  // Date buckets have no rows: the query is JSON text, saved back untouched.
+  const bucketed = { ...base, query: { dimensions: [{ column: "day", bucket: "month" }] } };
+  const json = toForm("query", bucketed);
+  equal(json.query, undefined);
+  deepEqual(JSON.parse(json.fields.query), bucketed.query);
+  deepEqual(toConfig("query", json), bucketed);
+  // A row's problem names the row, and its label says which.
+  form.query!.measures.push({ fn: "avg", column: "" });
+  let field = "";
+  try {
+    toConfig("query", form);
+  } catch (error) {
+    field = (error as FieldProblem).field;
+  }
+  equal(field, "query.measures.1");
+  equal(fieldLabel("query", field), "Measure 2");
+  equal(fieldLabel("query", "query.limit"), "Limit");
+  equal(fieldLabel("query", "query"), "Query");
+  // For the JSON box nothing is refused.
+  deepEqual(toConfig("query", form, true).query, {
+    ...plain.query,
+    measures: [...plain.query.measures, { fn: "avg" }],
+  });
+});
+
 Deno.test("step ids follow the server's rule and stay unique", () => {
   equal(idProblem("ok_1", ["ok_1", "b"]), undefined);
   equal(idProblem("", []), "Give the step an id.");
@@ -80,6 +113,16 @@ Deno.test("a refusal is placed on its step and field, as a sentence without the 
   deepEqual(
     placeRefusal("Invalid request: steps.2.id: Step ids start with a letter and hold letters, digits, - and _"),
     { index: 2, field: "id", text: "Step ids start with a letter and hold letters, digits, - and _." },
+  );
+  deepEqual(
+    placeRefusal(
+      'Invalid request: steps.0.config.query.limit: Step "q" (query): query.limit: Too big: expected number to be <=10000',
+    ),
+    { index: 0, field: "query.limit", text: "Too big: expected number to be <=10000." },
+  );
+  deepEqual(
+    placeRefusal('Invalid request: steps.3.config.query.filters.0.value: Step "q" (query): query.filters.0.value: x'),
+    { index: 3, field: "query.filters.0", text: "X." },
   );
   deepEqual(placeRefusal("Invalid request: steps: A workflow needs at least one step"), {
     index: null,

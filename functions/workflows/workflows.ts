@@ -33,6 +33,8 @@ export interface WorkflowPatch {
   name?: string;
   description?: string | null;
   steps?: unknown;
+  /** Steps this change renames, old id → new id: their sealed secret headers go with them. */
+  renamed_steps?: Record<string, string>;
   config?: unknown;
 }
 
@@ -44,15 +46,48 @@ export function newWebhookSecret(): string {
 }
 
 /**
+ * Which saved step each step's sealed headers come from (by saved id), given the renames `renamed`
+ * (old id → new id): a renamed step's old id; else its own id, unless another step took that one
+ * over by a rename. So each saved step's secrets go to one step at most. A rename whose old id is
+ * not a saved step is left out (an editor that had saved it already); one to an id that is not
+ * among `steps`, or two to the same id, are refused (400).
+ */
+function secretSources(steps: Step[], before: Step[], renamed: Record<string, string>): Map<string, string> {
+  const ids = new Set(steps.map((s) => s.id));
+  const saved = new Set(before.map((s) => s.id));
+  const targets = new Set<string>();
+  const renamedTo = new Map<string, string>();
+  for (const [from, to] of Object.entries(renamed)) {
+    const problem = !ids.has(to)
+      ? `renamed_steps.${from}: "${to}" is not one of the steps`
+      : targets.has(to)
+      ? `renamed_steps: two steps are renamed to "${to}"`
+      : undefined;
+    if (problem) throw new ApiError(400, "invalid_request", `Invalid request: ${problem}`);
+    targets.add(to);
+    if (saved.has(from)) renamedTo.set(to, from);
+  }
+  const takenOver = new Set([...renamedTo].filter(([to, from]) => to !== from).map(([, from]) => from));
+  const sources = new Map<string, string>();
+  for (const { id } of steps) {
+    const source = renamedTo.get(id) ?? (takenOver.has(id) ? undefined : id);
+    if (source !== undefined) sources.set(id, source);
+  }
+  return sources;
+}
+
+/**
  * Splits secret header values out of http steps: the steps keep the mask, the values go to the
- * sealed map. A masked value keeps what was stored for that step and header, but only while the
- * step still calls the same site: whoever edits the URL must type the secret again, or an editor
- * could send a secret they were never shown to a server of their own.
+ * sealed map. A masked value keeps what was stored for that step (or the step it was renamed
+ * from, see secretSources) and header, but only while the step still calls the same site: whoever
+ * edits the URL must type the secret again, or an editor could send a secret they were never shown
+ * to a server of their own.
  */
 function separateSecrets(
   steps: Step[],
   stored: Secrets,
   before: Step[] = [],
+  renamed: Record<string, string> = {},
 ): { steps: Step[]; secrets: Secrets } {
   const siteOf = (url: unknown) => {
     try {
@@ -62,14 +97,17 @@ function separateSecrets(
     }
   };
   const previousSite = new Map(before.filter((s) => s.type === "http").map((s) => [s.id, siteOf(s.config.url)]));
+  const sources = secretSources(steps, before, renamed);
   const secrets: Secrets = {};
   const out = steps.map((step, index) => {
     const given = step.config.secret_headers as Record<string, string> | undefined;
     if (step.type !== "http" || !given) return step;
+    const source = sources.get(step.id);
+    const kept = source === undefined ? {} : stored[source] ?? {};
+    const sameSite = source !== undefined && previousSite.get(source) === siteOf(step.config.url);
     const masked: Record<string, string> = {};
     for (const [name, value] of Object.entries(given)) {
-      const sameSite = previousSite.get(step.id) === siteOf(step.config.url);
-      if (value === SECRET_MASK && stored[step.id]?.[name] !== undefined && !sameSite) {
+      if (value === SECRET_MASK && kept[name] !== undefined && !sameSite) {
         throw new ApiError(
           400,
           "invalid_request",
@@ -77,8 +115,8 @@ function separateSecrets(
             `secret_headers.${name}: the URL now points to another site: enter the secret again`,
         );
       }
-      const kept = value === SECRET_MASK ? stored[step.id]?.[name] : value;
-      if (kept === undefined) {
+      const secret = value === SECRET_MASK ? kept[name] : value;
+      if (secret === undefined) {
         throw new ApiError(
           400,
           "invalid_request",
@@ -86,7 +124,7 @@ function separateSecrets(
             `secret_headers.${name}: no value is stored yet: enter it`,
         );
       }
-      (secrets[step.id] ??= {})[name] = kept;
+      (secrets[step.id] ??= {})[name] = secret;
       masked[name] = SECRET_MASK;
     }
     return { ...step, config: { ...step.config, secret_headers: masked } };
@@ -215,7 +253,8 @@ export async function updateWorkflow(
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.description !== undefined) changes.description = patch.description;
     if (steps) {
-      const separated = separateSecrets(steps, await openSecrets(deps, current), current.steps as Step[]);
+      const before = current.steps as Step[];
+      const separated = separateSecrets(steps, await openSecrets(deps, current), before, patch.renamed_steps);
       changes.steps = separated.steps;
       Object.assign(changes, await sealSecrets(deps, current.workspaceId, id, separated.secrets));
     }

@@ -49,9 +49,16 @@ export const PatchWorkflowBody = z.object({
   name: name.optional(),
   description,
   steps: z.array(z.unknown()).optional(),
+  renamed_steps: z.record(z.string().max(64), z.string().max(64)).optional().openapi({
+    description: "Steps this change renames, old id → new id, so that their sealed secret headers go with them",
+  }),
   config: z.record(z.string(), z.unknown()).optional(),
 }).strict()
   .refine((b) => Object.keys(b).length > 0, { error: "Send at least one of name, description, steps, config" })
+  .refine((b) => !b.renamed_steps || b.steps, {
+    error: "renamed_steps goes with the steps it renames",
+    path: ["renamed_steps"],
+  })
   .openapi("UpdateWorkflowRequest");
 
 export const ExecutionStepSchema = z.object({

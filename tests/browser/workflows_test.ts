@@ -189,9 +189,9 @@ browserTest("every step type has its fields: pickers for connector, dataset and 
     await step(2).getByLabel("Connector").selectOption({ label: "orders" });
     await option(2, "Dataset", "orders");
     await step(2).getByLabel("Dataset").selectOption("orders");
-    await step(2).getByLabel("Query", { exact: true }).fill(
-      JSON.stringify({ measures: [{ fn: "sum", column: "amount" }] }),
-    );
+    await step(2).getByRole("button", { name: "Add measure" }).click();
+    await step(2).getByLabel("Measure 1 function").selectOption("sum");
+    await step(2).getByLabel("Measure 1 column").selectOption("amount");
     await step(3).getByLabel("Prompt template").fill("Say hello to {{ trigger.payload.name }}");
     await step(4).getByLabel("Connector").selectOption({ label: "orders" });
     await step(5).getByLabel("Artifact type").selectOption("table");
@@ -215,6 +215,7 @@ browserTest("every step type has its fields: pickers for connector, dataset and 
     deepEqual(steps[1].config, { if: "$count(trigger.payload.lines) > 0", then: "sums", else: "end" });
     equal(steps[2].config.connector_id, connectorId);
     equal(steps[2].config.dataset, "orders");
+    deepEqual(steps[2].config.query, { measures: [{ fn: "sum", column: "amount" }], limit: 100 });
     equal(steps[4].config.connector_id, connectorId);
 
     // Moving the condition's target above it is refused beside "Then go to", in words.
