@@ -117,7 +117,42 @@ testEachBackend("100 concurrent deliveries with 20 repeated ids make exactly 80 
   equal(Number(count.n), 80);
   const distinct = new Set(results.map((r) => (r.body as { execution_id: string }).execution_id));
   equal(distinct.size, 80);
+  // Deliveries that arrive together are written together, with one created_at: pages of 7 still
+  // list each execution exactly once.
+  const listed = await allPages(t, user.cookie, `/api/workflows/${wf.id}/executions`, 7);
+  deepStrictEqual(listed.toSorted(), [...distinct].toSorted());
 });
+
+testEachBackend("pages of executions whose times differ below a millisecond skip none and repeat none", async (t) => {
+  const user = await t.signUp();
+  const wf = await createWorkflow(t, user.cookie, { steps: [TWO_STEPS[0]] });
+  // 30 executions 1 µs apart, all inside one millisecond (the cursor carries milliseconds).
+  const made = await rows<{ id: string }>(
+    t.deps.db.orm,
+    sql`insert into workflow_executions (workspace_id, workflow_id, trigger, input, steps, status, created_at)
+      select workspace_id, id, 'manual', '{}'::jsonb, steps, 'succeeded',
+        '2026-11-30T10:00:00.123400Z'::timestamptz + n * interval '1 microsecond'
+      from workflows, generate_series(1, 30) n where id = ${wf.id}::uuid
+      returning id::text`,
+  );
+  const listed = await allPages(t, user.cookie, `/api/workflows/${wf.id}/executions`, 7);
+  deepStrictEqual(listed.toSorted(), made.map((r) => r.id).toSorted());
+});
+
+/** Every item's id, following next_cursor `limit` at a time. */
+async function allPages(t: TestApp, cookie: string, path: string, limit: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let cursor: string | null = ""; cursor !== null;) {
+    const page = await t.call(`${path}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
+      cookie,
+    });
+    equal(page.status, 200, page.text);
+    const body = page.body as { items: { id: string }[]; next_cursor: string | null };
+    ids.push(...body.items.map((item) => item.id));
+    cursor = body.next_cursor;
+  }
+  return ids;
+}
 
 testEachBackend("unknown, disabled, oversized and bad-id deliveries get 404, 410, 413 and 404", async (t) => {
   const user = await t.signUp();
