@@ -21,10 +21,10 @@ Deno.test("group commit: calls made while a write is in flight go together in th
 
 Deno.test("group commit: a failed write is made again item by item, so only the bad item fails", async () => {
   const writes: string[][] = [];
-  const write = groupCommit(async (items: string[]) => {
+  const write = groupCommit((items: string[]) => {
     writes.push(items);
-    if (items.includes("bad")) throw new Error("refused");
-    return items.map((s) => s.toUpperCase());
+    if (items.includes("bad")) return Promise.reject(new Error("refused"));
+    return Promise.resolve(items.map((s) => s.toUpperCase()));
   }, { maxItems: 10, maxInFlight: 1 });
   const results = await Promise.allSettled(["a", "bad", "c"].map(write));
   assertEquals(results.map((r) => r.status === "fulfilled" ? r.value : (r.reason as Error).message), [
@@ -38,9 +38,9 @@ Deno.test("group commit: a failed write is made again item by item, so only the 
 
 Deno.test("group commit: a write takes items up to maxSize, and always at least one", async () => {
   const writes: number[][] = [];
-  const write = groupCommit(async (items: number[]) => {
+  const write = groupCommit((items: number[]) => {
     writes.push(items);
-    return items;
+    return Promise.resolve(items);
   }, { maxItems: 10, maxInFlight: 1, sizeOf: (n) => n, maxSize: 10 });
   await Promise.all([4, 5, 3, 20, 1].map(write));
   assertEquals(writes, [[4, 5], [3], [20], [1]]);
