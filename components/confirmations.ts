@@ -19,12 +19,13 @@ import { findSession } from "../db/queries/chat.ts";
 import { listApiTokens } from "../db/queries/api_tokens.ts";
 import { findLiveShareLink } from "../db/queries/dashboards.ts";
 import { revokeShare, rotateShare } from "./confirm_builders_share.ts";
+import { deleteChat } from "./confirm_builders_chat.ts";
 import { findWorkflow } from "../db/queries/workflows.ts";
 import { getDashboard } from "../functions/dashboards/dashboards.ts";
 import { getWorkflow } from "../functions/workflows/workflows.ts";
 
 export type { Confirmation };
-export { revokeShare, rotateShare };
+export { deleteChat, revokeShare, rotateShare };
 
 const page = (kind: string, query: Record<string, string> = {}) =>
   `/confirm/${kind}${Object.keys(query).length ? "?" + new URLSearchParams(query) : ""}`;
@@ -54,20 +55,6 @@ export function deleteDataset(c: { id: string }, dataset: string): Confirmation 
     confirmLabel: "Delete dataset",
     cancelHref: `/connectors/${c.id}`,
     pageHref: page("delete-dataset", { id: c.id, dataset }),
-  };
-}
-
-/** Deleting a chat with its messages (artifacts made in it stay). */
-export function deleteChat(s: { id: string; title: string }): Confirmation {
-  return {
-    id: `delete-chat-${s.id}`,
-    title: `Delete the chat “${s.title}”?`,
-    message: "Its messages are deleted for everyone in the workspace. This cannot be undone.",
-    action: `/chat/${s.id}`,
-    fields: { action: "delete" },
-    confirmLabel: "Delete chat",
-    cancelHref: `/chat/${s.id}`,
-    pageHref: page("delete-chat", { id: s.id }),
   };
 }
 
