@@ -1,11 +1,14 @@
 /**
  * The layout editor: drag to move and resize (gridstack does the dragging), add a widget with a
  * live preview drawn by the server as the query changes (components/dashboard/AddWidget.tsx),
- * remove one, undo the last layout change, and set the dashboard's filters (FilterEditor.tsx).
- * Every change is saved at once through the API; a refusal is shown as a sentence.
+ * remove one (after the app's confirmation dialog), undo the last layout change, and set the
+ * dashboard's filters (FilterEditor.tsx). Every change is saved at once through the API; a
+ * refusal is shown as a sentence. Where the dashboard shows one column (a phone), the editor shows
+ * the widgets as the dashboard does there, stacked in reading order with their phone drawings,
+ * and says that arranging them works on a wider screen; remove, add and filters still work.
  */
-import { useSignal, useSignalEffect } from "@preact/signals";
-import { useRef } from "preact/hooks";
+import { useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
 // Types only: gridstack's ES modules import without file extensions, which Deno cannot load, so the
 // library is imported in the browser alone (a chunk of its own, fetched when the editor opens).
 import type { GridStack, GridStackNode } from "gridstack";
@@ -14,6 +17,8 @@ import { api, sentence } from "../components/dashboard/editor_api.ts";
 import { ChartSvg } from "../components/dashboard/ChartSvg.tsx";
 import { AddWidget, type EditorSource } from "../components/dashboard/AddWidget.tsx";
 import { FilterEditor } from "../components/dashboard/FilterEditor.tsx";
+import { removeWidget } from "../components/confirm_builders_widget.ts";
+import ConfirmButton from "./ConfirmButton.tsx";
 
 export type { EditorSource };
 
@@ -27,11 +32,16 @@ export interface EditorWidget {
   h: number;
   /** The widget's chart as the dashboard draws it (responsive SVG), when it is a chart. */
   svg?: string;
+  /** A wide chart drawn again at a phone's width, as the dashboard shows it on a phone. */
+  phoneSvg?: string;
   /** What the tile says instead of a chart: a metric's value, a table's size, an error. */
   summary?: string;
 }
 
 type Place = Pick<EditorWidget, "x" | "y" | "w" | "h">;
+
+/** Where the dashboard shows one column of widgets (static/styles.css, `.dashboard-grid`). */
+const ONE_COLUMN = "(max-width: 760px)";
 
 export default function DashboardEditor(
   props: {
@@ -45,11 +55,21 @@ export default function DashboardEditor(
 ) {
   const gridEl = useRef<HTMLDivElement>(null);
   const grid = useRef<GridStack | null>(null);
+  const widgets = useSignal(props.widgets);
   const places = useRef(new Map(props.widgets.map((w) => [w.id, { x: w.x, y: w.y, w: w.w, h: w.h } as Place])));
   const undo = useSignal<Map<string, Place> | null>(null);
   const status = useSignal<string | null>(null);
   const error = useSignal<string | null>(null);
-  const restoring = useRef(false);
+  // Known once in the browser; the server draws the grid.
+  const narrow = useSignal(false);
+
+  useEffect(() => {
+    const query = matchMedia(ONE_COLUMN);
+    const follow = () => narrow.value = query.matches;
+    follow();
+    query.addEventListener("change", follow);
+    return () => query.removeEventListener("change", follow);
+  }, []);
 
   async function save(changes: Map<string, Place>) {
     error.value = null;
@@ -67,8 +87,9 @@ export default function DashboardEditor(
     }
   }
 
-  useSignalEffect(() => {
-    if (!gridEl.current) return;
+  // Gridstack runs on the grid, which is drawn only where the dashboard has columns (not loaded on a phone).
+  useEffect(() => {
+    if (narrow.value || matchMedia(ONE_COLUMN).matches || !gridEl.current) return;
     let g: GridStack | null = null;
     let gone = false;
     import("gridstack").then(({ GridStack }) => {
@@ -76,8 +97,9 @@ export default function DashboardEditor(
       // The dashboard page's geometry (functions/dashboards/render.ts chartSize): rows 80 px with
       // 12 px gaps. Gridstack puts the gap inside a row (a 6 px margin each side), so a row here is
       // 92 px and a tile is as tall as its cell there: its chart is shown at the size it was drawn.
+      // A press on Remove or in its dialog (both inside the tile) is a click, not a drag.
       g = GridStack.init(
-        { column: 12, cellHeight: 92, margin: 6, columnOpts: { breakpoints: [{ w: 700, c: 1 }] } },
+        { column: 12, cellHeight: 92, margin: 6, draggable: { cancel: "a, dialog" } },
         gridEl.current,
       );
       if (!g) return;
@@ -88,82 +110,152 @@ export default function DashboardEditor(
     return () => {
       gone = true;
       g?.destroy(false);
+      grid.current = null;
     };
-  });
+  }, [narrow.value]);
+
+  /**
+   * Saves the places of `nodes` that moved since they were saved, and returns where those were.
+   * Gridstack's own "change" event misses moves made by update() in a batch (an undo), so undo
+   * reads the grid's nodes itself.
+   */
+  function record(nodes: GridStackNode[]): Map<string, Place> {
+    const before = new Map<string, Place>();
+    const after = new Map<string, Place>();
+    for (const n of nodes) {
+      const id = String(n.id);
+      const next = { x: n.x ?? 0, y: n.y ?? 0, w: n.w ?? 1, h: n.h ?? 1 };
+      const old = places.current.get(id);
+      if (old && old.x === next.x && old.y === next.y && old.w === next.w && old.h === next.h) continue;
+      if (old) before.set(id, old);
+      after.set(id, next);
+      places.current.set(id, next);
+    }
+    if (after.size) void save(after);
+    return before;
+  }
 
   function listen(g: GridStack) {
     g.on("change", (_event: Event, nodes: GridStackNode[]) => {
-      const before = new Map<string, Place>();
-      const after = new Map<string, Place>();
-      for (const n of nodes) {
-        const id = String(n.id);
-        const old = places.current.get(id);
-        if (old) before.set(id, old);
-        const next = { x: n.x ?? 0, y: n.y ?? 0, w: n.w ?? 1, h: n.h ?? 1 };
-        after.set(id, next);
-        places.current.set(id, next);
-      }
-      if (!restoring.current) undo.value = before;
-      save(after);
+      const before = record(nodes);
+      if (before.size) undo.value = before;
     });
   }
 
   function undoLast() {
     const last = undo.value;
-    if (!last || !grid.current) return;
-    restoring.current = true;
-    grid.current.batchUpdate();
-    for (const [id, p] of last) {
-      const el = gridEl.current?.querySelector<HTMLElement>(`[gs-id="${id}"]`);
-      if (el) grid.current.update(el, p);
+    if (!last) return;
+    const g = grid.current;
+    if (!g) {
+      // No grid on a phone: the places are saved as they were, and the grid shows them when it is back.
+      for (const [id, p] of last) places.current.set(id, p);
+      void save(last);
+    } else {
+      g.batchUpdate();
+      for (const [id, p] of last) {
+        const el = gridEl.current?.querySelector<HTMLElement>(`[gs-id="${id}"]`);
+        if (el) g.update(el, p);
+      }
+      g.batchUpdate(false);
+      record(g.engine.nodes);
     }
-    grid.current.batchUpdate(false);
-    restoring.current = false;
     undo.value = null;
   }
 
-  async function remove(id: string) {
-    if (!confirm("Remove this widget from the dashboard?")) return;
+  /** Removes a widget the user confirmed removing; the last layout change stays undoable. */
+  async function remove(w: EditorWidget) {
+    error.value = null;
+    status.value = "Removing…";
     try {
-      await api(`/api/widgets/${id}`, "DELETE");
-      const el = gridEl.current?.querySelector<HTMLElement>(`[gs-id="${id}"]`);
-      if (el) grid.current?.removeWidget(el, true, false);
-      places.current.delete(id);
+      await api(`/api/widgets/${w.id}`, "DELETE");
     } catch (e) {
       error.value = sentence(e);
+      status.value = null;
+      return;
     }
+    // Gridstack lets go of the tile first (quietly: no layout change to save or undo), then Preact removes it.
+    const el = gridEl.current?.querySelector<HTMLElement>(`[gs-id="${w.id}"]`);
+    if (el) grid.current?.removeWidget(el, false, false);
+    places.current.delete(w.id);
+    widgets.value = widgets.value.filter((x) => x.id !== w.id);
+    status.value = `Removed “${nameOf(w)}”`;
   }
+
+  const header = (w: EditorWidget) => (
+    <header class="widget-header">
+      <h2>{nameOf(w)}</h2>
+      <ConfirmButton
+        label="Remove"
+        class="button small danger"
+        testId="remove-widget"
+        confirmation={removeWidget({ id: w.id, dashboardId: props.dashboardId, title: nameOf(w) })}
+        onConfirm={() => void remove(w)}
+      />
+    </header>
+  );
+  const summary = (w: EditorWidget) => <p class="muted small">{w.summary ?? w.type}</p>;
 
   return (
     <div class="dashboard-editor">
+      <p class="muted editor-hint">
+        {narrow.value
+          ? "The widgets in the order a phone shows them. Moving and resizing them works on a wider screen; " +
+            "here you can remove widgets, add them and set the filters."
+          : "Drag a widget to move it, drag its corner to resize it. Changes are saved at once."}
+      </p>
       <div class="editor-bar">
         <button type="button" class="button" disabled={!undo.value} onClick={undoLast}>Undo last change</button>
         <span class="muted small" aria-live="polite">{status.value}</span>
         <a class="button" href={`/dashboards/${props.dashboardId}`}>Done</a>
       </div>
       {error.value && <p class="alert" role="alert">{error.value}</p>}
-      <div class="grid-stack" ref={gridEl}>
-        {props.widgets.map((w) => (
-          <div key={w.id} class="grid-stack-item" gs-id={w.id} gs-x={w.x} gs-y={w.y} gs-w={w.w} gs-h={w.h}>
-            <div class="grid-stack-item-content widget">
-              <header class="widget-header">
-                <h2>{w.title || w.type}</h2>
-                <button
-                  type="button"
-                  class="button small danger"
-                  onClick={() =>
-                    remove(w.id)}
-                >
-                  Remove
-                </button>
-              </header>
-              {w.svg ? <ChartSvg svg={w.svg} /> : <p class="muted small">{w.summary ?? w.type}</p>}
-            </div>
+      {narrow.value
+        ? (
+          // As the dashboard page draws a phone's column (components/dashboard/DashboardGrid.tsx).
+          <div class="dashboard-grid editor-stack" data-testid="editor-stack">
+            {readingOrder(widgets.value, places.current).map((w) => (
+              <article key={w.id} class="widget" data-widget-id={w.id}>
+                {header(w)}
+                <div class="widget-body">
+                  {w.svg
+                    ? (
+                      <>
+                        <ChartSvg class={w.phoneSvg ? "chart chart-wide" : "chart"} svg={w.svg} />
+                        {w.phoneSvg && <ChartSvg class="chart chart-phone" svg={w.phoneSvg} />}
+                      </>
+                    )
+                    : summary(w)}
+                </div>
+              </article>
+            ))}
           </div>
-        ))}
-      </div>
+        )
+        : (
+          <div class="grid-stack" ref={gridEl}>
+            {widgets.value.map((w) => {
+              const p = places.current.get(w.id) ?? w;
+              return (
+                <div key={w.id} class="grid-stack-item" gs-id={w.id} gs-x={p.x} gs-y={p.y} gs-w={p.w} gs-h={p.h}>
+                  <div class="grid-stack-item-content widget">
+                    {header(w)}
+                    {w.svg ? <ChartSvg svg={w.svg} /> : summary(w)}
+                  </div>
+                </div>
+              );
+            })}
+          </div>
+        )}
       <AddWidget dashboardId={props.dashboardId} sources={props.sources} />
       <FilterEditor dashboardId={props.dashboardId} filters={props.filters} columns={props.filterColumns} />
     </div>
   );
+}
+
+/** A widget's name as its tile shows it: its title, else its type. */
+const nameOf = (w: EditorWidget) => w.title || w.type;
+
+/** The widgets as the dashboard lists them (top to bottom, then left to right), at their latest places. */
+function readingOrder(widgets: EditorWidget[], places: Map<string, Place>): EditorWidget[] {
+  const at = (w: EditorWidget) => places.get(w.id) ?? w;
+  return [...widgets].sort((a, b) => at(a).y - at(b).y || at(a).x - at(b).x);
 }
