@@ -10,8 +10,8 @@ export function removeWidget(w: { id: string; dashboardId: string; title: string
   return {
     id: `remove-widget-${w.id}`,
     title: `Remove “${w.title}” from the dashboard?`,
-    message: "The dashboard and its share links stop showing it at once. Its data stays, and you can add " +
-      "the widget again below.",
+    message: "The dashboard and its share links stop showing it at once. Its data stays: the editor can add " +
+      "it again.",
     action: `/dashboards/${w.dashboardId}/edit`,
     fields: { action: "remove_widget", widget_id: w.id },
     confirmLabel: "Remove widget",

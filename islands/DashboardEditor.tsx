@@ -197,12 +197,13 @@ export default function DashboardEditor(
 
   return (
     <div class="dashboard-editor">
-      <p class="muted editor-hint">
-        {narrow.value
-          ? "The widgets in the order a phone shows them. Moving and resizing them works on a wider screen; " +
-            "here you can remove widgets, add them and set the filters."
-          : "Drag a widget to move it, drag its corner to resize it. Changes are saved at once."}
-      </p>
+      {narrow.value && (
+        // The page's header says how to drag on wider screens (and hides that here, by the same width).
+        <p class="muted editor-hint">
+          The widgets in the order a phone shows them. Moving and resizing them works on a wider screen; here you can
+          remove widgets, add them and set the filters.
+        </p>
+      )}
       <div class="editor-bar">
         <button type="button" class="button" disabled={!undo.value} onClick={undoLast}>Undo last change</button>
         <span class="muted small" aria-live="polite">{status.value}</span>

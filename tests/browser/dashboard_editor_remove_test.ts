@@ -110,6 +110,8 @@ browserTest("removing a widget asks in the app's dialog and keeps the last layou
     await page.goto(`${server.url}/dashboards/${dashboardId}/edit`);
     await page.waitForSelector(".grid-stack[data-ready=true]");
     await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    ok(await page.locator(".editor-drag-hint").isVisible(), "the header says how to drag");
+    equal(await page.locator(".editor-hint").count(), 0);
 
     // A layout change: Total is dragged by its heading onto Daily amount's place, and saved.
     const from = (await tile(page, "Total").locator(".widget-header > h2").boundingBox())!;
@@ -167,6 +169,15 @@ browserTest("without JavaScript, Remove is a confirmation page whose form remove
     await tile(page, "Total").getByRole("button", { name: "Remove" }).click();
     await page.waitForURL(/\/confirm\/remove-widget\?id=/);
     equal(await page.locator("h2").textContent(), "Remove “Total” from the dashboard?");
+    if (SCREENSHOTS) {
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        for (const width of [1280, 390]) {
+          await page.setViewportSize({ width, height: 700 });
+          await page.screenshot({ path: `${SCREENSHOTS}/confirm-remove-widget-${width}-${scheme}.png` });
+        }
+      }
+    }
     await page.getByRole("button", { name: "Remove widget" }).click();
     await page.waitForURL(`${server.url}/dashboards/${dashboardId}/edit`);
     equal(await tile(page, "Total").count(), 0);
@@ -216,6 +227,7 @@ browserTest(
         await stack.waitFor();
         equal(await page.locator(".grid-stack").count(), 0, "no drag grid on a phone");
         match(await page.locator(".editor-hint").textContent() ?? "", /works on a wider screen/);
+        equal(await page.locator(".editor-drag-hint").isVisible(), false, "no word of dragging here");
         deepStrictEqual(
           await stack.locator(".widget-header > h2").allTextContents(),
           dashboardOrder,

@@ -111,6 +111,9 @@ export default function EditDashboard({ data }: PageProps<Data>) {
             <a href="/dashboards">Dashboards</a> / <a href={`/dashboards/${data.id}`}>{data.name}</a>
           </p>
           <h1>Edit {data.name}</h1>
+          <p class="muted editor-drag-hint">
+            Drag a widget to move it, drag its corner to resize it. Changes are saved at once.
+          </p>
         </div>
       </header>
       <DashboardEditor
