@@ -8,9 +8,7 @@ import { signal } from "@preact/signals";
 import ChatSessions from "../islands/ChatSessions.tsx";
 import ChatTitle from "../islands/ChatTitle.tsx";
 import ChatPanel, { type CurrentChat, type StoredMessage } from "../islands/ChatPanel.tsx";
-import ConfirmButton from "../islands/ConfirmButton.tsx";
 import { ModelMissing } from "./ModelMissing.tsx";
-import { deleteChat } from "./confirmations.ts";
 
 export function ChatPage(props: {
   sessions: { id: string; title: string }[];
@@ -29,14 +27,6 @@ export function ChatPage(props: {
       <div class="chat-main">
         <header class="chat-header">
           <ChatTitle current={current} />
-          {props.session && (
-            <ConfirmButton
-              label="Delete…"
-              confirmation={deleteChat(props.session)}
-              class="button small danger"
-              testId="delete-chat"
-            />
-          )}
         </header>
         {!props.configured && <ModelMissing />}
         {props.guide}

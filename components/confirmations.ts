@@ -17,14 +17,16 @@ import { getConnector } from "../functions/connectors.ts";
 import { findDataset } from "../db/queries/connectors.ts";
 import { findSession } from "../db/queries/chat.ts";
 import { listApiTokens } from "../db/queries/api_tokens.ts";
-import { findLiveShareLink } from "../db/queries/dashboards.ts";
+import { findLiveShareLink, findWidget } from "../db/queries/dashboards.ts";
 import { revokeShare, rotateShare } from "./confirm_builders_share.ts";
+import { deleteChat } from "./confirm_builders_chat.ts";
+import { removeWidget } from "./confirm_builders_widget.ts";
 import { findWorkflow } from "../db/queries/workflows.ts";
 import { getDashboard } from "../functions/dashboards/dashboards.ts";
 import { getWorkflow } from "../functions/workflows/workflows.ts";
 
 export type { Confirmation };
-export { revokeShare, rotateShare };
+export { deleteChat, removeWidget, revokeShare, rotateShare };
 
 const page = (kind: string, query: Record<string, string> = {}) =>
   `/confirm/${kind}${Object.keys(query).length ? "?" + new URLSearchParams(query) : ""}`;
@@ -54,20 +56,6 @@ export function deleteDataset(c: { id: string }, dataset: string): Confirmation 
     confirmLabel: "Delete dataset",
     cancelHref: `/connectors/${c.id}`,
     pageHref: page("delete-dataset", { id: c.id, dataset }),
-  };
-}
-
-/** Deleting a chat with its messages (artifacts made in it stay). */
-export function deleteChat(s: { id: string; title: string }): Confirmation {
-  return {
-    id: `delete-chat-${s.id}`,
-    title: `Delete the chat “${s.title}”?`,
-    message: "Its messages are deleted for everyone in the workspace. This cannot be undone.",
-    action: `/chat/${s.id}`,
-    fields: { action: "delete" },
-    confirmLabel: "Delete chat",
-    cancelHref: `/chat/${s.id}`,
-    pageHref: page("delete-chat", { id: s.id }),
   };
 }
 
@@ -189,6 +177,12 @@ export const CONFIRMATIONS: Record<string, Loader> = {
   "delete-dashboard": async (ctx) =>
     deleteDashboard((await getDashboard(ctx.state.deps, ctx.state.user!.id, idOf(ctx))).dashboard),
   "delete-workflow": async (ctx) => deleteWorkflow(await getWorkflow(ctx.state.deps, ctx.state.user!.id, idOf(ctx))),
+  "remove-widget": async (ctx) => {
+    const id = idOf(ctx);
+    const widget = await asUser(ctx.state.deps.db, ctx.state.user!.id, (tx) => findWidget(tx, id));
+    if (!widget) throw notFound("Widget");
+    return removeWidget({ id, dashboardId: widget.dashboardId, title: widget.title || widget.type });
+  },
 };
 
 /** The live share link in `?id=`, as the caller sees it, or a 404. */

@@ -26,5 +26,15 @@ export function pageTitle(url: URL, data: unknown, status: number): string {
     : typeof own === "string" && own
     ? own
     : section;
-  return name ? `${name} · Workspace` : "Workspace";
+  return name ? tabTitle(name) : "Workspace";
+}
+
+/** The tab title of a page whose own title is `own`, as pageTitle makes it: "Sales · Chat · Workspace". */
+export function tabTitle(own: string): string {
+  return `${own} · Workspace`;
+}
+
+/** A chat's own page title, its name in its section (/chat/:id's pageTitle): "Sales · Chat". */
+export function chatPageTitle(name: string): string {
+  return `${name} · Chat`;
 }

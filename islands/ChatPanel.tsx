@@ -18,6 +18,7 @@ import {
 } from "../lib/client/chat_errors.ts";
 import { messageText } from "../lib/llm/message_text.ts";
 import { type ChatMeta, MessageView } from "../components/ChatMessage.tsx";
+import { chatPageTitle, tabTitle } from "../components/page_title.ts";
 
 /** A stored message as the page hands it over. */
 export interface StoredMessage {
@@ -111,7 +112,7 @@ export default function ChatPanel(props: Props) {
 
   function showTitle(id: string, title: string) {
     current.value = { id, title };
-    document.title = `${title} · Workspace`;
+    document.title = tabTitle(chatPageTitle(title));
   }
 
   /** After the first answer: shows the server's title, then follows it for 15 s while the model names the chat. */

@@ -6,14 +6,16 @@
  *
  * Reuse: describe the action with a `Confirmation` (components/confirmations.ts builds them, and
  * registers the kind so the no-JavaScript page can build the same one), then render
- * `<ConfirmButton label="Delete…" confirmation={…} />`.
+ * `<ConfirmButton label="Delete…" confirmation={…} />`. Inside an island that does the work itself
+ * (through the API, keeping its state), pass `onConfirm`: the yes closes the dialog and calls it
+ * instead of posting the form.
  */
 import { useRef } from "preact/hooks";
 import type { Confirmation } from "../components/confirm_types.ts";
 import { ConfirmForm } from "../components/ConfirmForm.tsx";
 
 export default function ConfirmButton(
-  props: { label: string; confirmation: Confirmation; class?: string; testId?: string },
+  props: { label: string; confirmation: Confirmation; class?: string; testId?: string; onConfirm?: () => void },
 ) {
   const dialog = useRef<HTMLDialogElement>(null);
   const c = props.confirmation;
@@ -33,7 +35,14 @@ export default function ConfirmButton(
         {props.label}
       </a>
       <dialog ref={dialog} class="confirm-dialog" aria-labelledby={`${c.id}-title`}>
-        <ConfirmForm confirmation={c} onCancel={() => dialog.current?.close()} />
+        <ConfirmForm
+          confirmation={c}
+          onCancel={() => dialog.current?.close()}
+          onConfirm={props.onConfirm && (() => {
+            dialog.current?.close();
+            props.onConfirm!();
+          })}
+        />
       </dialog>
     </>
   );

@@ -1,19 +1,26 @@
 /**
  * The layout editor: drag to move and resize (gridstack does the dragging), add a widget with a
- * live preview drawn by the server as the query changes, remove one, and undo the last layout
- * change, and set the dashboard's filters. Every change is saved at once through the API. An
- * incomplete query is caught in the form, next to its field, before anything is sent; a refusal
- * from the server is shown once, as a sentence (formMessage), and the form keeps what was typed.
+ * live preview drawn by the server as the query changes (components/dashboard/AddWidget.tsx),
+ * remove one (after the app's confirmation dialog), undo the last layout change, and set the
+ * dashboard's filters (FilterEditor.tsx). Every change is saved at once through the API; a
+ * refusal is shown as a sentence. Where the dashboard shows one column (a phone), the editor shows
+ * the widgets as the dashboard does there, stacked in reading order with their phone drawings,
+ * and says that arranging them works on a wider screen; remove, add and filters still work.
  */
-import { useSignal, useSignalEffect } from "@preact/signals";
-import { BusyButton } from "../components/BusyButton.tsx";
-import { useRef } from "preact/hooks";
+import { useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
 // Types only: gridstack's ES modules import without file extensions, which Deno cannot load, so the
 // library is imported in the browser alone (a chunk of its own, fetched when the editor opens).
 import type { GridStack, GridStackNode } from "gridstack";
-import { formMessage } from "../components/form_errors.ts";
-import { isNumeric, MEASURE_FNS, measureColumns, NEEDS_COLUMN } from "../components/query_form.ts";
 import type { DashboardFilter } from "../functions/dashboards/schemas.ts";
+import { api, sentence } from "../components/dashboard/editor_api.ts";
+import { ChartSvg } from "../components/dashboard/ChartSvg.tsx";
+import { AddWidget, type EditorSource } from "../components/dashboard/AddWidget.tsx";
+import { FilterEditor } from "../components/dashboard/FilterEditor.tsx";
+import { removeWidget } from "../components/confirm_builders_widget.ts";
+import ConfirmButton from "./ConfirmButton.tsx";
+
+export type { EditorSource };
 
 export interface EditorWidget {
   id: string;
@@ -25,46 +32,16 @@ export interface EditorWidget {
   h: number;
   /** The widget's chart as the dashboard draws it (responsive SVG), when it is a chart. */
   svg?: string;
+  /** A wide chart drawn again at a phone's width, as the dashboard shows it on a phone. */
+  phoneSvg?: string;
   /** What the tile says instead of a chart: a metric's value, a table's size, an error. */
   summary?: string;
 }
 
-export interface EditorSource {
-  connector_id: string;
-  connector: string;
-  dataset: string;
-  columns: { name: string; type: string }[];
-}
-
 type Place = Pick<EditorWidget, "x" | "y" | "w" | "h">;
-const TYPES = ["bar", "line", "area", "pie", "scatter", "table", "metric"] as const;
 
-async function api(url: string, method: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status === 204) return undefined;
-  const json = await res.json().catch(() => undefined) as { error?: { message?: string } } | undefined;
-  if (!res.ok) throw new Error(json?.error?.message ?? `The server answered ${res.status}: try again`);
-  return json;
-}
-
-/** The form's labels for the API's field paths, so a refusal names the field the user sees. */
-const LABELS: Record<string, string> = {
-  title: "Title",
-  type: "Type",
-  dataset: "Dataset",
-  connector_id: "Dataset",
-  "data_query.dimensions": "Group by",
-  "data_query.order_by": "Group by",
-  "data_query.measures": "Of",
-  filters: "Filters",
-};
-
-/** A refusal as a sentence naming the form's field. */
-const sentence = (e: unknown) => formMessage(e instanceof Error ? e.message : String(e), LABELS);
+/** Where the dashboard shows one column of widgets (static/styles.css, `.dashboard-grid`). */
+const ONE_COLUMN = "(max-width: 760px)";
 
 export default function DashboardEditor(
   props: {
@@ -78,11 +55,21 @@ export default function DashboardEditor(
 ) {
   const gridEl = useRef<HTMLDivElement>(null);
   const grid = useRef<GridStack | null>(null);
+  const widgets = useSignal(props.widgets);
   const places = useRef(new Map(props.widgets.map((w) => [w.id, { x: w.x, y: w.y, w: w.w, h: w.h } as Place])));
   const undo = useSignal<Map<string, Place> | null>(null);
   const status = useSignal<string | null>(null);
   const error = useSignal<string | null>(null);
-  const restoring = useRef(false);
+  // Known once in the browser; the server draws the grid.
+  const narrow = useSignal(false);
+
+  useEffect(() => {
+    const query = matchMedia(ONE_COLUMN);
+    const follow = () => narrow.value = query.matches;
+    follow();
+    query.addEventListener("change", follow);
+    return () => query.removeEventListener("change", follow);
+  }, []);
 
   async function save(changes: Map<string, Place>) {
     error.value = null;
@@ -100,8 +87,9 @@ export default function DashboardEditor(
     }
   }
 
-  useSignalEffect(() => {
-    if (!gridEl.current) return;
+  // Gridstack runs on the grid, which is drawn only where the dashboard has columns (not loaded on a phone).
+  useEffect(() => {
+    if (narrow.value || matchMedia(ONE_COLUMN).matches || !gridEl.current) return;
     let g: GridStack | null = null;
     let gone = false;
     import("gridstack").then(({ GridStack }) => {
@@ -109,8 +97,9 @@ export default function DashboardEditor(
       // The dashboard page's geometry (functions/dashboards/render.ts chartSize): rows 80 px with
       // 12 px gaps. Gridstack puts the gap inside a row (a 6 px margin each side), so a row here is
       // 92 px and a tile is as tall as its cell there: its chart is shown at the size it was drawn.
+      // A press on Remove or in its dialog (both inside the tile) is a click, not a drag.
       g = GridStack.init(
-        { column: 12, cellHeight: 92, margin: 6, columnOpts: { breakpoints: [{ w: 700, c: 1 }] } },
+        { column: 12, cellHeight: 92, margin: 6, draggable: { cancel: "a, dialog" } },
         gridEl.current,
       );
       if (!g) return;
@@ -121,426 +110,153 @@ export default function DashboardEditor(
     return () => {
       gone = true;
       g?.destroy(false);
+      grid.current = null;
     };
-  });
+  }, [narrow.value]);
+
+  /**
+   * Saves the places of `nodes` that moved since they were saved, and returns where those were.
+   * Gridstack's own "change" event misses moves made by update() in a batch (an undo), so undo
+   * reads the grid's nodes itself.
+   */
+  function record(nodes: GridStackNode[]): Map<string, Place> {
+    const before = new Map<string, Place>();
+    const after = new Map<string, Place>();
+    for (const n of nodes) {
+      const id = String(n.id);
+      const next = { x: n.x ?? 0, y: n.y ?? 0, w: n.w ?? 1, h: n.h ?? 1 };
+      const old = places.current.get(id);
+      if (old && old.x === next.x && old.y === next.y && old.w === next.w && old.h === next.h) continue;
+      if (old) before.set(id, old);
+      after.set(id, next);
+      places.current.set(id, next);
+    }
+    if (after.size) void save(after);
+    return before;
+  }
 
   function listen(g: GridStack) {
     g.on("change", (_event: Event, nodes: GridStackNode[]) => {
-      const before = new Map<string, Place>();
-      const after = new Map<string, Place>();
-      for (const n of nodes) {
-        const id = String(n.id);
-        const old = places.current.get(id);
-        if (old) before.set(id, old);
-        const next = { x: n.x ?? 0, y: n.y ?? 0, w: n.w ?? 1, h: n.h ?? 1 };
-        after.set(id, next);
-        places.current.set(id, next);
-      }
-      if (!restoring.current) undo.value = before;
-      save(after);
+      const before = record(nodes);
+      if (before.size) undo.value = before;
     });
   }
 
   function undoLast() {
     const last = undo.value;
-    if (!last || !grid.current) return;
-    restoring.current = true;
-    grid.current.batchUpdate();
-    for (const [id, p] of last) {
-      const el = gridEl.current?.querySelector<HTMLElement>(`[gs-id="${id}"]`);
-      if (el) grid.current.update(el, p);
+    if (!last) return;
+    const g = grid.current;
+    if (!g) {
+      // No grid on a phone: the places are saved as they were, and the grid shows them when it is back.
+      for (const [id, p] of last) places.current.set(id, p);
+      void save(last);
+    } else {
+      g.batchUpdate();
+      for (const [id, p] of last) {
+        const el = gridEl.current?.querySelector<HTMLElement>(`[gs-id="${id}"]`);
+        if (el) g.update(el, p);
+      }
+      g.batchUpdate(false);
+      record(g.engine.nodes);
     }
-    grid.current.batchUpdate(false);
-    restoring.current = false;
     undo.value = null;
   }
 
-  async function remove(id: string) {
-    if (!confirm("Remove this widget from the dashboard?")) return;
+  /** Removes a widget the user confirmed removing; the last layout change stays undoable. */
+  async function remove(w: EditorWidget) {
+    error.value = null;
+    status.value = "Removing…";
     try {
-      await api(`/api/widgets/${id}`, "DELETE");
-      const el = gridEl.current?.querySelector<HTMLElement>(`[gs-id="${id}"]`);
-      if (el) grid.current?.removeWidget(el, true, false);
-      places.current.delete(id);
+      await api(`/api/widgets/${w.id}`, "DELETE");
     } catch (e) {
       error.value = sentence(e);
+      status.value = null;
+      return;
     }
+    // Gridstack lets go of the tile first (quietly: no layout change to save or undo), then Preact removes it.
+    const el = gridEl.current?.querySelector<HTMLElement>(`[gs-id="${w.id}"]`);
+    if (el) grid.current?.removeWidget(el, false, false);
+    places.current.delete(w.id);
+    widgets.value = widgets.value.filter((x) => x.id !== w.id);
+    status.value = `Removed “${nameOf(w)}”`;
   }
+
+  const header = (w: EditorWidget) => (
+    <header class="widget-header">
+      <h2>{nameOf(w)}</h2>
+      <ConfirmButton
+        label="Remove"
+        class="button small danger"
+        testId="remove-widget"
+        confirmation={removeWidget({ id: w.id, dashboardId: props.dashboardId, title: nameOf(w) })}
+        onConfirm={() => void remove(w)}
+      />
+    </header>
+  );
+  const summary = (w: EditorWidget) => <p class="muted small">{w.summary ?? w.type}</p>;
 
   return (
     <div class="dashboard-editor">
+      {narrow.value && (
+        // The page's header says how to drag on wider screens (and hides that here, by the same width).
+        <p class="muted editor-hint">
+          The widgets in the order a phone shows them. Moving and resizing them works on a wider screen; here you can
+          remove widgets, add them and set the filters.
+        </p>
+      )}
       <div class="editor-bar">
         <button type="button" class="button" disabled={!undo.value} onClick={undoLast}>Undo last change</button>
         <span class="muted small" aria-live="polite">{status.value}</span>
         <a class="button" href={`/dashboards/${props.dashboardId}`}>Done</a>
       </div>
       {error.value && <p class="alert" role="alert">{error.value}</p>}
-      <div class="grid-stack" ref={gridEl}>
-        {props.widgets.map((w) => (
-          <div key={w.id} class="grid-stack-item" gs-id={w.id} gs-x={w.x} gs-y={w.y} gs-w={w.w} gs-h={w.h}>
-            <div class="grid-stack-item-content widget">
-              <header class="widget-header">
-                <h2>{w.title || w.type}</h2>
-                <button
-                  type="button"
-                  class="button small danger"
-                  onClick={() =>
-                    remove(w.id)}
-                >
-                  Remove
-                </button>
-              </header>
-              {w.svg ? <PreviewSvg svg={w.svg} /> : <p class="muted small">{w.summary ?? w.type}</p>}
-            </div>
+      {narrow.value
+        ? (
+          // As the dashboard page draws a phone's column (components/dashboard/DashboardGrid.tsx).
+          <div class="dashboard-grid editor-stack" data-testid="editor-stack">
+            {readingOrder(widgets.value, places.current).map((w) => (
+              <article key={w.id} class="widget" data-widget-id={w.id}>
+                {header(w)}
+                <div class="widget-body">
+                  {w.svg
+                    ? (
+                      <>
+                        <ChartSvg class={w.phoneSvg ? "chart chart-wide" : "chart"} svg={w.svg} />
+                        {w.phoneSvg && <ChartSvg class="chart chart-phone" svg={w.phoneSvg} />}
+                      </>
+                    )
+                    : summary(w)}
+                </div>
+              </article>
+            ))}
           </div>
-        ))}
-      </div>
+        )
+        : (
+          <div class="grid-stack" ref={gridEl}>
+            {widgets.value.map((w) => {
+              const p = places.current.get(w.id) ?? w;
+              return (
+                <div key={w.id} class="grid-stack-item" gs-id={w.id} gs-x={p.x} gs-y={p.y} gs-w={p.w} gs-h={p.h}>
+                  <div class="grid-stack-item-content widget">
+                    {header(w)}
+                    {w.svg ? <ChartSvg svg={w.svg} /> : summary(w)}
+                  </div>
+                </div>
+              );
+            })}
+          </div>
+        )}
       <AddWidget dashboardId={props.dashboardId} sources={props.sources} />
       <FilterEditor dashboardId={props.dashboardId} filters={props.filters} columns={props.filterColumns} />
     </div>
   );
 }
 
-/** The add-widget form, with a preview the server draws as the choices change (complete ones only). */
-function AddWidget(props: { dashboardId: string; sources: EditorSource[] }) {
-  const type = useSignal<string>("bar");
-  const title = useSignal("");
-  const source = useSignal(0);
-  const adding = useSignal(false);
-  const dimension = useSignal(props.sources[0]?.columns[0]?.name ?? "");
-  const fn = useSignal<string>("count");
-  const column = useSignal("");
-  const preview = useSignal<{ svg?: string | null; error?: string | null; row_count?: number } | null>(null);
-  const error = useSignal<string | null>(null);
-  const tried = useSignal(false);
-  const ofField = useRef<HTMLSelectElement>(null);
-  const src = props.sources[source.value];
+/** A widget's name as its tile shows it: its title, else its type. */
+const nameOf = (w: EditorWidget) => w.title || w.type;
 
-  /** What the form still needs before it can be sent, said next to its field; null when complete. */
-  const missing = (): string | null => fn.value !== "count" && !column.value ? NEEDS_COLUMN[fn.value] : null;
-
-  const body = () => ({
-    type: type.value,
-    title: title.value || null,
-    connector_id: src?.connector_id,
-    dataset: src?.dataset,
-    data_query: {
-      dimensions: type.value === "metric" || !dimension.value ? [] : [dimension.value],
-      // Unnamed, so the result column and the chart's axis say what it is ("sum of amount").
-      measures: [{ fn: fn.value, ...(fn.value === "count" ? {} : { column: column.value }) }],
-      ...(dimension.value && type.value !== "metric" ? { order_by: [{ column: dimension.value }] } : {}),
-    },
-    position_x: 0,
-    position_y: 1000,
-    width: 6,
-    height: 4,
-  });
-
-  useSignalEffect(() => {
-    if (!src) return;
-    const payload = JSON.stringify(body());
-    // An incomplete query is not sent: the field says what it needs instead.
-    if (missing()) {
-      preview.value = null;
-      return;
-    }
-    const timer = setTimeout(() => {
-      api(`/api/dashboards/${props.dashboardId}/preview`, "POST", JSON.parse(payload))
-        .then((p) => preview.value = p as typeof preview.value)
-        .catch((e) => preview.value = { error: sentence(e) });
-    }, 250);
-    return () => clearTimeout(timer);
-  });
-
-  function chooseSource(index: number) {
-    source.value = index;
-    const columns = props.sources[index]?.columns ?? [];
-    if (!columns.some((c) => c.name === dimension.value)) dimension.value = columns[0]?.name ?? "";
-    if (!columns.some((c) => c.name === column.value)) column.value = "";
-  }
-
-  async function add(event: Event) {
-    event.preventDefault();
-    if (adding.value) return;
-    tried.value = true;
-    if (missing()) {
-      ofField.current?.focus();
-      return;
-    }
-    error.value = null;
-    adding.value = true;
-    try {
-      await api(`/api/dashboards/${props.dashboardId}/widgets`, "POST", body());
-      location.reload(); // busy until the page comes back with the widget
-    } catch (e) {
-      error.value = sentence(e);
-      preview.value = null; // the same refusal is not shown twice
-      adding.value = false;
-    }
-  }
-
-  if (!src) return <p class="muted">Sync a connector to add charts from its datasets.</p>;
-  const need = missing();
-  return (
-    <form class="card form form-grid add-widget" onSubmit={add} noValidate>
-      <h2>Add a widget</h2>
-      <label>
-        Title{" "}
-        <input type="text" value={title.value} maxLength={200} onInput={(e) => title.value = e.currentTarget.value} />
-      </label>
-      <label>
-        Type
-        <select value={type.value} onChange={(e) => type.value = e.currentTarget.value}>
-          {TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
-        </select>
-      </label>
-      <label>
-        Dataset
-        <select value={source.value} onChange={(e) => chooseSource(Number(e.currentTarget.value))}>
-          {props.sources.map((s, i) => <option key={i} value={i}>{s.connector} / {s.dataset}</option>)}
-        </select>
-      </label>
-      <label>
-        Group by
-        <select value={dimension.value} onChange={(e) => dimension.value = e.currentTarget.value}>
-          <option value="">Nothing</option>
-          {src.columns.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
-        </select>
-      </label>
-      <label>
-        Measure
-        <select value={fn.value} onChange={(e) => fn.value = e.currentTarget.value}>
-          {MEASURE_FNS.map(([f, words]) => <option key={f} value={f}>{words}</option>)}
-        </select>
-      </label>
-      {fn.value !== "count" && (
-        <label>
-          Of
-          <select
-            ref={ofField}
-            value={column.value}
-            aria-invalid={need ? "true" : undefined}
-            aria-describedby={need ? "add-widget-of-error" : undefined}
-            onChange={(e) => column.value = e.currentTarget.value}
-          >
-            <option value="">Choose a column</option>
-            {measureColumns(fn.value, src.columns).map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
-          </select>
-          {need && (
-            <span id="add-widget-of-error" class="field-error" role={tried.value ? "alert" : undefined}>{need}</span>
-          )}
-        </label>
-      )}
-      <div class="preview" aria-live="polite">
-        {preview.value?.error && <p class="widget-error">{preview.value.error}</p>}
-        {preview.value?.svg && <PreviewSvg svg={preview.value.svg} />}
-        {preview.value?.row_count !== undefined && <p class="muted small">{preview.value.row_count} rows</p>}
-      </div>
-      {error.value && <p class="alert form-wide" role="alert">{error.value}</p>}
-      <div>
-        <BusyButton type="submit" class="button primary" busy={adding.value} busyLabel="Adding…">Add widget</BusyButton>
-      </div>
-    </form>
-  );
-}
-
-const FILTER_KINDS: { type: DashboardFilter["type"]; label: string; fits: (columnType: string) => boolean }[] = [
-  { type: "select", label: "Choose one of the column's values", fits: (t) => t !== "json" },
-  { type: "date_range", label: "Date range", fits: (t) => t === "date" || t === "timestamp" },
-  { type: "number_range", label: "Number range", fits: isNumeric },
-];
-
-/** A filter id from its label ("Order date" → "order_date"), unique among `taken`. */
-function filterIdFor(label: string, taken: Set<string>): string {
-  const base = label.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "")
-    .slice(0, 32) || "filter";
-  let id = base;
-  for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
-  return id;
-}
-
-/**
- * The dashboard's filters: add, edit or remove one (a label, a column of the widgets' datasets, and
- * how viewers choose: one of the column's values, a date range or a number range). Saved at once
- * with PATCH /api/dashboards/:id; the dashboard and its share links show them as a GET form.
- */
-function FilterEditor(
-  props: { dashboardId: string; filters: DashboardFilter[]; columns: { name: string; type: string }[] },
-) {
-  const filters = useSignal(props.filters);
-  const editing = useSignal<string | null>(null); // a filter's id, or null when adding
-  const label = useSignal("");
-  const column = useSignal("");
-  const kind = useSignal<DashboardFilter["type"]>("select");
-  const problems = useSignal<{ label?: string; column?: string; form?: string }>({});
-  const status = useSignal<string | null>(null);
-  const busy = useSignal(false);
-  const labelField = useRef<HTMLInputElement>(null);
-  const columnType = props.columns.find((c) => c.name === column.value)?.type ?? "";
-  const kinds = FILTER_KINDS.filter((k) => !column.value || k.fits(columnType));
-
-  function reset() {
-    editing.value = null;
-    label.value = "";
-    column.value = "";
-    kind.value = "select";
-    problems.value = {};
-  }
-
-  function edit(f: DashboardFilter) {
-    editing.value = f.id;
-    label.value = f.label;
-    column.value = f.column;
-    kind.value = f.type;
-    problems.value = {};
-    status.value = null;
-    labelField.current?.focus();
-  }
-
-  /** A column's natural kind: a range for dates and numbers, else one of its values. */
-  function chooseColumn(name: string) {
-    column.value = name;
-    const type = props.columns.find((c) => c.name === name)?.type ?? "";
-    kind.value = FILTER_KINDS.find((k) => k.type !== "select" && k.fits(type))?.type ?? "select";
-  }
-
-  async function store(next: DashboardFilter[], done: string) {
-    busy.value = true;
-    status.value = null;
-    try {
-      await api(`/api/dashboards/${props.dashboardId}`, "PATCH", { filters: next });
-      filters.value = next;
-      status.value = done;
-      reset();
-    } catch (e) {
-      problems.value = { form: formMessage(e instanceof Error ? e.message : String(e), { filters: "Filters" }) };
-    } finally {
-      busy.value = false;
-    }
-  }
-
-  function submit(event: Event) {
-    event.preventDefault();
-    const name = label.value.trim();
-    const found: { label?: string; column?: string } = {};
-    if (!name) found.label = "Give the filter a label, such as “Region”";
-    else if (name.length > 100) found.label = "Keep the label to 100 characters";
-    else if (filters.value.some((f) => f.id !== editing.value && f.label.toLowerCase() === name.toLowerCase())) {
-      found.label = `Another filter is called “${name}” already`;
-    }
-    if (!column.value) found.column = "Choose the column this filter narrows";
-    problems.value = found;
-    if (found.label || found.column) {
-      (found.label ? labelField.current : document.getElementById("filter-column"))?.focus();
-      return;
-    }
-    const taken = new Set(filters.value.filter((f) => f.id !== editing.value).map((f) => f.id));
-    const old = filters.value.find((f) => f.id === editing.value);
-    const filter: DashboardFilter = {
-      id: old?.id ?? filterIdFor(name, taken),
-      label: name,
-      column: column.value,
-      type: kind.value,
-      // A default only stays while the filter keeps its kind: a date is no default for a number range.
-      ...(old?.default !== undefined && old.type === kind.value ? { default: old.default } : {}),
-    };
-    const next = old ? filters.value.map((f) => f.id === old.id ? filter : f) : [...filters.value, filter];
-    return store(next, old ? `Saved “${name}”` : `Added “${name}”`);
-  }
-
-  const kindLabel = (type: string) => FILTER_KINDS.find((k) => k.type === type)?.label ?? type;
-  return (
-    <section class="card filter-editor" aria-labelledby="filter-editor-title">
-      <h2 id="filter-editor-title">Filters</h2>
-      <p class="muted small">
-        Viewers of the dashboard and its share links narrow every widget whose dataset has the filter's column.
-      </p>
-      {filters.value.length > 0 && (
-        <ul class="filter-list">
-          {filters.value.map((f) => (
-            <li key={f.id}>
-              <span>
-                <strong>{f.label}</strong>{" "}
-                <span class="muted small">{f.column} · {kindLabel(f.type).toLowerCase()}</span>
-              </span>
-              <span class="button-row">
-                <button type="button" class="button small" disabled={busy.value} onClick={() => edit(f)}>
-                  Edit
-                </button>
-                <button
-                  type="button"
-                  class="button small danger"
-                  disabled={busy.value}
-                  onClick={() => store(filters.value.filter((x) => x.id !== f.id), `Removed “${f.label}”`)}
-                >
-                  Remove
-                </button>
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-      {props.columns.length === 0
-        ? <p class="muted">Add a widget from a dataset first: a filter narrows the columns of the widgets' datasets.</p>
-        : (
-          <form class="form form-grid" onSubmit={submit} noValidate>
-            <label>
-              Label
-              <input
-                ref={labelField}
-                type="text"
-                name="filter_label"
-                value={label.value}
-                maxLength={100}
-                placeholder="Region"
-                aria-invalid={problems.value.label ? "true" : undefined}
-                aria-describedby={problems.value.label ? "filter-label-error" : undefined}
-                onInput={(e) => label.value = e.currentTarget.value}
-              />
-              {problems.value.label && <span id="filter-label-error" class="field-error">{problems.value.label}</span>}
-            </label>
-            <label>
-              Column
-              <select
-                id="filter-column"
-                name="filter_column"
-                value={column.value}
-                aria-invalid={problems.value.column ? "true" : undefined}
-                aria-describedby={problems.value.column ? "filter-column-error" : undefined}
-                onChange={(e) => chooseColumn(e.currentTarget.value)}
-              >
-                <option value="">Choose a column</option>
-                {props.columns.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
-              </select>
-              {problems.value.column && (
-                <span id="filter-column-error" class="field-error">{problems.value.column}</span>
-              )}
-            </label>
-            <label>
-              Viewers pick
-              <select
-                name="filter_type"
-                value={kind.value}
-                onChange={(e) => kind.value = e.currentTarget.value as DashboardFilter["type"]}
-              >
-                {kinds.map((k) => <option key={k.type} value={k.type}>{k.label}</option>)}
-              </select>
-            </label>
-            {problems.value.form && <p class="alert form-wide" role="alert">{problems.value.form}</p>}
-            <div class="button-row form-wide">
-              <button type="submit" class="button primary" disabled={busy.value}>
-                {editing.value ? "Save filter" : "Add filter"}
-              </button>
-              {editing.value && <button type="button" class="button" onClick={reset}>Cancel</button>}
-              <span class="muted small" aria-live="polite">{status.value}</span>
-            </div>
-          </form>
-        )}
-    </section>
-  );
-}
-
-function PreviewSvg(props: { svg: string }) {
-  // deno-lint-ignore react-no-danger -- the server's SVG, drawn by Vega, which escapes the text it draws
-  return <div class="chart" dangerouslySetInnerHTML={{ __html: props.svg }} />;
+/** The widgets as the dashboard lists them (top to bottom, then left to right), at their latest places. */
+function readingOrder(widgets: EditorWidget[], places: Map<string, Place>): EditorWidget[] {
+  const at = (w: EditorWidget) => places.get(w.id) ?? w;
+  return [...widgets].sort((a, b) => at(a).y - at(b).y || at(a).x - at(b).x);
 }

@@ -72,7 +72,12 @@ export default function ExecutionTimeline(props: { initial: ExecutionView; testE
       <p data-testid="execution-summary">
         <StatusBadge status={e.status} testId="execution-status" />{" "}
         {props.testEvent && e.trigger === "webhook" ? "test event" : e.trigger} · {formatWhen(e.created_at)}
-        {e.duration_ms !== null && ` · ${formatDuration(e.duration_ms)}`}
+        {e.duration_ms !== null && (
+          <>
+            {" · "}
+            <span class="duration">{formatDuration(e.duration_ms)}</span>
+          </>
+        )}
         {e.duplicates_suppressed > 0 && ` · ${e.duplicates_suppressed} duplicate delivery suppressed`}
       </p>
       {!FINISHED.has(e.status) && <button type="button" class="button danger small" onClick={cancel}>Cancel</button>}

@@ -183,3 +183,62 @@ browserTest("markdown in answers is rendered with code highlighted and nothing t
     await fake.close();
   }
 });
+
+browserTest("a new chat gets its tab title and Delete… as soon as its first question creates it", async (browser) => {
+  const fake = startFakeOpenAI((request) =>
+    String(request.messages[0]?.content).includes("You name conversations")
+      ? { text: "Seattle weather", firstTokenDelayMs: 300 }
+      : { text: "Mostly rain.", pieceSize: 4, chunkDelayMs: 10 }
+  );
+  const t = await startTestApp("pglite", { OPENAI_BASE_URL: fake.url, LLM_MODEL: "fake-gpt" });
+  const server = serve((req, info) => t.fetch(req, info));
+  try {
+    const { cookie } = await t.signUp();
+    const { page, problems } = await signedInPage(browser, server.url, cookie);
+    await page.goto(`${server.url}/chat`);
+    await page.waitForSelector("html[data-hydrated=true]");
+    equal(await page.title(), "New chat · Workspace");
+    equal(await page.locator("[data-testid=delete-chat]").count(), 0, "nothing to delete yet");
+    await page.fill("textarea[name=content]", "Which weather is most common?");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
+    const id = new URL(page.url()).pathname.split("/").at(-1)!;
+    // The tab reads as the chat's page does after a reload, and Delete… is there, without one.
+    await page.waitForFunction(() => document.title === "Which weather is most common? · Chat · Workspace");
+    await page.locator("[data-testid=delete-chat]").waitFor();
+    // The model's name for the chat lands: the tab follows, and so does the question Delete… asks.
+    await page.waitForFunction(() => document.title === "Seattle weather · Chat · Workspace");
+    const afterReload = await signedInPage(browser, server.url, cookie);
+    await afterReload.page.goto(`${server.url}/chat/${id}`);
+    equal(await afterReload.page.title(), await page.title(), "the same tab title as a reload gives");
+    await afterReload.page.context().close();
+
+    if (SCREENSHOTS) {
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        for (const width of [1280, 390]) {
+          await page.setViewportSize({ width, height: 800 });
+          await page.screenshot({ path: `${SCREENSHOTS}/chat-new-${width}-${scheme}.png` });
+        }
+      }
+    }
+    // Without JavaScript the button is a link to the plain confirmation page, which asks the same.
+    const plain = await page.locator("[data-testid=delete-chat]").getAttribute("href");
+    equal(plain, `/confirm/delete-chat?id=${id}`);
+    const asked = await t.call(plain!, { cookie });
+    equal(asked.status, 200);
+    match(asked.text, /Delete the chat “Seattle weather”\?/);
+
+    await page.click("[data-testid=delete-chat]");
+    const dialog = page.locator("dialog[open]");
+    equal(await dialog.locator("h2").textContent(), "Delete the chat “Seattle weather”?");
+    await dialog.locator("[data-testid=confirm]").click();
+    await page.waitForURL(/\/chat$/);
+    equal((await t.call(`/api/chat/sessions/${id}`, { cookie })).status, 404, "the chat is deleted");
+    equal(problems.length, 0, problems.join("\n"));
+  } finally {
+    await server.close();
+    await t.close();
+    await fake.close();
+  }
+});

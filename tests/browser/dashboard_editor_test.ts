@@ -228,7 +228,8 @@ browserTest("the dashboard editor, its filters and the Share panel, as a member 
         await noSidewaysScroll(shot.page, `dashboard ${width} ${scheme}`);
         await shot.page.screenshot({ path: `${SCREENSHOTS}/dashboard-share-${width}-${scheme}.png`, fullPage: true });
         await shot.page.goto(`${server.url}/dashboards/${dashboardId}/edit`);
-        await shot.page.waitForSelector(".grid-stack[data-ready=true]");
+        // A phone gets the widgets stacked as its dashboard shows them; wider screens the drag grid.
+        await shot.page.waitForSelector(width < 760 ? "[data-testid=editor-stack]" : ".grid-stack[data-ready=true]");
         await noSidewaysScroll(shot.page, `editor ${width} ${scheme}`);
         await shot.page.screenshot({ path: `${SCREENSHOTS}/dashboard-editor-${width}-${scheme}.png`, fullPage: true });
         await shot.page.context().close();

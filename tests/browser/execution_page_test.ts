@@ -1,14 +1,18 @@
 /**
  * A failed execution reads once: its reason at the top (step names in curly quotes), the step card
  * only "failed after N attempts"; an editor's "Send test event" shows as a test event, not a
- * webhook; durations read like "2.4 s".
+ * webhook; durations read like "2.4 s", on one line at any phone width, and the page never scrolls
+ * sideways on a phone, even for a step with the longest id.
  */
 import { equal, match, ok } from "node:assert/strict";
+import type { Page } from "playwright-core";
 import { browserTest, serve, signedInPage } from "../support/browser.ts";
 import { startTestApp } from "../support/test_app.ts";
-import { createWorkflow, waitForExecution } from "../support/workflows.ts";
+import { createWorkflow, deliver, waitForExecution } from "../support/workflows.ts";
 import { startReceiver } from "../support/receiver.ts";
 import { formatDuration } from "../../components/format.ts";
+
+const SCREENSHOTS = Deno.env.get("SCREENSHOT_DIR");
 
 Deno.test("formatDuration() reads like a person would say it", () => {
   equal(formatDuration(0), "0 ms");
@@ -48,6 +52,92 @@ browserTest("a failed test-event execution: reason once, a test event, a human d
     equal(text.split("answered HTTP 500").length - 1, 1, "the failure's reason shows once");
     match(await page.locator("[role=alert]").first().textContent() ?? "", /^Step “call” failed after 2 attempts: /);
     match(await page.locator("[data-testid=timeline] li").textContent() ?? "", /Failed after 2 attempts\./);
+    equal(problems.length, 0, problems.join("\n"));
+  } finally {
+    await server.close();
+    await t.close();
+    await receiver.close();
+  }
+});
+
+/** How many lines `text` takes inside the first element `selector` matches (0 when it is not there). */
+function linesOf(page: Page, selector: string, text: string): Promise<number> {
+  return page.locator(selector).first().evaluate((root, wanted) => {
+    const nodes: Text[] = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) nodes.push(walker.currentNode as Text);
+    const whole = nodes.map((n) => n.data).join("");
+    const start = whole.lastIndexOf(wanted);
+    if (start < 0) return 0;
+    // The range over the text, whichever text nodes it spans.
+    const at = (offset: number): [Text, number] => {
+      for (const n of nodes) {
+        if (offset <= n.data.length) return [n, offset];
+        offset -= n.data.length;
+      }
+      throw new Error("offset past the text");
+    };
+    const range = document.createRange();
+    range.setStart(...at(start));
+    range.setEnd(...at(start + wanted.length));
+    const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top));
+    return new Set(tops).size;
+  }, text);
+}
+
+const LONG_ID = "fetch_the_paid_orders_from_the_warehouse_api_and_keep_the_totals";
+
+browserTest("the execution page on a phone: durations on one line, nothing scrolls sideways", async (browser) => {
+  const receiver = startReceiver(() => ({ status: 200, body: { ok: true }, delayMs: 1100 }));
+  const t = await startTestApp("pglite", { OUTBOUND_ALLOW_HOSTS: "127.0.0.1" });
+  const server = serve((req, info) => t.fetch(req, info));
+  try {
+    const { cookie } = await t.signUp();
+    equal(LONG_ID.length, 64, "the longest step id there can be");
+    const workflow = await createWorkflow(t, cookie, {
+      name: "Slow",
+      steps: [
+        { id: LONG_ID, type: "http", config: { method: "POST", url: `${receiver.url}/a/rather/long/path/to/post` } },
+        { id: "total", type: "transform", config: { expression: "trigger.payload" } },
+      ],
+    });
+    const delivered = await deliver(t, workflow, { id: 1 });
+    ok(delivered.status < 300, delivered.text);
+    const executionId = (delivered.body as { execution_id: string }).execution_id;
+    const done = await waitForExecution(t, cookie, executionId);
+    equal(done.status, "succeeded");
+    const ms = (await t.call(`/api/executions/${executionId}`, { cookie }).then((r) => r.body) as {
+      duration_ms: number;
+    }).duration_ms;
+    ok(ms >= 1000, `the run took ${ms} ms`);
+    const duration = formatDuration(ms);
+
+    const { page, problems } = await signedInPage(browser, server.url, cookie);
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.goto(`${server.url}/workflows/executions/${executionId}`);
+    await page.waitForSelector("html[data-hydrated=true]");
+    match(await page.locator("[data-testid=execution-summary]").textContent() ?? "", new RegExp(` · ${duration}$`));
+    // Wherever the summary line breaks on a phone, the duration stays whole ("2.4 s", never "2.4" / "s").
+    for (let width = 300; width <= 440; width += 2) {
+      await page.setViewportSize({ width, height: 800 });
+      equal(await linesOf(page, "[data-testid=execution-summary]", duration), 1, `"${duration}" at ${width} px`);
+    }
+    for (const width of [320, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.click("[data-testid=timeline] li:first-child summary");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      ok(overflow <= 0, `the execution page scrolls sideways by ${overflow} px at ${width} px`);
+      await page.click("[data-testid=timeline] li:first-child summary");
+    }
+    if (SCREENSHOTS) {
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        for (const width of [1280, 390]) {
+          await page.setViewportSize({ width, height: 800 });
+          await page.screenshot({ path: `${SCREENSHOTS}/execution-${width}-${scheme}.png`, fullPage: true });
+        }
+      }
+    }
     equal(problems.length, 0, problems.join("\n"));
   } finally {
     await server.close();

@@ -6,6 +6,7 @@ import { type ChatSessionRow, listSessions } from "../../../db/queries/chat.ts";
 import { effectiveModel } from "../../../functions/llm_settings.ts";
 import { deleteSession, openSession, renameSession } from "../../../functions/chat/sessions.ts";
 import { ChatPage } from "../../../components/ChatPage.tsx";
+import { chatPageTitle } from "../../../components/page_title.ts";
 import type { StoredMessage } from "../../../islands/ChatPanel.tsx";
 
 /** Messages a page opens with; older ones stay in the API's pages. */
@@ -40,7 +41,7 @@ export const handler = {
       })),
       streaming: Boolean(opened.active),
       configured,
-      pageTitle: `${opened.session.title} · Chat`,
+      pageTitle: chatPageTitle(opened.session.title),
     };
   },
   /** Without JavaScript: the rename form and the delete confirmation post here. */

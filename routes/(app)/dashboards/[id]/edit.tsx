@@ -1,4 +1,8 @@
-/** /dashboards/:id/edit: the layout editor (an island; the rest of the dashboard works without JavaScript). */
+/**
+ * /dashboards/:id/edit: the layout editor (an island; the rest of the dashboard works without
+ * JavaScript). POST removes a widget: the confirmed "Remove" from /confirm/remove-widget, for a
+ * browser without JavaScript (the island removes it through the API).
+ */
 import { isUuid } from "../../../../lib/http/ids.ts";
 import type { FreshContext, PageProps } from "../../../../lib/fresh/mod.ts";
 import { asset } from "../../../../lib/fresh/mod.ts";
@@ -9,6 +13,9 @@ import { renderCells } from "../../../../functions/dashboards/cells.ts";
 import type { DashboardFilter } from "../../../../functions/dashboards/schemas.ts";
 import { formatNumber } from "../../../../components/dashboard/DashboardGrid.tsx";
 import { datasetsOf, listConnectorsOf } from "../../../../functions/connectors.ts";
+import { removeWidget } from "../../../../functions/dashboards/widgets.ts";
+import { findWidget } from "../../../../db/queries/dashboards.ts";
+import { asUser } from "../../../../db/rls.ts";
 import DashboardEditor, { type EditorSource, type EditorWidget } from "../../../../islands/DashboardEditor.tsx";
 
 interface Data {
@@ -70,13 +77,27 @@ export const handler = {
         y: w.positionY,
         w: w.width,
         h: w.height,
-        ...(cells[i].svg ? { svg: cells[i].svg.main } : { summary: summary(cells[i]) }),
+        ...(cells[i].svg
+          ? { svg: cells[i].svg.main, ...(cells[i].svg.phone ? { phoneSvg: cells[i].svg.phone } : {}) }
+          : { summary: summary(cells[i]) }),
       })),
       sources,
       filters: view.filters,
       filterColumns: [...filterColumns.values()],
       pageTitle: `Edit ${dashboard.name} · Dashboard`,
     };
+  },
+  /** The confirmed removal of one of this dashboard's widgets; back to the editor. */
+  async POST(ctx: FreshContext<PageState>): Promise<Response> {
+    const { deps, user, meta } = ctx.state;
+    if (!isUuid(ctx.params.id)) throw notFound("Dashboard");
+    const form = await ctx.req.formData();
+    if (form.get("action") !== "remove_widget") throw notFound("Action");
+    const widgetId = String(form.get("widget_id") ?? "");
+    const widget = isUuid(widgetId) ? await asUser(deps.db, user!.id, (tx) => findWidget(tx, widgetId)) : undefined;
+    if (!widget || widget.dashboardId !== ctx.params.id) throw notFound("Widget");
+    await removeWidget(deps, user!.id, widgetId, meta);
+    return ctx.redirect(`/dashboards/${ctx.params.id}/edit`);
   },
 };
 
@@ -90,7 +111,9 @@ export default function EditDashboard({ data }: PageProps<Data>) {
             <a href="/dashboards">Dashboards</a> / <a href={`/dashboards/${data.id}`}>{data.name}</a>
           </p>
           <h1>Edit {data.name}</h1>
-          <p class="muted">Drag a widget to move it, drag its corner to resize it. Changes are saved at once.</p>
+          <p class="muted editor-drag-hint">
+            Drag a widget to move it, drag its corner to resize it. Changes are saved at once.
+          </p>
         </div>
       </header>
       <DashboardEditor
