@@ -369,5 +369,15 @@ export const artifacts = pgTable("artifacts", {
   createdAt: createdAt(),
 });
 
+/** Query results by dataset version (db/queries/query_results.ts): computed once per sync. */
+export const queryResults = pgTable("query_results", {
+  datasetId: uuid("dataset_id").notNull().references(() => datasets.id, { onDelete: "cascade" }),
+  queryKey: text("query_key").notNull(),
+  version: bigint("version", { mode: "number" }).notNull(),
+  workspaceId: workspaceId(),
+  result: text("result").notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.queryKey] })]);
+
 export type User = typeof users.$inferSelect;
 export type Workspace = typeof workspaces.$inferSelect;

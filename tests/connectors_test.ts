@@ -22,6 +22,9 @@ import { runDueSyncs } from "../functions/scheduled_syncs.ts";
 import { sql } from "drizzle-orm";
 import { rows } from "../db/rows.ts";
 import { asUser } from "../db/rls.ts";
+import { queryDataset } from "../functions/query_dataset.ts";
+import { writeQueryResult } from "../db/queries/query_results.ts";
+import type { StructuredQuery } from "../connectors/query.ts";
 
 const sources = startSources();
 // The local sources, and the machine's Postgres port for the postgres connector; everything else stays refused.
@@ -147,6 +150,87 @@ testEachBackend(
   },
   ENV,
 );
+
+testEachBackend(
+  "a query runs once per sync across processes: another reads the stored result, a new sync stores anew",
+  async (t) => {
+    const user = await t.signUp();
+    const { cookie } = user;
+    const weather = await createConnector(t, cookie, {
+      name: "Seattle weather",
+      type: "csv",
+      config: { url: `${sources.base}/vega/seattle-weather.csv` },
+    });
+    await sync(t, cookie, weather.id);
+    const q: StructuredQuery = {
+      dimensions: ["weather"],
+      measures: [{ fn: "count" }],
+      order_by: [{ column: "weather", dir: "asc" }],
+    };
+    const first = await query(t, cookie, weather.id, "seattle-weather", q);
+    ok(!first.cached_at, "run here");
+    // Another process: the same database, its own dependencies, so nothing of this one's memory.
+    const other = { ...t.deps };
+    await waitFor(async () => (await storedResults(t, weather.id)).length === 1);
+    const input = { connectorId: weather.id, dataset: "seattle-weather", query: q };
+    const there = await queryDataset(other, user.user.id, input);
+    ok(there.cached_at, "read from the stored result");
+    deepStrictEqual(there.rows, first.rows);
+    deepStrictEqual(there.columns, first.columns);
+    // A new sync is a new version: run again, and the older version's row goes.
+    const [before] = await storedResults(t, weather.id);
+    await sync(t, cookie, weather.id);
+    ok(!(await queryDataset({ ...t.deps }, user.user.id, input)).cached_at, "run again after the sync");
+    await waitFor(async () => {
+      const stored = await storedResults(t, weather.id);
+      return stored.length === 1 && stored[0].version > before.version;
+    });
+  },
+  ENV,
+);
+
+testEachBackend(
+  "stored query results stop at their per-version limit, so share-link filters cannot grow the table",
+  async (t) => {
+    const { cookie } = await t.signUp();
+    const weather = await createConnector(t, cookie, {
+      name: "Seattle weather",
+      type: "csv",
+      config: { url: `${sources.base}/vega/seattle-weather.csv` },
+    });
+    await sync(t, cookie, weather.id);
+    const [dataset] = await rows<{ id: string; workspace_id: string }>(
+      t.deps.db.orm,
+      sql`select id::text, workspace_id::text from datasets where connector_id = ${weather.id}::uuid`,
+    );
+    const at = { datasetId: dataset.id, workspaceId: dataset.workspace_id, version: 1 };
+    for (const key of ["a", "b", "c", "d"]) await writeQueryResult(t.deps.db.orm, at, key, "{}", 3);
+    equal((await storedResults(t, weather.id)).length, 3);
+    // Rewriting a kept one still works, and a newer version replaces the older ones.
+    await writeQueryResult(t.deps.db.orm, at, "a", '{"again":1}', 3);
+    await writeQueryResult(t.deps.db.orm, { ...at, version: 2 }, "z", "{}", 3);
+    deepStrictEqual((await storedResults(t, weather.id)).map((r) => [r.query_key, r.version]), [["z", 2]]);
+  },
+  ENV,
+);
+
+/** The connector's stored query results. */
+async function storedResults(t: TestApp, connectorId: string) {
+  const found = await rows<{ query_key: string; version: string | number }>(
+    t.deps.db.orm,
+    sql`select r.query_key, r.version from query_results r join datasets d on d.id = r.dataset_id
+      where d.connector_id = ${connectorId}::uuid order by r.query_key`,
+  );
+  return found.map((r) => ({ query_key: r.query_key, version: Number(r.version) }));
+}
+
+async function waitFor(done: () => Promise<boolean>, ms = 5000) {
+  const until = Date.now() + ms;
+  while (!await done()) {
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 testEachBackend("http_json follows page, cursor and next-URL pagination with a secret header", async (t) => {
   const { cookie } = await t.signUp();
