@@ -8,7 +8,9 @@ import type { AppDeps } from "../lib/deps.ts";
 import { ApiError, notFound } from "../lib/http/errors.ts";
 import { postgresCode } from "../lib/http/error_handler.ts";
 import { asUser } from "../db/rls.ts";
-import { type ArtifactRow, findArtifact, insertArtifact, listLatest, listVersions } from "../db/queries/artifacts.ts";
+import { type ArtifactRow, findArtifact, insertArtifacts, listLatest, listVersions } from "../db/queries/artifacts.ts";
+import { groupCommit } from "../lib/group_commit.ts";
+import type { artifacts } from "../db/schema.ts";
 import { StructuredQuery } from "../connectors/query.ts";
 import type { Column } from "../connectors/types.ts";
 import { ChartSpec, missingColumns } from "../lib/charts/chart_spec.ts";
@@ -172,6 +174,33 @@ export async function reviseArtifact(
   });
 }
 
+/** One version to insert, as its caller's user in its workspace. */
+type NewVersion = typeof artifacts.$inferInsert & { workspaceId: string; createdBy: string };
+
+/**
+ * Artifact versions are written with group commit (lib/group_commit.ts): versions created while a
+ * write is in flight (a burst of workflow executions, each saving its result) go together in the
+ * next, one transaction per user under that user's RLS, one multi-row insert each.
+ */
+const writers = new WeakMap<AppDeps, (version: NewVersion) => Promise<ArtifactRow>>();
+
+function writeVersion(deps: AppDeps, version: NewVersion): Promise<ArtifactRow> {
+  let write = writers.get(deps);
+  if (!write) {
+    write = groupCommit(async (versions: NewVersion[]) => {
+      const byUser = Map.groupBy(versions.map((v, i) => ({ v, i })), ({ v }) => v.createdBy);
+      const out: ArtifactRow[] = new Array(versions.length);
+      for (const [userId, group] of byUser) {
+        const rows = await asUser(deps.db, userId, (tx) => insertArtifacts(tx, group.map(({ v }) => v)));
+        group.forEach(({ i }, k) => out[i] = rows[k]);
+      }
+      return out;
+    }, { maxItems: 64, maxInFlight: 2 });
+    writers.set(deps, write);
+  }
+  return write(version);
+}
+
 async function insertVersion(
   deps: AppDeps,
   ctx: ArtifactContext,
@@ -184,25 +213,23 @@ async function insertVersion(
     sessionId?: string | null;
   },
 ): Promise<ArtifactRow> {
-  return await asUser(deps.db, ctx.userId, async (tx) => {
-    try {
-      // Names, markdown and chart titles come from the model's tool calls: made storable here, where they enter.
-      return await insertArtifact(tx, {
-        ...row,
-        name: storableText(row.name),
-        data: storableJson(row.data),
-        workspaceId: ctx.workspaceId,
-        sessionId: row.sessionId ?? ctx.sessionId ?? null,
-        createdBy: ctx.userId,
-      });
-    } catch (error) {
-      // Two revisions of the same version at once: the unique (artifact_id, version) keeps one.
-      if (postgresCode(error) === "23505") {
-        throw new ApiError(409, "conflict", "The artifact changed meanwhile: read it again and revise that");
-      }
-      throw error;
+  try {
+    // Names, markdown and chart titles come from the model's tool calls: made storable here, where they enter.
+    return await writeVersion(deps, {
+      ...row,
+      name: storableText(row.name),
+      data: storableJson(row.data),
+      workspaceId: ctx.workspaceId,
+      sessionId: row.sessionId ?? ctx.sessionId ?? null,
+      createdBy: ctx.userId,
+    });
+  } catch (error) {
+    // Two revisions of the same version at once: the unique (artifact_id, version) keeps one.
+    if (postgresCode(error) === "23505") {
+      throw new ApiError(409, "conflict", "The artifact changed meanwhile: read it again and revise that");
     }
-  });
+    throw error;
+  }
 }
 
 /** One artifact (its newest version unless `version` is given); 404 outside the caller's reach. */

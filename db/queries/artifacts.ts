@@ -36,7 +36,10 @@ export async function listLatest(
   return await db.select().from(latest).orderBy(sql`${latest.createdAt} desc`).limit(filter.limit) as ArtifactRow[];
 }
 
-export async function insertArtifact(db: Db, values: typeof artifacts.$inferInsert): Promise<ArtifactRow> {
-  const [row] = await db.insert(artifacts).values(values).returning();
-  return row;
+/** Inserts several artifact versions in one statement; rows come back in the order given. */
+export async function insertArtifacts(db: Db, values: (typeof artifacts.$inferInsert)[]): Promise<ArtifactRow[]> {
+  const ids = values.map((v) => v.id ?? crypto.randomUUID());
+  const inserted = await db.insert(artifacts).values(values.map((v, i) => ({ ...v, id: ids[i] }))).returning();
+  const byId = new Map(inserted.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id)!);
 }
