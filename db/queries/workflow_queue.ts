@@ -246,79 +246,114 @@ export async function startStep(
   return row ? Number(row.attempts) : undefined;
 }
 
-/**
- * Checkpoints a finished step's output; false when the lease is gone (nothing written). With
- * `next`, the next step is marked as started in the same statement (one round trip and one commit
- * instead of two): `attempts` is its attempt number, as `startStep` gives it.
- */
-export async function finishStep(
-  db: Db,
-  input: {
-    executionId: string;
-    owner: string;
-    stepId: string;
-    output: unknown;
-    next?: { stepId: string; workspaceId: string; seq: number; input: unknown };
-  },
-): Promise<{ saved: boolean; attempts?: number }> {
-  const next = input.next;
-  const started = next
-    ? sql`, started as (
-        insert into execution_steps (execution_id, step_id, workspace_id, seq, status, attempts, input, started_at)
-        select ${input.executionId}::uuid, ${next.stepId}, ${next.workspaceId}::uuid, ${next.seq}, 'running', 1,
-          ${JSON.stringify(next.input)}::jsonb, now()
-        where exists (select 1 from done)
-        on conflict (execution_id, step_id) do update
-          set status = 'running', attempts = execution_steps.attempts + 1, seq = excluded.seq, input = excluded.input,
-            started_at = now(), finished_at = null, error = null
-        returning attempts
-      )`
-    : sql``;
-  const [row] = await rows<{ saved: boolean; attempts: number | null }>(
-    db,
-    sql`with done as (
-        update execution_steps set status = 'succeeded', output = ${JSON.stringify(input.output)}::jsonb,
-          finished_at = now()
-        where execution_id = ${input.executionId}::uuid and step_id = ${input.stepId}
-          and ${holds(input.executionId, input.owner)}
-        returning step_id
-      )${started}
-      select exists (select 1 from done) as saved,
-        ${next ? sql`(select attempts from started)` : sql`null::int`} as attempts`,
-  );
-  if (!row?.saved) return { saved: false };
-  return { saved: true, attempts: row.attempts === null ? undefined : Number(row.attempts) };
+/** A finished step to checkpoint: what `finishSteps` takes. */
+export interface FinishedStep {
+  executionId: string;
+  owner: string;
+  stepId: string;
+  output: unknown;
+  /** The next step, marked as started in the same statement. */
+  next?: { stepId: string; workspaceId: string; seq: number; input: unknown };
 }
 
 /**
- * Ends an execution as succeeded with `results`, checkpointing its last step's output (`step`) in
- * the same statement, fenced on the lease; false when the lease was gone (nothing written).
+ * Checkpoints finished steps' outputs, each fenced on its lease: `saved` is false where the lease
+ * is gone (nothing written for that one). With `next`, the next step is marked as started in the
+ * same statement (one round trip and one commit instead of two): `attempts` is its attempt number,
+ * as `startStep` gives it. Several executions' checkpoints share the statement (the engine's group
+ * commit). Results are in the order of `inputs`.
  */
-export async function succeedExecution(
+export async function finishSteps(
   db: Db,
-  input: { executionId: string; owner: string; results: unknown; step?: { stepId: string; output: unknown } },
-): Promise<boolean> {
-  const step = input.step;
-  const [row] = await rows<{ held: boolean }>(
+  inputs: FinishedStep[],
+): Promise<{ saved: boolean; attempts?: number }[]> {
+  // JSON values travel as their text, so `null` stays a JSON null and an absent output stays SQL null.
+  const batch = inputs.map((input, n) => ({
+    n,
+    execution_id: input.executionId,
+    owner: input.owner,
+    step_id: input.stepId,
+    output: JSON.stringify(input.output),
+    next_step_id: input.next?.stepId,
+    next_workspace_id: input.next?.workspaceId,
+    next_seq: input.next?.seq,
+    next_input: input.next ? JSON.stringify(input.next.input) : undefined,
+  }));
+  const found = await rows<{ n: number; saved: boolean; attempts: number | null }>(
     db,
-    sql`with ended as (
-        update workflow_executions set status = 'succeeded', results = ${JSON.stringify(input.results)}::jsonb,
-          error = null, completed_at = now(), lease_owner = null, lease_expires_at = null
-        where id = ${input.executionId}::uuid and lease_owner = ${input.owner} and status = 'running'
-        returning id
-      )${
-      step
-        ? sql`, done as (
-        update execution_steps set status = 'succeeded', output = ${JSON.stringify(step.output)}::jsonb,
-          finished_at = now()
-        where execution_id = ${input.executionId}::uuid and step_id = ${step.stepId}
-          and exists (select 1 from ended)
-      )`
-        : sql``
-    }
-      select exists (select 1 from ended) as held`,
+    sql`with input as (
+        select * from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as i(n int, execution_id uuid, owner text,
+          step_id text, output text, next_step_id text, next_workspace_id uuid, next_seq int, next_input text)
+      ), held as (
+        select i.* from input i join workflow_executions e
+          on e.id = i.execution_id and e.lease_owner = i.owner and e.status = 'running'
+      ), done as (
+        update execution_steps s set status = 'succeeded', output = h.output::jsonb, finished_at = now()
+        from held h where s.execution_id = h.execution_id and s.step_id = h.step_id
+        returning s.execution_id
+      ), started as (
+        insert into execution_steps (execution_id, step_id, workspace_id, seq, status, attempts, input, started_at)
+        select h.execution_id, h.next_step_id, h.next_workspace_id, h.next_seq, 'running', 1, h.next_input::jsonb, now()
+        from held h where h.next_step_id is not null and h.execution_id in (select execution_id from done)
+        on conflict (execution_id, step_id) do update
+          set status = 'running', attempts = execution_steps.attempts + 1, seq = excluded.seq, input = excluded.input,
+            started_at = now(), finished_at = null, error = null
+        returning execution_id, attempts
+      )
+      select i.n, exists (select 1 from done d where d.execution_id = i.execution_id) as saved,
+        (select s.attempts from started s where s.execution_id = i.execution_id) as attempts
+      from input i`,
   );
-  return Boolean(row?.held);
+  const byN = new Map(found.map((r) => [Number(r.n), r]));
+  return inputs.map((_, n) => {
+    const row = byN.get(n);
+    if (!row?.saved) return { saved: false };
+    return { saved: true, attempts: row.attempts === null ? undefined : Number(row.attempts) };
+  });
+}
+
+/** An execution that succeeded: what `succeedExecutions` takes. */
+export interface SucceededExecution {
+  executionId: string;
+  owner: string;
+  results: unknown;
+  /** Its last step's output, checkpointed in the same statement. */
+  step?: { stepId: string; output: unknown };
+}
+
+/**
+ * Ends executions as succeeded with their `results`, checkpointing each one's last step output in
+ * the same statement, each fenced on its lease: false where the lease was gone (nothing written for
+ * that one). Results are in the order of `inputs`.
+ */
+export async function succeedExecutions(db: Db, inputs: SucceededExecution[]): Promise<boolean[]> {
+  const batch = inputs.map((input, n) => ({
+    n,
+    execution_id: input.executionId,
+    owner: input.owner,
+    results: JSON.stringify(input.results),
+    step_id: input.step?.stepId,
+    output: input.step ? JSON.stringify(input.step.output) : undefined,
+  }));
+  const found = await rows<{ n: number; held: boolean }>(
+    db,
+    sql`with input as (
+        select * from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as i(n int, execution_id uuid, owner text,
+          results text, step_id text, output text)
+      ), ended as (
+        update workflow_executions e set status = 'succeeded', results = i.results::jsonb, error = null,
+          completed_at = now(), lease_owner = null, lease_expires_at = null
+        from input i where e.id = i.execution_id and e.lease_owner = i.owner and e.status = 'running'
+        returning e.id
+      ), done as (
+        update execution_steps s set status = 'succeeded', output = i.output::jsonb, finished_at = now()
+        from input i where i.step_id is not null and s.execution_id = i.execution_id and s.step_id = i.step_id
+          and i.execution_id in (select id from ended)
+      )
+      select i.n, exists (select 1 from ended where id = i.execution_id) as held from input i`,
+  );
+  const held = new Set(found.filter((r) => r.held).map((r) => Number(r.n)));
+  return inputs.map((_, n) => held.has(n));
 }
 
 /** Records a failed attempt and puts the execution back in the queue until `delayMs` from now. */

@@ -15,13 +15,15 @@ import { vaultFor } from "../../lib/crypto/vault.ts";
 import {
   anyExecutionDue,
   claimExecutions,
+  type FinishedStep,
   finishExecution,
-  finishStep,
+  finishSteps,
   renewLeases,
   retryLater,
   startStep,
   startSteps,
-  succeedExecution,
+  type SucceededExecution,
+  succeedExecutions,
 } from "../../db/queries/workflow_queue.ts";
 import {
   type ExecutionRow,
@@ -35,6 +37,7 @@ import { stepType } from "./steps/registry.ts";
 import { ExpressionError } from "./steps/expressions.ts";
 import { type StepContext, StepFailure } from "./steps/types.ts";
 import { capped, jsonSize, storable } from "./json.ts";
+import { groupCommit } from "../../lib/group_commit.ts";
 
 /** The largest output a step may produce (it is kept for later steps and for resuming). */
 export const MAX_OUTPUT_CHARS = 1024 * 1024;
@@ -141,9 +144,19 @@ export class WorkflowEngine {
   #woken = false;
   #heartbeat?: ReturnType<typeof setInterval>;
   #loopDone?: Promise<void>;
+  /**
+   * Checkpoints with group commit: executions that finish a step while another's checkpoint is in
+   * flight share the next statement and commit (each still fenced on its own lease, and each
+   * execution waits for its own before it goes on).
+   */
+  readonly #finishStep: (step: FinishedStep) => Promise<{ saved: boolean; attempts?: number }>;
+  readonly #succeed: (execution: SucceededExecution) => Promise<boolean>;
 
   constructor(deps: AppDeps, options: EngineOptions = {}) {
     this.#deps = deps;
+    const together = { maxItems: 64, maxInFlight: 2 };
+    this.#finishStep = groupCommit((steps: FinishedStep[]) => finishSteps(deps.db.orm, steps), together);
+    this.#succeed = groupCommit((done: SucceededExecution[]) => succeedExecutions(deps.db.orm, done), together);
     this.#workers = options.workers ?? deps.config.workflows.workers;
     this.#leaseMs = options.leaseMs ?? deps.config.workflows.leaseMs;
     this.#pollMs = options.pollMs ?? 1000;
@@ -402,7 +415,7 @@ export class WorkflowEngine {
       const step = pending;
       pending = undefined;
       if (!step) return true;
-      return (await persist(() => finishStep(db, { executionId: row.id, owner, ...step }))).saved;
+      return (await persist(() => this.#finishStep({ executionId: row.id, owner, ...step }))).saved;
     };
     const fail = async (error: string, failedStep?: string) => {
       if (!await flush()) return;
@@ -454,7 +467,7 @@ export class WorkflowEngine {
         const attempt = preStarted !== undefined
           ? preStarted ?? undefined
           : previous
-          ? (await persist(() => finishStep(db, { executionId: row.id, owner, ...previous, next: started }))).attempts
+          ? (await persist(() => this.#finishStep({ executionId: row.id, owner, ...previous, next: started }))).attempts
           : await persist(() => startStep(db, { executionId: row.id, owner, ...started }));
         if (attempt === undefined) return;
         try {
@@ -507,7 +520,7 @@ export class WorkflowEngine {
     }
     const results = capped(last, RESULTS_PREVIEW_CHARS);
     const step = pending;
-    await persist(() => succeedExecution(db, { executionId: row.id, owner, results, step }));
+    await persist(() => this.#succeed({ executionId: row.id, owner, results, step }));
   }
 
   async #runStep(
