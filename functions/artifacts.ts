@@ -178,26 +178,30 @@ export async function reviseArtifact(
 type NewVersion = typeof artifacts.$inferInsert & { workspaceId: string; createdBy: string };
 
 /**
- * Artifact versions are written with group commit (lib/group_commit.ts): versions created while a
- * write is in flight (a burst of workflow executions, each saving its result) go together in the
- * next, one transaction per user under that user's RLS, one multi-row insert each.
+ * Artifact versions are written with group commit (lib/group_commit.ts), one writer per user:
+ * versions a user's work creates while a write is in flight (a burst of workflow executions, each
+ * saving its result) go together in the next, one multi-row insert in one transaction under that
+ * user's RLS. One user's group is all or nothing, so a refused write never touches another user's.
  */
-const writers = new WeakMap<AppDeps, (version: NewVersion) => Promise<ArtifactRow>>();
+const writers = new WeakMap<AppDeps, Map<string, (version: NewVersion) => Promise<ArtifactRow>>>();
+/** Writers kept per process; the oldest idle one goes first (a dropped writer finishes what it holds). */
+const WRITERS_KEPT = 1000;
 
 function writeVersion(deps: AppDeps, version: NewVersion): Promise<ArtifactRow> {
-  let write = writers.get(deps);
-  if (!write) {
-    write = groupCommit(async (versions: NewVersion[]) => {
-      const byUser = Map.groupBy(versions.map((v, i) => ({ v, i })), ({ v }) => v.createdBy);
-      const out: ArtifactRow[] = new Array(versions.length);
-      for (const [userId, group] of byUser) {
-        const rows = await asUser(deps.db, userId, (tx) => insertArtifacts(tx, group.map(({ v }) => v)));
-        group.forEach(({ i }, k) => out[i] = rows[k]);
-      }
-      return out;
-    }, { maxItems: 64, maxInFlight: 2 });
-    writers.set(deps, write);
+  let byUser = writers.get(deps);
+  if (!byUser) writers.set(deps, byUser = new Map());
+  const userId = version.createdBy;
+  let write = byUser.get(userId);
+  if (write) {
+    byUser.delete(userId);
+  } else {
+    write = groupCommit(
+      (versions: NewVersion[]) => asUser(deps.db, userId, (tx) => insertArtifacts(tx, versions)),
+      { maxItems: 64, maxInFlight: 2 },
+    );
+    if (byUser.size >= WRITERS_KEPT) byUser.delete(byUser.keys().next().value!);
   }
+  byUser.set(userId, write);
   return write(version);
 }
 

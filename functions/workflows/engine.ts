@@ -73,6 +73,13 @@ function retryable(error: unknown): boolean {
 }
 
 function messageOf(error: unknown): string {
+  const domain = error instanceof StepFailure || error instanceof ApiError || error instanceof ExpressionError;
+  // The database's own text (a failed query quotes its SQL and parameters) is for the log, not users.
+  const code = domain ? undefined : postgresCode(error);
+  if (code === "42501") {
+    return "The workflow's owner may no longer change this workspace: an owner or editor must save the workflow again";
+  }
+  if (code) return `The database refused this step's work (PostgreSQL error ${code}): run it again, or edit the step`;
   if (error instanceof Error) return error.message.slice(0, 2000);
   return String(error).slice(0, 2000);
 }
@@ -489,6 +496,13 @@ export class WorkflowEngine {
         } catch (error) {
           if (signal.aborted) return;
           const message = messageOf(error);
+          if (postgresCode(error)) {
+            this.#deps.log.warn("workflow step refused by the database", {
+              execution_id: row.id,
+              step: step.id,
+              error: String(error),
+            });
+          }
           if (retryable(error) && attempt < config.retries.attempts) {
             const delay = backoffDelay(attempt, config.retries.backoff_ms, config.retries.max_backoff_ms);
             const queued = await persist(() =>
