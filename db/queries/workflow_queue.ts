@@ -61,8 +61,9 @@ export interface AcceptedDelivery {
 /**
  * Records verified deliveries and queues their executions in one statement (so in one
  * transaction): for each delivery, either both rows exist or neither. A delivery whose webhook id
- * was seen before queues nothing; its duplicate count goes up and the first execution's id comes
- * back (also when the first came earlier in the same call).
+ * was seen before (also earlier in the same call) queues nothing and comes back as "duplicate":
+ * the caller counts it with `countDuplicate`, outside the statement, so that a failure there never
+ * makes a group commit write the group again.
  *
  * Each delivery is fenced on what its caller verified against, so a verifier that read the
  * workflow earlier (a cached copy) cannot accept what the database would refuse now: it is written
@@ -73,7 +74,7 @@ export interface AcceptedDelivery {
 export async function acceptDeliveries(
   db: Db,
   inputs: VerifiedDelivery[],
-): Promise<(AcceptedDelivery | undefined)[]> {
+): Promise<(AcceptedDelivery | "duplicate" | undefined)[]> {
   const batch = inputs.map((input, n) => ({
     n,
     workflow_id: input.workflowId,
@@ -108,18 +109,23 @@ export async function acceptDeliveries(
       from input i left join w on w.n = i.n left join delivery d on d.execution_id = i.execution_id`,
   );
   const byN = new Map(found.map((r) => [Number(r.n), r]));
-  return await Promise.all(inputs.map(async (input, n) => {
+  return inputs.map((_, n) => {
     const result = byN.get(n);
     if (!result?.valid) return undefined;
-    if (result.execution_id) return { executionId: result.execution_id, duplicate: false };
-    const [first] = await db.update(webhookDeliveries)
-      .set({ duplicates: sql`${webhookDeliveries.duplicates} + 1`, lastDuplicateAt: sql`now()` })
-      .where(and(eq(webhookDeliveries.workflowId, input.workflowId), eq(webhookDeliveries.webhookId, input.webhookId)))
-      .returning({ executionId: webhookDeliveries.executionId });
-    // Pruned between the two statements (over 7 days old): a new delivery after all.
-    if (!first) return (await acceptDeliveries(db, [input]))[0];
-    return { executionId: first.executionId, duplicate: true };
-  }));
+    return result.execution_id ? { executionId: result.execution_id, duplicate: false } : "duplicate";
+  });
+}
+
+/**
+ * Counts a repeated delivery on its first one and returns the first delivery's execution id;
+ * undefined when the first was pruned meanwhile (over 7 days old: record it as new after all).
+ */
+export async function countDuplicate(db: Db, input: { workflowId: string; webhookId: string }) {
+  const [first] = await db.update(webhookDeliveries)
+    .set({ duplicates: sql`${webhookDeliveries.duplicates} + 1`, lastDuplicateAt: sql`now()` })
+    .where(and(eq(webhookDeliveries.workflowId, input.workflowId), eq(webhookDeliveries.webhookId, input.webhookId)))
+    .returning({ executionId: webhookDeliveries.executionId });
+  return first?.executionId;
 }
 
 /**
