@@ -379,5 +379,16 @@ export const queryResults = pgTable("query_results", {
   createdAt: createdAt(),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.queryKey] })]);
 
+/** Widget charts as drawn (db/queries/chart_drawings.ts): drawn once per widget and data version. */
+export const chartDrawings = pgTable("chart_drawings", {
+  key: text("key").primaryKey(),
+  widgetId: uuid("widget_id").notNull().references(() => widgets.id, { onDelete: "cascade" }),
+  workspaceId: workspaceId(),
+  widgetVersion: bigint("widget_version", { mode: "number" }).notNull(),
+  dataVersion: bigint("data_version", { mode: "number" }).notNull(),
+  svg: text("svg").notNull(),
+  createdAt: createdAt(),
+});
+
 export type User = typeof users.$inferSelect;
 export type Workspace = typeof workspaces.$inferSelect;

@@ -6,6 +6,12 @@ import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict"
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { startSources } from "./support/sources.ts";
 import { countBy, csvRows, marks, pageCharts, syncAgain, weatherDashboard } from "./support/dashboards.ts";
+import { eq, sql } from "drizzle-orm";
+import { rows } from "../db/rows.ts";
+import { widgets } from "../db/schema.ts";
+import { widgetSvg } from "../functions/dashboards/render.ts";
+import type { QueryResult } from "../functions/query_dataset.ts";
+import type { AppDeps } from "../lib/deps.ts";
 
 const sources = startSources();
 const ENV = { OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sources.port}` };
@@ -406,3 +412,58 @@ testEachBackend("the share page is rate limited per address, and 0 turns the lim
 
 closeSharedAppsAfterAll();
 addEventListener("unload", () => sources.close());
+
+testEachBackend(
+  "charts are drawn once per widget and data version: another process reads the stored drawing",
+  async (t) => {
+    const { cookie } = await t.signUp();
+    const { dashboardId, weatherConnector, electricityConnector } = await weatherDashboard(t, cookie, sources);
+    const link = await share(t, cookie, dashboardId);
+    equal((await t.call(pathOf(link.url))).status, 200);
+    const widgetIds = (await rows<{ id: string }>(
+      t.deps.db.orm,
+      sql`select id::text from widgets where dashboard_id = ${dashboardId}::uuid and type in ('bar', 'scatter', 'line')`,
+    )).map((r) => r.id);
+    ok(widgetIds.length >= 2);
+    const stored = async () =>
+      await rows<{ widget_id: string; data_version: string; svg: string }>(
+        t.deps.db.orm,
+        sql`select widget_id::text, data_version, svg from chart_drawings
+        where widget_id = any(${`{${widgetIds.join(",")}}`}::uuid[])`,
+      );
+    await waitUntil(async () => new Set((await stored()).map((r) => r.widget_id)).size === widgetIds.length);
+    ok((await stored()).every((r) => r.svg.startsWith("<svg")));
+
+    // Another process (the same database, its own memory) shows the stored drawing, not a new one.
+    const [widget] = await t.deps.db.orm.select().from(widgets).where(eq(widgets.id, widgetIds[0]));
+    const result = { columns: [{ name: "k", type: "text" }, { name: "n", type: "integer" }], rows: [["a", 1]] };
+    const store = (deps: AppDeps) => ({ deps, dataVersion: 1 });
+    const drawn = await widgetSvg(widget, result as QueryResult, "light", "k", undefined, store({ ...t.deps }))!;
+    await waitUntil(async () =>
+      (await rows(t.deps.db.orm, sql`select 1 from chart_drawings where data_version = 1`)).length === 1
+    );
+    await t.deps.db.orm.execute(sql`update chart_drawings set svg = '<svg data-stored="1"/>' where data_version = 1`);
+    equal(
+      await widgetSvg(widget, result as QueryResult, "light", "k", undefined, store({ ...t.deps }))!,
+      '<svg data-stored="1"/>',
+    );
+    ok(drawn.startsWith("<svg"));
+
+    // A new sync is a new data version: the page draws again and the older drawings go.
+    await syncAgain(t, cookie, weatherConnector);
+    await syncAgain(t, cookie, electricityConnector);
+    equal((await t.call(pathOf(link.url))).status, 200);
+    await waitUntil(async () =>
+      (await stored()).every((r) => Number(r.data_version) > 1) && (await stored()).length > 0
+    );
+  },
+  ENV,
+);
+
+async function waitUntil(done: () => Promise<boolean>, ms = 5000) {
+  const until = Date.now() + ms;
+  while (!await done()) {
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -4,6 +4,7 @@
  * markdown, or the widget's own error. Shared by the member's view and the public share page.
  */
 import type { WidgetRow } from "../../db/queries/dashboards.ts";
+import type { AppDeps } from "../../lib/deps.ts";
 import { responsiveSvg } from "../../lib/charts/render_svg.ts";
 import { markdownToSafeHtml } from "../../lib/markdown_server.ts";
 import type { QueryResult } from "../query_dataset.ts";
@@ -29,8 +30,16 @@ export interface CellView {
   note?: string;
 }
 
-/** The cells of a dashboard, in the widgets' order. */
-export async function renderCells(widgets: WidgetRow[], data: WidgetData[], values: FilterValues): Promise<CellView[]> {
+/**
+ * The cells of a dashboard, in the widgets' order. Charts are drawn once per widget and data
+ * version: this process keeps them, and `deps`' database keeps them for the next process.
+ */
+export async function renderCells(
+  deps: AppDeps,
+  widgets: WidgetRow[],
+  data: WidgetData[],
+  values: FilterValues,
+): Promise<CellView[]> {
   return await Promise.all(widgets.map(async (widget, i): Promise<CellView> => {
     const d = data[i];
     const title = widget.title ?? "";
@@ -51,9 +60,10 @@ export async function renderCells(widgets: WidgetRow[], data: WidgetData[], valu
     const key = dataKey(d, values);
     const label = title || `${widget.type} chart`;
     const phone = phoneChartSize(widget);
+    const store = { deps, dataVersion: d.syncedAt?.getTime() ?? 0 };
     const [main, phoneSvg] = await Promise.all([
-      widgetSvg(widget, result, "light", key)!,
-      phone ? widgetSvg(widget, result, "light", key, phone)! : undefined,
+      widgetSvg(widget, result, "light", key, undefined, store)!,
+      phone ? widgetSvg(widget, result, "light", key, phone, store)! : undefined,
     ]);
     return {
       widget,

@@ -12,6 +12,9 @@ import { svgToPng } from "../../lib/charts/rasterise.ts";
 import type { QueryResult } from "../query_dataset.ts";
 import { toCsv } from "../../lib/csv_export.ts";
 import type { WidgetConfig } from "./schemas.ts";
+import type { AppDeps } from "../../lib/deps.ts";
+import { readDrawing, writeDrawing } from "../../db/queries/chart_drawings.ts";
+import { createHash } from "node:crypto";
 
 /** Marks drawn at most in a widget; more are sampled evenly and the cell says so. */
 export const WIDGET_MARK_LIMIT = 3_000;
@@ -68,13 +71,33 @@ export function phoneChartSize(
   return { width: PHONE_CHART_WIDTH, height: Math.min(320, Math.max(220, grid.height)) };
 }
 
-const cache = new Map<string, Promise<string>>();
+/** Drawings this process made or read: per set of dependencies (another set is another process, as tests use it). */
+const caches = new WeakMap<AppDeps, Map<string, Promise<string>>>();
+/** Drawings of previews and downloads, which have no store. */
+const unstored = new Map<string, Promise<string>>();
 const CACHE_ENTRIES = 500;
+
+function cacheOf(store?: DrawingStore): Map<string, Promise<string>> {
+  if (!store) return unstored;
+  let cache = caches.get(store.deps);
+  if (!cache) caches.set(store.deps, cache = new Map());
+  return cache;
+}
+
+/**
+ * Where a saved widget's drawings are kept beyond this process (chart_drawings): the app's
+ * database, and the version of the data drawn. Previews of unsaved widgets pass none.
+ */
+export interface DrawingStore {
+  deps: AppDeps;
+  dataVersion: number;
+}
 
 /**
  * A widget's chart as SVG for `theme` (at its grid size unless `size` says otherwise), or undefined
  * for widgets that are not charts. `dataKey` names the data (dataset version and filters) so the
- * cache never serves a stale drawing.
+ * cache never serves a stale drawing. With a `store`, a drawing this process has not made is read
+ * from the database before Vega draws it, and what Vega draws is stored for the next process.
  */
 export function widgetSvg(
   widget: WidgetRow,
@@ -82,25 +105,55 @@ export function widgetSvg(
   theme: ChartTheme,
   dataKey: string,
   size: { width: number; height: number } = chartSize(widget),
+  store?: DrawingStore,
 ): Promise<string> | undefined {
   const spec = widgetChartSpec(widget, result.columns);
   if (!spec) return undefined;
   const key = `${widget.id}@${widget.updatedAt.getTime()}:${dataKey}:${theme}:${size.width}x${size.height}`;
+  const cache = cacheOf(store);
   let svg = cache.get(key);
   if (svg) {
     cache.delete(key);
   } else {
-    const { rows } = sampleRows(result.rows, WIDGET_MARK_LIMIT);
-    svg = renderChartSvg(spec, result.columns, rows, {
-      ...size,
-      theme,
-      stacked: (widget.config as WidgetConfig).stacked,
-      query: (widget.dataQuery ?? undefined) as ChartQuery | undefined,
-    });
+    const draw = () => {
+      const { rows } = sampleRows(result.rows, WIDGET_MARK_LIMIT);
+      return renderChartSvg(spec, result.columns, rows, {
+        ...size,
+        theme,
+        stacked: (widget.config as WidgetConfig).stacked,
+        query: (widget.dataQuery ?? undefined) as ChartQuery | undefined,
+      });
+    };
+    svg = store ? drawnOnce(store, widget, key, draw) : draw();
     svg.catch(() => cache.delete(key));
   }
   cache.set(key, svg);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return svg;
+}
+
+/** The stored drawing under `key`, else `draw()`'s, then stored (a failed read or write only costs a drawing). */
+async function drawnOnce(
+  store: DrawingStore,
+  widget: WidgetRow,
+  key: string,
+  draw: () => Promise<string>,
+): Promise<string> {
+  const { db, log } = store.deps;
+  const hashed = createHash("sha256").update(key).digest("hex");
+  const found = await readDrawing(db.orm, hashed).catch((error) => {
+    log.warn("stored chart not read", { error: String(error) });
+    return undefined;
+  });
+  if (found !== undefined) return found;
+  const svg = await draw();
+  const owner = {
+    widgetId: widget.id,
+    workspaceId: widget.workspaceId,
+    widgetVersion: widget.updatedAt.getTime(),
+    dataVersion: store.dataVersion,
+  };
+  writeDrawing(db.orm, hashed, owner, svg).catch((error) => log.warn("chart not stored", { error: String(error) }));
   return svg;
 }
 

@@ -46,7 +46,10 @@ export async function warmDashboard(deps: AppDeps, dashboardId: string): Promise
       const values = effectiveValues(filters, new URLSearchParams(), {});
       const run = systemRunner(deps);
       const data = await dashboardData(deps, run, found.widgets, filters, values, found.datasets);
-      await Promise.all([renderCells(found.widgets, data, values), filterOptions(deps, run, found.widgets, filters)]);
+      await Promise.all([
+        renderCells(deps, found.widgets, data, values),
+        filterOptions(deps, run, found.widgets, filters),
+      ]);
     }
   } finally {
     warming.delete(dashboardId);

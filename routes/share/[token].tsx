@@ -104,7 +104,7 @@ export const handler = {
     const { dashboard, link } = shared;
     const locked = link.lockedFilters as FilterValues;
     const [cells, options] = await Promise.all([
-      renderCells(shared.widgets, shared.data, shared.values),
+      renderCells(deps, shared.widgets, shared.data, shared.values),
       filterOptions(deps, systemRunner(deps), shared.widgets, shared.filters, locked),
     ]);
     // The form keeps what the viewer typed, even a refused value, so it can be corrected.

@@ -45,7 +45,7 @@ export const handler = {
     if (!isUuid(ctx.params.id)) throw notFound("Dashboard");
     const view = await dashboardView(deps, userId, ctx.params.id, ctx.url.searchParams);
     const [cells, options, links] = await Promise.all([
-      renderCells(view.widgets, view.data, view.values),
+      renderCells(deps, view.widgets, view.data, view.values),
       filterOptions(deps, userRunner(deps, userId), view.widgets, view.filters),
       listShareLinksOf(deps, userId, { dashboardId: view.dashboard.id, limit: 100 }, originOf(deps, ctx.req.url)),
     ]);

@@ -45,7 +45,7 @@ export const handler = {
     // The tiles draw what the dashboard shows, under its default filter values.
     const view = await dashboardView(deps, userId, ctx.params.id, new URLSearchParams());
     const { dashboard, widgets } = view;
-    const cells = await renderCells(widgets, view.data, view.values);
+    const cells = await renderCells(deps, widgets, view.data, view.values);
     const connectors = await listConnectorsOf(deps, userId, { limit: 100, workspaceId: dashboard.workspaceId });
     const sources: EditorSource[] = [];
     for (const c of connectors) {
