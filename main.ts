@@ -21,7 +21,9 @@ const log = createLogger(config.logLevel);
 const db = await openDatabase({ ...config.database });
 const applied = await migrate(db);
 if (applied.length) log.info("migrations applied", { versions: applied });
-const statistics = keepStatisticsFresh(db, log);
+/** How long after start-up background chores wait, so the first requests do not queue behind them. */
+const STARTUP_QUIET_MS = 3_000;
+const statistics = keepStatisticsFresh(db, log, STARTUP_QUIET_MS);
 const uploads = keepUploadsTidy(db, log);
 
 // postgres-js (3.4 on Deno) can fail a write on a socket the server has just closed (a restart, a
@@ -46,8 +48,14 @@ const deps = { config, db, log, now: () => new Date(), fetch: globalThis.fetch }
 const workflows = startWorkflows(deps);
 const { app } = await createApp(deps, { prebuilt: config.production });
 const scheduler = startScheduler(deps);
-// Parse the chart font now, not on the first chart a viewer waits for.
-installFontMetrics().catch((error) => log.warn("chart font not loaded", { error: String(error) }));
+// Parse the chart font soon, not on the first chart a viewer waits for, and not at once either:
+// the first pages after a start read their charts from the database (chart_drawings) and need no
+// font, and the parse (about 0.2 s) would hold them up. A chart drawn sooner loads it itself.
+const fontTimer = setTimeout(
+  () => installFontMetrics().catch((error) => log.warn("chart font not loaded", { error: String(error) })),
+  STARTUP_QUIET_MS,
+);
+Deno.unrefTimer(fontTimer);
 
 const server = Deno.serve({
   port: config.port,

@@ -10,15 +10,25 @@ import type { Logger } from "../lib/log.ts";
 
 const REFRESH_MS = 30 * 60_000;
 
-/** Refreshes now (without holding up start-up) and then every half hour, for the life of the process. */
-export function keepStatisticsFresh(db: Database, log: Logger): { stop(): void } {
+/**
+ * Refreshes `firstInMs` after start-up (PGlite has one connection: an ANALYZE of large datasets
+ * right away would hold up the first requests behind it) and then every half hour, for the life
+ * of the process.
+ */
+export function keepStatisticsFresh(db: Database, log: Logger, firstInMs = 0): { stop(): void } {
   if (db.driver !== "pglite") return { stop() {} };
   const refresh = () =>
     db.orm.execute(sql`analyze`).catch((error) => log.warn("analyze failed", { error: String(error) }));
-  refresh();
+  const first = setTimeout(refresh, firstInMs);
   const timer = setInterval(refresh, REFRESH_MS);
+  Deno.unrefTimer(first);
   Deno.unrefTimer(timer);
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+  };
 }
 
 /** How long an upload may take before its pieces count as abandoned (a crash mid-upload). */

@@ -21,10 +21,14 @@ export interface DrawingOwner {
  */
 export const MAX_DRAWINGS_PER_WIDGET = 64;
 
-/** The stored SVG under `key`, or undefined. */
-export async function readDrawing(db: Db, key: string): Promise<string | undefined> {
-  const [found] = await rows<{ svg: string }>(db, sql`select svg from chart_drawings where key = ${key}`);
-  return found?.svg;
+/** The stored SVGs under `keys` (one round trip for a whole page), by key; missing keys are absent. */
+export async function readDrawings(db: Db, keys: string[]): Promise<Map<string, string>> {
+  if (!keys.length) return new Map();
+  const found = await rows<{ key: string; svg: string }>(
+    db,
+    sql`select key, svg from chart_drawings where key = any(${`{${keys.join(",")}}`}::text[])`,
+  );
+  return new Map(found.map((r) => [r.key, r.svg]));
 }
 
 /**

@@ -10,7 +10,7 @@ import { markdownToSafeHtml } from "../../lib/markdown_server.ts";
 import type { QueryResult } from "../query_dataset.ts";
 import type { MetricValue } from "./metric.ts";
 import type { FilterValues } from "./filters.ts";
-import { phoneChartSize, samplingNote, widgetSvg } from "./render.ts";
+import { chartSize, phoneChartSize, samplingNote, storedDrawings, widgetSvg } from "./render.ts";
 import type { WidgetConfig } from "./schemas.ts";
 import { dataKey } from "./view.ts";
 import type { WidgetData } from "./widget_data.ts";
@@ -40,6 +40,17 @@ export async function renderCells(
   data: WidgetData[],
   values: FilterValues,
 ): Promise<CellView[]> {
+  const charts = widgets.flatMap((widget, i) => {
+    const d = data[i];
+    if (widget.type === "text" || widget.type === "table" || d.error || d.metric || !d.result) return [];
+    const phone = phoneChartSize(widget);
+    const key = dataKey(d, values);
+    return [
+      { widget, dataKey: key, size: chartSize(widget) },
+      ...(phone ? [{ widget, dataKey: key, size: phone }] : []),
+    ];
+  });
+  const read = await storedDrawings(deps, charts);
   return await Promise.all(widgets.map(async (widget, i): Promise<CellView> => {
     const d = data[i];
     const title = widget.title ?? "";
@@ -60,7 +71,7 @@ export async function renderCells(
     const key = dataKey(d, values);
     const label = title || `${widget.type} chart`;
     const phone = phoneChartSize(widget);
-    const store = { deps, dataVersion: d.syncedAt?.getTime() ?? 0 };
+    const store = { deps, dataVersion: d.syncedAt?.getTime() ?? 0, read };
     const [main, phoneSvg] = await Promise.all([
       widgetSvg(widget, result, "light", key, undefined, store)!,
       phone ? widgetSvg(widget, result, "light", key, phone, store)! : undefined,

@@ -13,7 +13,7 @@ import type { QueryResult } from "../query_dataset.ts";
 import { toCsv } from "../../lib/csv_export.ts";
 import type { WidgetConfig } from "./schemas.ts";
 import type { AppDeps } from "../../lib/deps.ts";
-import { readDrawing, writeDrawing } from "../../db/queries/chart_drawings.ts";
+import { readDrawings, writeDrawing } from "../../db/queries/chart_drawings.ts";
 import { createHash } from "node:crypto";
 
 /** Marks drawn at most in a widget; more are sampled evenly and the cell says so. */
@@ -91,6 +91,32 @@ function cacheOf(store?: DrawingStore): Map<string, Promise<string>> {
 export interface DrawingStore {
   deps: AppDeps;
   dataVersion: number;
+  /** Stored drawings already read for the page (`storedDrawings`), by hashed key. */
+  read?: Map<string, string>;
+}
+
+/** What a drawing depends on, as the caches name it. */
+function drawingKey(widget: WidgetRow, dataKey: string, theme: ChartTheme, size: { width: number; height: number }) {
+  return `${widget.id}@${widget.updatedAt.getTime()}:${dataKey}:${theme}:${size.width}x${size.height}`;
+}
+
+const hashed = (key: string) => createHash("sha256").update(key).digest("hex");
+
+/**
+ * Reads in one round trip the stored drawings of charts this process has not drawn yet, for
+ * `widgetSvg`'s `store.read`: a page of eight charts costs one query instead of eight.
+ * `charts` lists each drawing the page will ask for.
+ */
+export async function storedDrawings(
+  deps: AppDeps,
+  charts: { widget: WidgetRow; dataKey: string; size: { width: number; height: number } }[],
+): Promise<Map<string, string>> {
+  const cache = cacheOf({ deps, dataVersion: 0 });
+  const missing = charts.map((c) => drawingKey(c.widget, c.dataKey, "light", c.size)).filter((k) => !cache.has(k));
+  return await readDrawings(deps.db.orm, missing.map(hashed)).catch((error) => {
+    deps.log.warn("stored charts not read", { error: String(error) });
+    return new Map<string, string>();
+  });
 }
 
 /**
@@ -109,7 +135,7 @@ export function widgetSvg(
 ): Promise<string> | undefined {
   const spec = widgetChartSpec(widget, result.columns);
   if (!spec) return undefined;
-  const key = `${widget.id}@${widget.updatedAt.getTime()}:${dataKey}:${theme}:${size.width}x${size.height}`;
+  const key = drawingKey(widget, dataKey, theme, size);
   const cache = cacheOf(store);
   let svg = cache.get(key);
   if (svg) {
@@ -140,11 +166,11 @@ async function drawnOnce(
   draw: () => Promise<string>,
 ): Promise<string> {
   const { db, log } = store.deps;
-  const hashed = createHash("sha256").update(key).digest("hex");
-  const found = await readDrawing(db.orm, hashed).catch((error) => {
+  const hash = hashed(key);
+  const found = store.read ? store.read.get(hash) : (await readDrawings(db.orm, [hash]).catch((error) => {
     log.warn("stored chart not read", { error: String(error) });
-    return undefined;
-  });
+    return new Map<string, string>();
+  })).get(hash);
   if (found !== undefined) return found;
   const svg = await draw();
   const owner = {
@@ -153,7 +179,7 @@ async function drawnOnce(
     widgetVersion: widget.updatedAt.getTime(),
     dataVersion: store.dataVersion,
   };
-  writeDrawing(db.orm, hashed, owner, svg).catch((error) => log.warn("chart not stored", { error: String(error) }));
+  writeDrawing(db.orm, hash, owner, svg).catch((error) => log.warn("chart not stored", { error: String(error) }));
   return svg;
 }
 
