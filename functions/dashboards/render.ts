@@ -95,9 +95,16 @@ export interface DrawingStore {
   read?: Map<string, string>;
 }
 
+/**
+ * The version of how charts are drawn: part of every drawing's key, so stored drawings made by
+ * older code are not shown after a change to the drawing (axes, fonts, theme). Bump it with one.
+ */
+const DRAWING_VERSION = 1;
+
 /** What a drawing depends on, as the caches name it. */
 function drawingKey(widget: WidgetRow, dataKey: string, theme: ChartTheme, size: { width: number; height: number }) {
-  return `${widget.id}@${widget.updatedAt.getTime()}:${dataKey}:${theme}:${size.width}x${size.height}`;
+  const drawn = `${DRAWING_VERSION}:${theme}:${size.width}x${size.height}`;
+  return `${widget.id}@${widget.updatedAt.getTime()}:${dataKey}:${drawn}`;
 }
 
 const hashed = (key: string) => createHash("sha256").update(key).digest("hex");

@@ -13,9 +13,13 @@ import { dashboardData, type Runner, type WidgetData, widgetData } from "./widge
 
 export const userRunner = (deps: AppDeps, userId: string): Runner => (fn) => asUser(deps.db, userId, fn);
 
-/** The key that names a widget's data: its dataset version and the filter values in effect. */
+/**
+ * The key that names a widget's data: its dataset version and the query that read it (the
+ * widget's own with the filters applied, so a change to which column a filter reads is a new key
+ * too), or the filter values in effect where there is no query.
+ */
 export function dataKey(data: WidgetData, values: FilterValues): string {
-  return `${data.syncedAt?.getTime() ?? 0}:${JSON.stringify(values)}`;
+  return `${data.syncedAt?.getTime() ?? 0}:${JSON.stringify(data.query ?? values)}`;
 }
 
 /** A dashboard, its widgets and their data; a bad filter value is a 400 naming the filter. */

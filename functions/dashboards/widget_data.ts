@@ -30,6 +30,8 @@ export interface WidgetData {
   metric?: MetricValue;
   /** When the data was synced (the dataset's version). */
   syncedAt?: Date;
+  /** The query that made `result`: the widget's own with the dashboard's filters applied. */
+  query?: StructuredQuery;
   error?: string;
 }
 
@@ -71,7 +73,7 @@ export async function widgetData(
       const results = await Promise.all(plan.periods(latest).map(result));
       return { metric: metricValue(config, results), syncedAt };
     }
-    return { result: await result(query), syncedAt };
+    return { result: await result(query), syncedAt, query };
   } catch (error) {
     if (error instanceof ApiError && error.status < 500) return { error: error.message };
     throw error;
