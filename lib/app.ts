@@ -2,7 +2,8 @@
  * Assembles the app from its dependencies: middleware in order, the REST API under /api,
  * webhook-style routes at the root, and the file-system pages. Nothing here does the work.
  *
- *   request id → log → secure headers (CSP nonce) → body limit → caller (lazy) → CSRF
+ *   request id → client address → log → kept share pages → secure headers (CSP nonce) → body limit
+ *   → caller (lazy) → CSRF
  *   → /health, /api/* (Hono + zod-openapi), pages (routes/, islands/) → 404 / error handler
  */
 import { Hono } from "hono";
@@ -14,6 +15,7 @@ import { requestLog } from "./http/middleware/request_log.ts";
 import { csrf } from "./http/middleware/csrf.ts";
 import { shareFraming } from "./http/middleware/share_framing.ts";
 import { clientAddress } from "./http/middleware/client_address.ts";
+import { sharePageCache } from "../functions/dashboards/share_pages.ts";
 import { noStore } from "./http/middleware/no_store.ts";
 import { bodyDeadline } from "./http/middleware/body_deadline.ts";
 import { ApiError } from "./http/errors.ts";
@@ -57,6 +59,8 @@ export async function createApp(deps: AppDeps, options: { prebuilt?: boolean } =
   app.use(requestId());
   app.use(clientAddress(deps.config.trustedProxies));
   app.use(requestLog(deps.log));
+  // Kept share pages are static bytes: answered here, with the headers their first response had.
+  app.use(sharePageCache(deps));
   app.use(shareFraming);
   app.use(secureHeaders({
     contentSecurityPolicy: {

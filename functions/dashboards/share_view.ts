@@ -88,7 +88,8 @@ const pendingViews = new WeakMap<
   { views: Map<string, { count: number; lastAt: Date }>; timer?: ReturnType<typeof setTimeout> }
 >();
 
-function countView(deps: AppDeps, linkId: string, at: Date): void {
+/** Counts a view of a link in memory; written with the others within a second (flushShareViews). */
+export function countShareView(deps: AppDeps, linkId: string, at: Date): void {
   let pending = pendingViews.get(deps);
   if (!pending) pendingViews.set(deps, pending = { views: new Map() });
   const seen = pending.views.get(linkId);
@@ -123,6 +124,17 @@ function isLive(link: ShareLinkRow, now: Date): boolean {
   return !link.revokedAt && (!link.expiresAt || link.expiresAt.getTime() > now.getTime());
 }
 
+/**
+ * The link behind `token` as this process last opened it, if that was under OPENED_SHARE_TTL_MS
+ * ago and the link is still live; undefined otherwise. No database work, no hashing: for answering
+ * kept pages before anything else (share_pages.ts), where a miss goes the usual way.
+ */
+export function recentlyOpenedShare(deps: AppDeps, token: string): OpenedShare | undefined {
+  const cached = openedByToken.get(token);
+  if (!cached || performance.now() - cached.at >= OPENED_SHARE_TTL_MS) return undefined;
+  return isLive(cached.opened.link, deps.now()) ? cached.opened : undefined;
+}
+
 /** The live link behind `token`, its dashboard and widgets; the 404 otherwise. Counts the view. */
 export async function openShare(
   deps: AppDeps,
@@ -155,7 +167,7 @@ export async function openShare(
       if (openedByToken.size > OPENED_SHARE_ENTRIES) openedByToken.delete(openedByToken.keys().next().value!);
     }
   }
-  if (options.countView ?? true) countView(deps, opened.link.id, now);
+  if (options.countView ?? true) countShareView(deps, opened.link.id, now);
   return opened;
 }
 

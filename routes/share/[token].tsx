@@ -20,7 +20,7 @@ import { effectiveValues, type FilterValues } from "../../functions/dashboards/f
 import { renderCells } from "../../functions/dashboards/cells.ts";
 import { filterOptions } from "../../functions/dashboards/widget_data.ts";
 import { shareHeaders } from "../../functions/dashboards/share_headers.ts";
-import { acceptsGzip, gzip } from "../../lib/http/gzip.ts";
+import { keepSharePage, keptResponse, keptSharePage } from "../../functions/dashboards/share_pages.ts";
 import { DashboardGrid } from "../../components/dashboard/DashboardGrid.tsx";
 import { FilterForm } from "../../components/dashboard/FilterForm.tsx";
 import { formatWhen } from "../../components/format.ts";
@@ -46,18 +46,6 @@ function page(title: string, body: preact.JSX.Element): string {
 function asOf(at: Date | null): string {
   return at ? formatWhen(at) : "not synced yet";
 }
-
-/**
- * Rendered pages by `shareVersion` (link, dashboard, widgets, dataset syncs, filters): the key
- * changes with anything the page shows, so a hit is exact, never stale. The link itself is still
- * looked up on every request, so rotation, revocation and expiry bite at once.
- */
-const pages = new Map<
-  string,
-  { at: number; html: Uint8Array<ArrayBuffer>; gzipped: Promise<Uint8Array<ArrayBuffer>>; status: number }
->();
-const PAGE_CACHE_ENTRIES = 200;
-const PAGE_CACHE_MS = 60_000;
 
 export const handler = {
   async GET(ctx: FreshContext<PageState>): Promise<Response> {
@@ -88,18 +76,10 @@ export const handler = {
       ...shareHeaders(opened.link.allowEmbed),
     };
     const key = shareVersion(opened, ctx.url.search);
-    const now = deps.now().getTime();
-    const hit = pages.get(key);
-    if (hit && now - hit.at < PAGE_CACHE_MS) {
-      // Compressed once when cached, not by the server on every request.
-      if (acceptsGzip(ctx.req.headers.get("accept-encoding"))) {
-        return new Response(await hit.gzipped, {
-          status: hit.status,
-          headers: { ...headers, "content-encoding": "gzip" },
-        });
-      }
-      return new Response(hit.html, { status: hit.status, headers });
-    }
+    const kept = keptSharePage(key);
+    // Kept pages are usually answered before the chain (sharePageCache); this is the first
+    // request after one was kept, before its headers were recorded.
+    if (kept) return await keptResponse(kept, headers, ctx.req.headers.get("accept-encoding"));
     const shared = await readShared(deps, opened, ctx.url.searchParams);
     const { dashboard, link } = shared;
     const locked = link.lockedFilters as FilterValues;
@@ -137,10 +117,6 @@ export const handler = {
       </main>,
     );
     const status = shared.filterError ? 400 : 200;
-    const gzipped = gzip(html);
-    gzipped.catch(() => pages.delete(key));
-    pages.set(key, { at: now, html: new TextEncoder().encode(html), gzipped, status });
-    if (pages.size > PAGE_CACHE_ENTRIES) pages.delete(pages.keys().next().value!);
-    return new Response(html, { status, headers });
+    return new Response(html, { status, headers: { ...headers, ...keepSharePage(key, status, html) } });
   },
 };
