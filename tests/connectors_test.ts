@@ -6,6 +6,7 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { closeSharedAppsAfterAll, TEST_SECRET, type TestApp, testEachBackend } from "./support/test_app.ts";
+import { waitUntil } from "./support/wait.ts";
 import { loadConfig } from "../lib/config.ts";
 import { rotateCredentials } from "../functions/rotate_credentials.ts";
 import {
@@ -171,7 +172,7 @@ testEachBackend(
     ok(!first.cached_at, "run here");
     // Another process: the same database, its own dependencies, so nothing of this one's memory.
     const other = { ...t.deps };
-    await waitFor(async () => (await storedResults(t, weather.id)).length === 1);
+    await waitUntil(async () => (await storedResults(t, weather.id)).length === 1);
     const input = { connectorId: weather.id, dataset: "seattle-weather", query: q };
     const there = await queryDataset(other, user.user.id, input);
     ok(there.cached_at, "read from the stored result");
@@ -181,7 +182,7 @@ testEachBackend(
     const [before] = await storedResults(t, weather.id);
     await sync(t, cookie, weather.id);
     ok(!(await queryDataset({ ...t.deps }, user.user.id, input)).cached_at, "run again after the sync");
-    await waitFor(async () => {
+    await waitUntil(async () => {
       const stored = await storedResults(t, weather.id);
       return stored.length === 1 && stored[0].version > before.version;
     });
@@ -222,14 +223,6 @@ async function storedResults(t: TestApp, connectorId: string) {
       where d.connector_id = ${connectorId}::uuid order by r.query_key`,
   );
   return found.map((r) => ({ query_key: r.query_key, version: Number(r.version) }));
-}
-
-async function waitFor(done: () => Promise<boolean>, ms = 5000) {
-  const until = Date.now() + ms;
-  while (!await done()) {
-    if (Date.now() > until) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 testEachBackend("http_json follows page, cursor and next-URL pagination with a secret header", async (t) => {

@@ -4,6 +4,7 @@
  */
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
+import { waitUntil } from "./support/wait.ts";
 import { startSources } from "./support/sources.ts";
 import { countBy, csvRows, marks, pageCharts, syncAgain, weatherDashboard } from "./support/dashboards.ts";
 import { eq, sql } from "drizzle-orm";
@@ -459,14 +460,6 @@ testEachBackend(
   },
   ENV,
 );
-
-async function waitUntil(done: () => Promise<boolean>, ms = 5000) {
-  const until = Date.now() + ms;
-  while (!await done()) {
-    if (Date.now() > until) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 testEachBackend("a kept share page is answered before the chain with the headers its first response had", async (t) => {
   const { cookie } = await t.signUp();

@@ -9,7 +9,7 @@ import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { browserTest, serve } from "../support/browser.ts";
 import { startTestApp, type TestApp } from "../support/test_app.ts";
-import { syncAgain } from "../support/dashboards.ts";
+import { uploadedDataset } from "../support/dashboards.ts";
 import { PHONE_CHART_WIDTH } from "../../functions/dashboards/render.ts";
 
 const SCREENSHOTS = Deno.env.get("SCREENSHOT_DIR");
@@ -55,17 +55,7 @@ async function widgetsOf(t: TestApp, cookie: string, dashboardId: string): Promi
 
 /** A dashboard of a wide bar chart on top, a line chart and a metric side by side below it. */
 async function salesDashboard(t: TestApp, cookie: string): Promise<string> {
-  const created = await t.call("/api/connectors", { cookie, body: { name: "Sales", type: "csv", config: {} } });
-  const connectorId = (created.body as { id: string }).id;
-  const upload = await t.call(`/api/connectors/${connectorId}/upload`, {
-    cookie,
-    body: CSV,
-    headers: { "content-type": "text/csv" },
-  });
-  equal(upload.status, 200, upload.text);
-  await syncAgain(t, cookie, connectorId);
-  const datasets = await t.call(`/api/connectors/${connectorId}/datasets`, { cookie });
-  const dataset = (datasets.body as { items: { name: string }[] }).items[0].name;
+  const { connectorId, dataset } = await uploadedDataset(t, cookie, CSV);
   const dashboard = await t.call("/api/dashboards", { cookie, body: { name: "Sales" } });
   const dashboardId = (dashboard.body as { id: string }).id;
   const byStore = {

@@ -10,7 +10,7 @@ import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { browserTest, serve } from "../support/browser.ts";
 import { startTestApp } from "../support/test_app.ts";
-import { syncAgain } from "../support/dashboards.ts";
+import { uploadedDataset } from "../support/dashboards.ts";
 
 const SCREENSHOTS = Deno.env.get("SCREENSHOT_DIR") ?? "screenshots";
 const CSV = "store,region,amount,day\n1,East,10.5,2026-01-01\n4,West,20,2026-01-02\n6,East,5,2026-01-03\n" +
@@ -51,17 +51,7 @@ browserTest("the dashboard editor, its filters and the Share panel, as a member 
   const server = serve((req, info) => t.fetch(req, info));
   try {
     const { cookie } = await t.signUp();
-    const created = await t.call("/api/connectors", { cookie, body: { name: "Sales", type: "csv", config: {} } });
-    const connectorId = (created.body as { id: string }).id;
-    const upload = await t.call(`/api/connectors/${connectorId}/upload`, {
-      cookie,
-      body: CSV,
-      headers: { "content-type": "text/csv" },
-    });
-    equal(upload.status, 200, upload.text);
-    await syncAgain(t, cookie, connectorId);
-    const datasets = await t.call(`/api/connectors/${connectorId}/datasets`, { cookie });
-    const dataset = (datasets.body as { items: { name: string }[] }).items[0].name;
+    const { connectorId, dataset } = await uploadedDataset(t, cookie, CSV);
     const dashboard = await t.call("/api/dashboards", { cookie, body: { name: "Sales overview" } });
     const dashboardId = (dashboard.body as { id: string }).id;
     const widget = await t.call(`/api/dashboards/${dashboardId}/widgets`, {

@@ -5,7 +5,7 @@
 import { equal, ok } from "node:assert/strict";
 import { browserTest, serve, signedInPage } from "../support/browser.ts";
 import { startTestApp } from "../support/test_app.ts";
-import { syncAgain } from "../support/dashboards.ts";
+import { uploadedDataset } from "../support/dashboards.ts";
 
 const CSV = "store,amount\n1,10.5\n4,20\n6,5\n";
 
@@ -14,17 +14,7 @@ browserTest("editor tiles draw their charts at the tile's size, with readable ax
   const server = serve((req, info) => t.fetch(req, info));
   try {
     const { cookie } = await t.signUp();
-    const created = await t.call("/api/connectors", { cookie, body: { name: "Sales", type: "csv", config: {} } });
-    const connectorId = (created.body as { id: string }).id;
-    const upload = await t.call(`/api/connectors/${connectorId}/upload`, {
-      cookie,
-      body: CSV,
-      headers: { "content-type": "text/csv" },
-    });
-    equal(upload.status, 200, upload.text);
-    await syncAgain(t, cookie, connectorId);
-    const datasets = await t.call(`/api/connectors/${connectorId}/datasets`, { cookie });
-    const dataset = (datasets.body as { items: { name: string }[] }).items[0].name;
+    const { connectorId, dataset } = await uploadedDataset(t, cookie, CSV);
     const dashboard = await t.call("/api/dashboards", { cookie, body: { name: "Tiles" } });
     const dashboardId = (dashboard.body as { id: string }).id;
     const query = { dimensions: ["store"], measures: [{ fn: "sum", column: "amount" }] };

@@ -162,3 +162,22 @@ export async function weatherDashboard(t: TestApp, cookie: string, sources: Sour
   }
   return { dashboardId, weatherConnector, electricityConnector };
 }
+
+/** A CSV connector made from an uploaded `csv` and synced: its id and its one dataset's name. */
+export async function uploadedDataset(
+  t: TestApp,
+  cookie: string,
+  csv: string,
+): Promise<{ connectorId: string; dataset: string }> {
+  const created = await t.call("/api/connectors", { cookie, body: { name: "Sales", type: "csv", config: {} } });
+  const connectorId = (created.body as { id: string }).id;
+  const upload = await t.call(`/api/connectors/${connectorId}/upload`, {
+    cookie,
+    body: csv,
+    headers: { "content-type": "text/csv" },
+  });
+  if (upload.status !== 200) throw new Error(`Cannot upload: ${upload.status} ${upload.text}`);
+  await syncAgain(t, cookie, connectorId);
+  const datasets = await t.call(`/api/connectors/${connectorId}/datasets`, { cookie });
+  return { connectorId, dataset: (datasets.body as { items: { name: string }[] }).items[0].name };
+}
