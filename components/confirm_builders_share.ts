@@ -12,7 +12,8 @@ export function rotateShare(l: { id: string; dashboardId: string; label: string 
   return {
     id: `rotate-share-${l.id}`,
     title: `Give “${l.label || "Untitled link"}” a new URL?`,
-    message: "Anyone using the current URL loses access at once; send the new one to those who should keep it.",
+    message:
+      "The current URL stops working at once (a browser that opened it in the last 30 seconds may still show the page it kept); send the new one to those who should keep it.",
     action: `/dashboards/${l.dashboardId}/shares`,
     fields: { action: "rotate", id: l.id },
     confirmLabel: "Rotate link",
@@ -26,7 +27,8 @@ export function revokeShare(l: { id: string; dashboardId: string; label: string 
   return {
     id: `revoke-share-${l.id}`,
     title: `Revoke “${l.label || "Untitled link"}”?`,
-    message: "The link stops working at once and cannot be turned back on; the dashboard stays.",
+    message:
+      "The link stops working at once (a browser that opened it in the last 30 seconds may still show the page it kept) and cannot be turned back on; the dashboard stays.",
     action: `/dashboards/${l.dashboardId}/shares`,
     fields: { action: "revoke", id: l.id },
     confirmLabel: "Revoke link",

@@ -510,3 +510,26 @@ testEachBackend("a chart drawn under a filter is drawn again when the filter rea
   notEqual(byLows, byHighs, "the days with lows of 0–5 °C are not the days with highs of 0–5 °C");
   equal(await filterOn("temp_max"), byHighs);
 }, ENV);
+
+testEachBackend(
+  "a widget asked for below the others is stored right under the lowest, where the grid shows it",
+  async (t) => {
+    const { cookie } = await t.signUp();
+    const created = await t.call("/api/dashboards", { cookie, body: { name: "Stacking" } });
+    const dashboardId = (created.body as { id: string }).id;
+    const add = async (title: string, height: number) => {
+      const res = await t.call(`/api/dashboards/${dashboardId}/widgets`, {
+        cookie,
+        body: { type: "text", title, config: { markdown: title }, position_x: 0, position_y: 1000, width: 6, height },
+      });
+      equal(res.status, 201, res.text);
+      return res.body as { position_y: number };
+    };
+    deepStrictEqual([(await add("A", 4)).position_y, (await add("B", 3)).position_y, (await add("C", 4)).position_y], [
+      0,
+      4,
+      7,
+    ]);
+  },
+  ENV,
+);

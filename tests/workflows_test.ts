@@ -497,3 +497,27 @@ testEachBackend(
 );
 
 closeSharedAppsAfterAll();
+
+testEachBackend(
+  "a reference to a step that is not earlier is refused on save, naming the step and field",
+  async (t) => {
+    const user = await t.signUp();
+    const save = (steps: unknown[]) => t.call("/api/workflows", { cookie: user.cookie, body: { name: "Refs", steps } });
+    const read = { id: "total", type: "transform", config: { expression: "steps.query1.output + 1" } };
+    const renamed = await save([{ id: "sales_q", type: "transform", config: { expression: "1" } }, read]);
+    equal(renamed.status, 400, renamed.text);
+    match(
+      (renamed.body as { error: { message: string } }).error.message,
+      /Step "total" \(transform\): expression: steps\.query1 names no step/,
+    );
+    const later = await save([read, { id: "query1", type: "transform", config: { expression: "1" } }]);
+    equal(later.status, 400, later.text);
+    match((later.body as { error: { message: string } }).error.message, /names a later step/);
+    const fine = await save([
+      { id: "query1", type: "transform", config: { expression: "{ 'steps': 2 }" } },
+      read,
+      { id: "label", type: "transform", config: { expression: "trigger.payload.steps.x & steps.`total`.output" } },
+    ]);
+    equal(fine.status, 201, fine.text);
+  },
+);

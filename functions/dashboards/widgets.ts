@@ -93,7 +93,10 @@ export async function addWidget(
           dataQuery: input.data_query ?? null,
           config: (input.config ?? {}) as Record<string, unknown>,
           positionX: input.position_x,
-          positionY: input.position_y,
+          // No higher than under the lowest widget: the grid packs widgets upward, so a y below
+          // that (the editor asks for 1000, "at the bottom") would be stored where it is not shown,
+          // and widgets placed above it later would swap with it on the next load.
+          positionY: Math.min(input.position_y, bottom(await listWidgets(tx, dashboardId))),
           width: input.width,
           height: input.height,
         };

@@ -75,8 +75,29 @@ export function parseWorkflowConfig(value: unknown): WorkflowConfig {
 }
 
 /**
+ * Where a config reads an earlier step's output: `steps.<id>` (or steps.`<id>`) at the root of an
+ * expression or template, in any of its text fields; each as [field path, step id].
+ */
+function stepReferences(config: Record<string, unknown>): [string, string][] {
+  const found: [string, string][] = [];
+  const visit = (value: unknown, path: string) => {
+    if (typeof value === "string") {
+      for (const m of value.matchAll(/(?<![\w.$`])steps\.(?:([A-Za-z][A-Za-z0-9_]*)|`([^`]+)`)/g)) {
+        found.push([path, m[1] ?? m[2]]);
+      }
+    } else if (value && typeof value === "object") {
+      for (const [key, inner] of Object.entries(value)) visit(inner, path ? `${path}.${key}` : key);
+    }
+  };
+  visit(config, "");
+  return found;
+}
+
+/**
  * Checks steps: each one's shape, ids unique, its config against its type (with expression syntax),
- * and condition targets naming a later step or "end" (only forward, so no execution can loop).
+ * references to other steps' outputs naming earlier steps (a renamed step must not leave a
+ * reference that silently reads nothing), and condition targets naming a later step or "end"
+ * (only forward, so no execution can loop).
  */
 export function parseSteps(value: unknown): Step[] {
   const list = z.array(z.unknown()).min(1, { error: "A workflow needs at least one step" }).max(50).safeParse(value);
@@ -104,6 +125,17 @@ export function parseSteps(value: unknown): Step[] {
     const problem = module.check?.(config.data)?.[0];
     if (problem) invalid(`${label}.config.${problem[0]}`, `${named}: ${problem[0]}: ${problem[1]}`);
     steps.push({ id, type, config: storable(config.data) as Record<string, unknown> });
+  });
+  steps.forEach((step, index) => {
+    const earlier = new Set(steps.slice(0, index).map((s) => s.id));
+    for (const [field, id] of stepReferences(step.config)) {
+      if (earlier.has(id)) continue;
+      const which = steps.some((s) => s.id === id) ? "a later step, whose output does not exist yet" : "no step";
+      invalid(
+        `steps.${index}.config.${field}`,
+        `Step "${step.id}" (${step.type}): ${field}: steps.${id} names ${which}: use an earlier step's id`,
+      );
+    }
   });
   steps.forEach((step, index) => {
     if (step.type !== "condition") return;
