@@ -109,6 +109,14 @@ function drawingKey(widget: WidgetRow, dataKey: string, theme: ChartTheme, size:
 
 const hashed = (key: string) => createHash("sha256").update(key).digest("hex");
 
+/** The stored drawings under `hashes`; a failed read only costs drawings (logged), never the page. */
+function readStored(deps: AppDeps, hashes: string[]): Promise<Map<string, string>> {
+  return readDrawings(deps.db.orm, hashes).catch((error) => {
+    deps.log.warn("stored charts not read", { error: String(error) });
+    return new Map<string, string>();
+  });
+}
+
 /**
  * Reads in one round trip the stored drawings of charts this process has not drawn yet, for
  * `widgetSvg`'s `store.read`: a page of eight charts costs one query instead of eight.
@@ -118,12 +126,9 @@ export async function storedDrawings(
   deps: AppDeps,
   charts: { widget: WidgetRow; dataKey: string; size: { width: number; height: number } }[],
 ): Promise<Map<string, string>> {
-  const cache = cacheOf({ deps, dataVersion: 0 });
-  const missing = charts.map((c) => drawingKey(c.widget, c.dataKey, "light", c.size)).filter((k) => !cache.has(k));
-  return await readDrawings(deps.db.orm, missing.map(hashed)).catch((error) => {
-    deps.log.warn("stored charts not read", { error: String(error) });
-    return new Map<string, string>();
-  });
+  const drawn = caches.get(deps);
+  const missing = charts.map((c) => drawingKey(c.widget, c.dataKey, "light", c.size)).filter((k) => !drawn?.has(k));
+  return await readStored(deps, missing.map(hashed));
 }
 
 /**
@@ -174,10 +179,7 @@ async function drawnOnce(
 ): Promise<string> {
   const { db, log } = store.deps;
   const hash = hashed(key);
-  const found = store.read ? store.read.get(hash) : (await readDrawings(db.orm, [hash]).catch((error) => {
-    log.warn("stored chart not read", { error: String(error) });
-    return new Map<string, string>();
-  })).get(hash);
+  const found = (store.read ?? await readStored(store.deps, [hash])).get(hash);
   if (found !== undefined) return found;
   const svg = await draw();
   const owner = {
