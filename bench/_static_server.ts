@@ -1,7 +1,16 @@
-/** The practical limit for bench/dashboard.ts: Deno.serve answering the same HTML page from memory. */
-const [port, path] = [Number(Deno.args[0]), Deno.args[1]];
-const body = await Deno.readFile(path);
+/**
+ * The practical limits for bench/dashboard.ts: Deno.serve answering the share page's bytes from
+ * memory, at `/` with only a content type, and at `/same-headers` with every header the share
+ * response carried (its security headers, cache lifetime, request id), as any copy of the page
+ * the app sends must.
+ *
+ *   deno run --allow-net --allow-read bench/_static_server.ts <port> <page.html> <headers.json>
+ */
+const [port, pagePath, headersPath] = [Number(Deno.args[0]), Deno.args[1], Deno.args[2]];
+const body = await Deno.readFile(pagePath);
+const sameHeaders: [string, string][] = JSON.parse(await Deno.readTextFile(headersPath));
+const bare: [string, string][] = [["content-type", "text/html; charset=utf-8"]];
 Deno.serve(
   { hostname: "127.0.0.1", port, onListen() {} },
-  () => new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } }),
+  (req) => new Response(body, { headers: req.url.endsWith("/same-headers") ? sameHeaders : bare }),
 );
