@@ -486,7 +486,13 @@ testEachBackend("a kept share page is answered before the chain with the headers
       ok(res.headers.get("x-request-id"));
       notEqual(res.headers.get("x-request-id"), first.headers.get("x-request-id"));
       equal(res.headers.get("x-share-page-kept"), null);
+      // The kept bytes go out as they are, not chunked: their length is declared, for HEAD too.
+      equal(Number(res.headers.get("content-length")), new TextEncoder().encode(first.text).byteLength);
     }
+    const head = await t.fetch(new Request(`http://localhost${path}`, { method: "HEAD" }));
+    equal(head.status, 200);
+    equal(head.headers.get("content-length"), third.headers.get("content-length"));
+    equal((await head.arrayBuffer()).byteLength, 0);
   }
 }, ENV);
 

@@ -17,6 +17,7 @@ import type { AppDeps } from "../../lib/deps.ts";
 import type { AppEnv } from "../../lib/http/env.ts";
 import { requestMeta } from "../../lib/http/env.ts";
 import { acceptsGzip, gzip } from "../../lib/http/gzip.ts";
+import { keptBytesResponse } from "../../lib/http/kept_bytes.ts";
 import { ApiError } from "../../lib/http/errors.ts";
 import { admitShareRequest, countShareView, recentlyOpenedShare, shareVersion } from "./share_view.ts";
 
@@ -51,14 +52,18 @@ export function keptSharePage(key: string): KeptPage | undefined {
   return kept && Date.now() - kept.at < PAGE_MS ? kept : undefined;
 }
 
-/** The kept page as a response: gzipped once when the client takes gzip, else the bytes. */
-export async function keptResponse(kept: KeptPage, headers: HeadersInit, acceptEncoding: string | null) {
+/**
+ * The kept page as a response with `headers` (name–value pairs): gzipped once when the client
+ * takes gzip (RFC 9110 §12.5.3), else the bytes; neither is copied per response.
+ */
+export async function keptResponse(kept: KeptPage, headers: [string, string][], acceptEncoding: string | null) {
   if (acceptsGzip(acceptEncoding)) {
-    const res = new Response(await kept.gzipped, { status: kept.status, headers });
-    res.headers.set("content-encoding", "gzip");
-    return res;
+    return keptBytesResponse(await kept.gzipped, {
+      status: kept.status,
+      headers: [...headers, ["content-encoding", "gzip"]],
+    });
   }
-  return new Response(kept.html, { status: kept.status, headers });
+  return keptBytesResponse(kept.html, { status: kept.status, headers });
 }
 
 /**
@@ -82,9 +87,8 @@ export function sharePageCache(deps: AppDeps): MiddlewareHandler<AppEnv> {
         throw error;
       }
       countShareView(deps, opened.link.id, deps.now());
-      const res = await keptResponse(kept, kept.headers, c.req.header("accept-encoding") ?? null);
-      res.headers.set("x-request-id", c.get("requestId"));
-      return res;
+      const headers: [string, string][] = [...kept.headers, ["x-request-id", c.get("requestId")]];
+      return await keptResponse(kept, headers, c.req.header("accept-encoding") ?? null);
     }
     await next();
     if (c.res.headers.get(KEPT_MARKER) === null) return;

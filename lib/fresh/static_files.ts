@@ -1,5 +1,6 @@
 /** Static files from `static/`, read once at start, served with ETags; `asset()` cache-busts URLs. */
 import { extname, join } from "node:path";
+import { keptBytesResponse } from "../http/kept_bytes.ts";
 
 interface StaticFile {
   bytes: Uint8Array<ArrayBuffer>;
@@ -63,5 +64,5 @@ export function serveStatic(req: Request, url: URL): Response | undefined {
       : "public, max-age=0, must-revalidate",
   );
   if (req.headers.get("if-none-match") === `"${file.etag}"`) return new Response(null, { status: 304, headers });
-  return new Response(req.method === "HEAD" ? null : file.bytes, { headers });
+  return keptBytesResponse(file.bytes, { headers });
 }

@@ -79,7 +79,7 @@ export const handler = {
     const kept = keptSharePage(key);
     // Kept pages are usually answered before the chain (sharePageCache); this is the first
     // request after one was kept, before its headers were recorded.
-    if (kept) return await keptResponse(kept, headers, ctx.req.headers.get("accept-encoding"));
+    if (kept) return await keptResponse(kept, Object.entries(headers), ctx.req.headers.get("accept-encoding"));
     const shared = await readShared(deps, opened, ctx.url.searchParams);
     const { dashboard, link } = shared;
     const locked = link.lockedFilters as FilterValues;
