@@ -521,3 +521,30 @@ testEachBackend(
     equal(fine.status, 201, fine.text);
   },
 );
+
+testEachBackend(
+  "the new-workflow form sent twice (a reload) makes one workflow and shows its secret once",
+  async (t) => {
+    const user = await t.signUp();
+    const formPage = await t.call("/workflows", { cookie: user.cookie });
+    const formId = formPage.text.match(/name="form_id" value="([0-9a-f-]{36})"/)![1];
+    const send = () =>
+      t.call("/workflows", {
+        cookie: user.cookie,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ name: "Nightly import", form_id: formId }).toString(),
+      });
+    const first = await send();
+    equal(first.status, 200);
+    match(first.text, /data-testid="webhook-secret"/);
+    const again = await send();
+    equal(again.status, 200);
+    match(again.text, /was created when this form was first sent/);
+    equal(/data-testid="webhook-secret"/.test(again.text), false);
+    const list = await t.call("/api/workflows", { cookie: user.cookie });
+    deepStrictEqual((list.body as { items: { name: string }[] }).items.map((w) => w.name), ["Nightly import"]);
+    // The page the answers render carries a fresh id, so the next press of the button makes a new one.
+    const nextId = again.text.match(/name="form_id" value="([0-9a-f-]{36})"/)![1];
+    ok(nextId !== formId);
+  },
+);

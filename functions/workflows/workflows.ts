@@ -179,12 +179,17 @@ async function checkOnFailure(tx: Db, workspaceId: string, onFailure: string | n
   );
 }
 
-/** Creates a workflow; the webhook secret is returned this once. */
+/**
+ * Creates a workflow; the webhook secret is returned this once. `options.id` makes the creation
+ * idempotent (the new-workflow form sends the id it was rendered with, so a reloaded form page
+ * creates nothing twice): a second creation under a taken id is a 409.
+ */
 export async function createWorkflow(
   deps: AppDeps,
   userId: string,
   input: WorkflowInput,
   meta: RequestMeta,
+  options: { id?: string } = {},
 ): Promise<{ row: WorkflowRow; secret: string }> {
   const steps = parseSteps(input.steps);
   const config = parseWorkflowConfig(input.config);
@@ -194,7 +199,7 @@ export async function createWorkflow(
     if (!workspace) throw notFound("Workspace");
     if (workspace.role === "viewer") throw new ApiError(403, "forbidden", "Viewers cannot add workflows");
     await checkOnFailure(tx, workspace.id, config.on_failure);
-    const id = crypto.randomUUID();
+    const id = options.id ?? crypto.randomUUID();
     const separated = separateSecrets(steps, {});
     const sealed = await vaultFor(deps.config).seal(workspace.id, id, secret);
     const [row] = await tx.insert(workflows).values({
@@ -210,7 +215,14 @@ export async function createWorkflow(
       ...await sealSecrets(deps, workspace.id, id, separated.secrets),
       nextRunAt: config.enabled ? nextScheduledRun(config.schedule, deps.now()) : null,
       createdBy: userId,
-    }).returning();
+    }).onConflictDoNothing({ target: workflows.id }).returning();
+    if (!row) {
+      throw new ApiError(
+        409,
+        "conflict",
+        "This form was sent already, so no second workflow was made: the first is in the list",
+      );
+    }
     await recordAudit(tx, {
       action: "workflow.create",
       userId,

@@ -1,7 +1,8 @@
 /** Workflows: the list, and a form to start a new one (its webhook secret is shown once, here). */
 import type { FreshContext, PageProps } from "../../../lib/fresh/mod.ts";
 import type { PageState } from "../../../lib/app.ts";
-import { createWorkflow, listWorkflowsOf } from "../../../functions/workflows/workflows.ts";
+import { createWorkflow, getWorkflow, listWorkflowsOf } from "../../../functions/workflows/workflows.ts";
+import { isUuid } from "../../../lib/http/ids.ts";
 import type { WorkflowRow } from "../../../db/queries/workflows.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
 import { EmptyState } from "../../../components/EmptyState.tsx";
@@ -12,7 +13,11 @@ import { ApiError } from "../../../lib/http/errors.ts";
 
 interface Data {
   workflows: WorkflowRow[];
+  /** The id the next workflow made through the form gets: a form sent twice (a reload) makes one. */
+  formId: string;
   created?: { id: string; name: string; secret: string; url: string };
+  /** A workflow this form made already, when the same form came again. */
+  repeated?: { id: string; name: string };
   error?: string;
   name?: string;
 }
@@ -21,7 +26,8 @@ interface Data {
 const STARTER = [{ id: "start", type: "transform", config: { expression: "trigger.payload" } }];
 
 async function load(ctx: FreshContext<PageState>, extra: Partial<Data> = {}): Promise<Data> {
-  return { workflows: await listWorkflowsOf(ctx.state.deps, ctx.state.user!.id, { limit: 100 }), ...extra };
+  const workflows = await listWorkflowsOf(ctx.state.deps, ctx.state.user!.id, { limit: 100 });
+  return { workflows, formId: crypto.randomUUID(), ...extra };
 }
 
 export const handler = {
@@ -29,13 +35,22 @@ export const handler = {
   async POST(ctx: FreshContext<PageState>) {
     const form = await ctx.req.formData();
     const name = String(form.get("name") ?? "").trim();
+    const formId = isUuid(form.get("form_id")) ? String(form.get("form_id")) : crypto.randomUUID();
     try {
       if (!name) throw new ApiError(400, "invalid_request", "Give the workflow a name");
+      const earlier = await getWorkflow(ctx.state.deps, ctx.state.user!.id, formId).catch((error) => {
+        if (error instanceof ApiError && error.status === 404) return undefined;
+        throw error;
+      });
+      if (earlier) {
+        return await load(ctx, { repeated: { id: earlier.id, name: earlier.name } }).then((data) => ctx.render(data));
+      }
       const { row, secret } = await createWorkflow(
         ctx.state.deps,
         ctx.state.user!.id,
         { name, steps: STARTER },
         ctx.state.meta,
+        { id: formId },
       );
       const origin = originOf(ctx.state.deps, ctx.req.url);
       return await load(ctx).then((data) =>
@@ -67,7 +82,20 @@ export default function Workflows({ data }: PageProps<Data>) {
           </p>
         </div>
       )}
+      {data.repeated && (
+        <div class="card" data-testid="repeated" role="status">
+          <p>
+            <strong>{data.repeated.name}</strong>{" "}
+            was created when this form was first sent, so no second workflow was made. Its signing secret was shown
+            then, once; if you did not copy it, rotate it on the workflow's page.
+          </p>
+          <p>
+            <a class="button primary" href={`/workflows/${data.repeated.id}`}>Open the workflow</a>
+          </p>
+        </div>
+      )}
       <form method="post" class="card form inline-form">
+        <input type="hidden" name="form_id" value={data.formId} />
         <label>
           Name <input name="name" required maxLength={100} value={data.name ?? ""} />
         </label>
