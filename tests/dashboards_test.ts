@@ -103,8 +103,16 @@ testEachBackend("filters come from the URL, and a locked filter cannot be overri
   // A bad range says what it takes and keeps what was typed.
   const bad = await t.call(`${path}?f.date=yesterday..today`);
   equal(bad.status, 400);
-  match(bad.text, /The filter &quot;Date&quot; takes a range such as 2024-01-01\.\.2024-03-31/);
+  match(
+    bad.text,
+    /The filter &quot;Date&quot; takes dates such as 2024-01-01 and 2024-03-31: either end may be left empty\. The dashboard shows the default values\./,
+  );
   match(bad.text, /name="f\.date\.from" value="yesterday"/);
+  // A reversed range would quietly show nothing: it is refused with what to do.
+  const reversed = await t.call(`${path}?f.date.from=2013-05-31&f.date.to=2013-03-01`);
+  equal(reversed.status, 400);
+  match(reversed.text, /runs from 2013-05-31 to 2013-03-01, so nothing can match: swap the two ends\./);
+  match(reversed.text, /name="f\.date\.to" value="2013-03-01"/);
 
   const locked = await share(t, cookie, dashboardId, { label: "Sun only", locked_filters: { weather: "sun" } });
   const lockedPath = pathOf(locked.url);

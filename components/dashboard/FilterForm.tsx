@@ -5,6 +5,7 @@
  */
 import type { DashboardFilter } from "../../functions/dashboards/schemas.ts";
 import type { FilterValues } from "../../functions/dashboards/filters.ts";
+import { asSentence } from "../format.ts";
 
 function split(value: string | undefined): [string, string] {
   if (!value) return ["", ""];
@@ -59,7 +60,9 @@ export function FilterForm(props: {
       })}
       {open.length > 0 && <button type="submit" class="button">Apply</button>}
       {open.length > 0 && <a class="button ghost" href={props.action}>Reset</a>}
-      {props.error && <p class="form-error" role="alert">{props.error} The dashboard shows the default values.</p>}
+      {props.error && (
+        <p class="form-error" role="alert">{asSentence(props.error)} The dashboard shows the default values.</p>
+      )}
     </form>
   );
 }

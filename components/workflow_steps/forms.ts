@@ -6,6 +6,7 @@
  */
 
 import { queryOf, queryProblem, type QueryRows, rowsOf } from "../query_form.ts";
+import { asSentence } from "../format.ts";
 
 /** Stands for a sealed secret header value (functions/workflows/steps/http.ts SECRET_MASK). */
 export const SECRET_MASK = "********";
@@ -266,7 +267,7 @@ const QUERY_PART = /^(?:limit|(?:dimensions|measures|filters|order_by)\.\d+)/;
  */
 export function placeRefusal(message: string): Refusal {
   const match = REFUSAL.exec(message);
-  if (!match) return { index: null, field: "", text: sentence(message.replace(/^Invalid request: /, "")) };
+  if (!match) return { index: null, field: "", text: asSentence(message.replace(/^Invalid request: /, "")) };
   const [, index, part, sub, deeper, rest] = match;
   const queryPart = sub === "query" ? QUERY_PART.exec(deeper ?? "")?.[0] : undefined;
   const field = part !== "config"
@@ -279,7 +280,7 @@ export function placeRefusal(message: string): Refusal {
   // The message repeats the step and the path: `Step "b" (transform): expression.x: …`.
   const named = /^Step "[^"]*" \([a-z]+\): (?:[\w.-]+: )?/.exec(rest);
   const text = named ? rest.slice(named[0].length) : rest;
-  return { index: index === undefined ? null : Number(index), field, text: sentence(text) };
+  return { index: index === undefined ? null : Number(index), field, text: asSentence(text) };
 }
 
 const QUERY_LABELS: Record<string, string> = {
@@ -299,11 +300,6 @@ export function fieldLabel(type: StepTypeName, field: string): string {
   if (!label || part === undefined) return label;
   if (part === "limit") return "Limit";
   return QUERY_LABELS[part] && row !== undefined ? `${QUERY_LABELS[part]} ${Number(row) + 1}` : label;
-}
-
-function sentence(text: string): string {
-  const first = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?]$/.test(first) ? first : `${first}.`;
 }
 
 /** A JSON config box's text as an object, or a sentence saying why it is not one. */

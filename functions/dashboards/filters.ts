@@ -62,13 +62,22 @@ export function checkValues(filters: DashboardFilter[], values: FilterValues): v
     }
     if (f.type === "select") continue;
     const [from, to] = range(value);
-    const ok = (s: string) => s === "" || (f.type === "date_range" ? DATE.test(s) : Number.isFinite(Number(s)));
+    const dates = f.type === "date_range";
+    const ok = (s: string) => s === "" || (dates ? DATE.test(s) : Number.isFinite(Number(s)));
     if (!ok(from) || !ok(to)) {
-      const example = f.type === "date_range" ? "2024-01-01..2024-03-31" : "10..250";
+      const example = dates ? "dates such as 2024-01-01 and 2024-03-31" : "numbers such as 10 and 250";
       throw new ApiError(
         400,
         "invalid_request",
-        `The filter "${f.label}" takes a range such as ${example} (either end may be left out)`,
+        `The filter "${f.label}" takes ${example}: either end may be left empty`,
+      );
+    }
+    // ISO dates compare as text; numbers as numbers.
+    if (from !== "" && to !== "" && (dates ? from > to : Number(from) > Number(to))) {
+      throw new ApiError(
+        400,
+        "invalid_request",
+        `The filter "${f.label}" runs from ${from} to ${to}, so nothing can match: swap the two ends`,
       );
     }
   }
