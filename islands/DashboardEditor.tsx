@@ -1,7 +1,8 @@
 /**
  * The layout editor: drag to move and resize (gridstack does the dragging), add a widget with a
  * live preview drawn by the server as the query changes (components/dashboard/AddWidget.tsx),
- * remove one (after the app's confirmation dialog), undo the last layout change, and set the
+ * remove one (after the app's confirmation dialog), undo the last change (a move, a resize or a
+ * removal: a removed widget is added again as it was, and the page reloads to draw it), and set the
  * dashboard's filters (FilterEditor.tsx). Every change is saved at once through the API; a
  * refusal is shown as a sentence. Where the dashboard shows one column (a phone), the editor shows
  * the widgets as the dashboard does there, stacked in reading order with their phone drawings,
@@ -40,6 +41,23 @@ export interface EditorWidget {
 
 type Place = Pick<EditorWidget, "x" | "y" | "w" | "h">;
 
+/** What Undo takes back: widgets' places before a move, or a removed widget's definition. */
+type Undoable = { places: Map<string, Place> } | { removed: Record<string, unknown> };
+
+/** The fields of a widget (GET /api/dashboards/:id) that POST …/widgets takes to make it again. */
+const DEFINITION = [
+  "type",
+  "title",
+  "connector_id",
+  "dataset",
+  "data_query",
+  "config",
+  "position_x",
+  "position_y",
+  "width",
+  "height",
+];
+
 /** Where the dashboard shows one column of widgets (static/styles.css, `.dashboard-grid`). */
 const ONE_COLUMN = "(max-width: 760px)";
 
@@ -57,7 +75,7 @@ export default function DashboardEditor(
   const grid = useRef<GridStack | null>(null);
   const widgets = useSignal(props.widgets);
   const places = useRef(new Map(props.widgets.map((w) => [w.id, { x: w.x, y: w.y, w: w.w, h: w.h } as Place])));
-  const undo = useSignal<Map<string, Place> | null>(null);
+  const undo = useSignal<Undoable | null>(null);
   const status = useSignal<string | null>(null);
   const error = useSignal<string | null>(null);
   // Known once in the browser; the server draws the grid.
@@ -138,13 +156,30 @@ export default function DashboardEditor(
   function listen(g: GridStack) {
     g.on("change", (_event: Event, nodes: GridStackNode[]) => {
       const before = record(nodes);
-      if (before.size) undo.value = before;
+      if (before.size) undo.value = { places: before };
     });
   }
 
-  function undoLast() {
-    const last = undo.value;
-    if (!last) return;
+  async function undoLast() {
+    const undoable = undo.value;
+    if (!undoable) return;
+    undo.value = null;
+    if ("removed" in undoable) {
+      error.value = null;
+      status.value = "Adding it back…";
+      try {
+        await api(`/api/dashboards/${props.dashboardId}/widgets`, "POST", undoable.removed);
+      } catch (e) {
+        error.value = sentence(e);
+        status.value = null;
+        undo.value = undoable;
+        return;
+      }
+      // The server draws the widget's chart; the page shows it when it loads again.
+      location.reload();
+      return;
+    }
+    const last = undoable.places;
     const g = grid.current;
     if (!g) {
       // No grid on a phone: the places are saved as they were, and the grid shows them when it is back.
@@ -159,14 +194,19 @@ export default function DashboardEditor(
       g.batchUpdate(false);
       record(g.engine.nodes);
     }
-    undo.value = null;
   }
 
-  /** Removes a widget the user confirmed removing; the last layout change stays undoable. */
+  /** Removes a widget the user confirmed removing, keeping its definition so Undo can add it back. */
   async function remove(w: EditorWidget) {
     error.value = null;
     status.value = "Removing…";
+    let removed: Record<string, unknown> | undefined;
     try {
+      const dashboard = await api(`/api/dashboards/${props.dashboardId}`, "GET") as {
+        widgets: Record<string, unknown>[];
+      };
+      const stored = dashboard.widgets.find((x) => x.id === w.id);
+      removed = stored && Object.fromEntries(DEFINITION.filter((k) => stored[k] != null).map((k) => [k, stored[k]]));
       await api(`/api/widgets/${w.id}`, "DELETE");
     } catch (e) {
       error.value = sentence(e);
@@ -178,6 +218,7 @@ export default function DashboardEditor(
     if (el) grid.current?.removeWidget(el, false, false);
     places.current.delete(w.id);
     widgets.value = widgets.value.filter((x) => x.id !== w.id);
+    if (removed) undo.value = { removed };
     status.value = `Removed “${nameOf(w)}”`;
   }
 
@@ -205,7 +246,9 @@ export default function DashboardEditor(
         </p>
       )}
       <div class="editor-bar">
-        <button type="button" class="button" disabled={!undo.value} onClick={undoLast}>Undo last change</button>
+        <button type="button" class="button" disabled={!undo.value} onClick={() => void undoLast()}>
+          Undo last change
+        </button>
         <span class="muted small" aria-live="polite">{status.value}</span>
         <a class="button" href={`/dashboards/${props.dashboardId}`}>Done</a>
       </div>

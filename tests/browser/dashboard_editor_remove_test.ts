@@ -1,6 +1,6 @@
 /**
  * Removing a widget in the dashboard editor asks in the app's own dialog (never the browser's
- * confirm()), removes it without a reload, and leaves the last layout change undoable; without
+ * confirm()), removes it without a reload, and Undo adds it back as it was; without
  * JavaScript the same question is a page whose form removes it. On a phone the editor shows the
  * widgets as the dashboard does there: stacked in reading order, wide charts in their phone
  * drawing, with a sentence that arranging works on a wider screen, and Remove still works.
@@ -90,7 +90,7 @@ async function salesDashboard(t: TestApp, cookie: string): Promise<string> {
 const tile = (page: Page, title: string) =>
   page.locator(".widget", { has: page.locator(".widget-header > h2", { hasText: title }) });
 
-browserTest("removing a widget asks in the app's dialog and keeps the last layout change undoable", async (browser) => {
+browserTest("a move and a removal are each undone by Undo; removing asks in the app's dialog", async (browser) => {
   const t = await startTestApp("pglite");
   const server = serve((req, info) => t.fetch(req, info));
   try {
@@ -117,22 +117,7 @@ browserTest("removing a widget asks in the app's dialog and keeps the last layou
     const undoButton = page.getByRole("button", { name: "Undo last change" });
     ok(await undoButton.isEnabled());
 
-    // Remove asks in the app's dialog; Cancel keeps the widget.
-    await tile(page, "Sales by store").getByRole("button", { name: "Remove" }).click();
-    const dialog = page.locator("dialog[open]");
-    equal(await dialog.locator("h2").textContent(), "Remove “Sales by store” from the dashboard?");
-    await dialog.getByRole("button", { name: "Cancel" }).click();
-    equal(await page.locator("dialog[open]").count(), 0);
-    equal((await widgetsOf(t, cookie, dashboardId)).size, 3, "Cancel removes nothing");
-    // The yes removes it, on this page: no reload, and the move before it can still be undone.
-    await tile(page, "Sales by store").getByRole("button", { name: "Remove" }).click();
-    await dialog.getByRole("button", { name: "Remove widget" }).click();
-    await tile(page, "Sales by store").waitFor({ state: "detached" });
-    await page.locator(".editor-bar", { hasText: "Removed “Sales by store”" }).waitFor();
-    placed = await widgetsOf(t, cookie, dashboardId);
-    deepStrictEqual([...placed.keys()].sort(), ["Daily amount", "Total"]);
-    equal(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), true);
-    ok(await undoButton.isEnabled(), "the last layout change is still undoable");
+    // Undo puts the move back.
     await undoButton.click();
     await page.locator(".editor-bar", { hasText: "Saved" }).waitFor();
     placed = await widgetsOf(t, cookie, dashboardId);
@@ -140,7 +125,42 @@ browserTest("removing a widget asks in the app's dialog and keeps the last layou
     equal(daily.position_x, 0, "Undo puts Daily amount back on the left");
     equal(total.position_x, 6, "and Total on the right");
     equal(total.position_y, daily.position_y, "side by side");
+    ok(await undoButton.isDisabled(), "one change is undone, not more");
+
+    // Remove asks in the app's dialog; Cancel keeps the widget.
+    const before = (await t.call(`/api/dashboards/${dashboardId}`, { cookie })).body as {
+      widgets: Record<string, unknown>[];
+    };
+    await tile(page, "Sales by store").getByRole("button", { name: "Remove" }).click();
+    const dialog = page.locator("dialog[open]");
+    equal(await dialog.locator("h2").textContent(), "Remove “Sales by store” from the dashboard?");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    equal(await page.locator("dialog[open]").count(), 0);
+    equal((await widgetsOf(t, cookie, dashboardId)).size, 3, "Cancel removes nothing");
+    // The yes removes it, on this page: no reload.
+    await tile(page, "Sales by store").getByRole("button", { name: "Remove" }).click();
+    await dialog.getByRole("button", { name: "Remove widget" }).click();
+    await tile(page, "Sales by store").waitFor({ state: "detached" });
+    await page.locator(".editor-bar", { hasText: "Removed “Sales by store”" }).waitFor();
+    placed = await widgetsOf(t, cookie, dashboardId);
+    deepStrictEqual([...placed.keys()].sort(), ["Daily amount", "Total"]);
+    equal(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), true);
     equal(await page.locator(".grid-stack-item").count(), 2);
+
+    // Undo adds it back as it was (its query, its place), and the reloaded page draws it.
+    ok(await undoButton.isEnabled(), "a removal is undoable");
+    await undoButton.click();
+    await tile(page, "Sales by store").locator("svg").waitFor();
+    equal(await page.locator(".grid-stack-item").count(), 3);
+    const after = (await t.call(`/api/dashboards/${dashboardId}`, { cookie })).body as {
+      widgets: Record<string, unknown>[];
+    };
+    const definition = (w: Record<string, unknown>) => {
+      const { id: _id, created_at: _c, updated_at: _u, ...rest } = w;
+      return rest;
+    };
+    const byTitle = (ws: Record<string, unknown>[]) => ws.find((w) => w.title === "Sales by store")!;
+    deepStrictEqual(definition(byTitle(after.widgets)), definition(byTitle(before.widgets)));
     deepStrictEqual(problems, []);
   } finally {
     await server.close();
