@@ -1,6 +1,7 @@
 /**
  * A query result as a table (server pages and islands alike): a header per column with its type
- * beneath the name, numbers right-aligned, at most `limit` rows. Long values are cut to
+ * beneath the name (or, for a dashboard's readers, `headings` alone: "sum of amount", no types),
+ * numbers right-aligned, at most `limit` rows. Long values are cut to
  * CELL_CHARS with an ellipsis (the full value is in the download): one 2 MB cell must not make a
  * page 2 MB. The table scrolls sideways inside its own box, never the page.
  */
@@ -17,7 +18,13 @@ export function cellText(value: unknown, max = CELL_CHARS): string {
 }
 
 export function ResultTable(
-  props: { columns: { name: string; type?: string }[]; rows: unknown[][]; limit?: number; class?: string },
+  props: {
+    columns: { name: string; type?: string }[];
+    rows: unknown[][];
+    limit?: number;
+    class?: string;
+    headings?: string[];
+  },
 ) {
   const shown = props.limit === undefined ? props.rows : props.rows.slice(0, props.limit);
   const numeric = props.columns.map((c) => NUMERIC.has(c.type ?? ""));
@@ -28,8 +35,8 @@ export function ResultTable(
           <tr>
             {props.columns.map((c, i) => (
               <th key={c.name} class={numeric[i] ? "num" : undefined} scope="col">
-                <span class="col-name">{c.name}</span>
-                {c.type && <span class="col-type">{c.type}</span>}
+                <span class="col-name">{props.headings?.[i] ?? c.name}</span>
+                {c.type && !props.headings && <span class="col-type">{c.type}</span>}
               </th>
             ))}
           </tr>

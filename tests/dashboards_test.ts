@@ -6,7 +6,15 @@ import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict"
 import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./support/test_app.ts";
 import { waitUntil } from "./support/wait.ts";
 import { startSources } from "./support/sources.ts";
-import { countBy, csvRows, marks, pageCharts, syncAgain, weatherDashboard } from "./support/dashboards.ts";
+import {
+  countBy,
+  csvRows,
+  marks,
+  pageCharts,
+  syncAgain,
+  syncedCsvConnector,
+  weatherDashboard,
+} from "./support/dashboards.ts";
 import { eq, sql } from "drizzle-orm";
 import { rows } from "../db/rows.ts";
 import { widgets } from "../db/schema.ts";
@@ -78,6 +86,41 @@ testEachBackend("a shared dashboard draws every bar and point the files hold, wi
     ok(!json.text.includes(secret), `the shared JSON mentions ${secret}`);
     ok(!page.text.includes(secret), `the shared page mentions ${secret}`);
   }
+}, ENV);
+
+testEachBackend("a shared table is headed as its charts title the measures, without type names", async (t) => {
+  const { cookie } = await t.signUp();
+  const connector = await syncedCsvConnector(t, cookie, sources, "seattle-weather.csv");
+  const dashboard = await t.call("/api/dashboards", { cookie, body: { name: "Weather table" } });
+  const dashboardId = (dashboard.body as { id: string }).id;
+  const added = await t.call(`/api/dashboards/${dashboardId}/widgets`, {
+    cookie,
+    body: {
+      type: "table",
+      title: "By weather",
+      connector_id: connector,
+      dataset: "seattle-weather",
+      data_query: {
+        dimensions: ["weather"],
+        measures: [{ fn: "count" }, { fn: "max", column: "temp_max" }, { fn: "sum", column: "wind", as: "windy" }],
+        order_by: [{ column: "weather" }],
+      },
+      position_x: 0,
+      position_y: 0,
+      width: 12,
+      height: 4,
+    },
+  });
+  equal(added.status, 201, added.text);
+  const page = await t.call(pathOf((await share(t, cookie, dashboardId)).url));
+  const headings = [...page.text.matchAll(/<span class="col-name">([^<]*)<\/span>/g)].map((m) => m[1]);
+  deepStrictEqual(headings, ["weather", "count", "maximum of temp_max", "windy"]);
+  equal(page.text.includes('class="col-type"'), false);
+  const rows = await csvRows("seattle-weather.csv");
+  const cells = [...page.text.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
+  const byWeather = countBy(rows, "weather");
+  deepStrictEqual(cells.filter((_, i) => i % 4 === 0), byWeather.map(([w]) => w));
+  deepStrictEqual(cells.filter((_, i) => i % 4 === 1).map(Number), byWeather.map(([, n]) => n));
 }, ENV);
 
 testEachBackend("filters come from the URL, and a locked filter cannot be overridden", async (t) => {

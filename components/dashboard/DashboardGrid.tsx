@@ -85,7 +85,7 @@ function Cell({ cell, downloads }: { cell: CellView; downloads?: (widgetId: stri
             {cell.svg.phone && <Trusted class="chart chart-phone" html={cell.svg.phone} />}
           </>
         )}
-        {cell.table && <ResultTable columns={cell.table.columns} rows={cell.table.rows} />}
+        {cell.table && <ResultTable columns={cell.table.columns} rows={cell.table.rows} headings={cell.headings} />}
         {cell.metric && <Metric metric={cell.metric} format={config.format} />}
         {cell.html !== undefined && <Trusted class="md" html={cell.html} />}
         {cell.note && <p class="muted small widget-note">{cell.note}</p>}

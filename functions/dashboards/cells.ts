@@ -6,6 +6,7 @@
 import type { WidgetRow } from "../../db/queries/dashboards.ts";
 import type { AppDeps } from "../../lib/deps.ts";
 import { responsiveSvg } from "../../lib/charts/render_svg.ts";
+import { type ChartQuery, queryHints } from "../../lib/charts/chart_spec.ts";
 import { markdownToSafeHtml } from "../../lib/markdown_server.ts";
 import type { QueryResult } from "../query_dataset.ts";
 import type { MetricValue } from "./metric.ts";
@@ -24,6 +25,8 @@ export interface CellView {
   /** The chart at its grid size, and (for wide widgets) drawn again at a phone's width. */
   svg?: { main: string; phone?: string };
   table?: QueryResult;
+  /** The table's column headings as the widget's charts title them ("sum of amount"), by column. */
+  headings?: string[];
   metric?: MetricValue;
   html?: string;
   error?: string;
@@ -65,7 +68,9 @@ export async function renderCells(
       const note = result.rows.length > TABLE_ROW_LIMIT
         ? `Showing ${TABLE_ROW_LIMIT} of ${result.rows.length} rows.`
         : undefined;
-      return { widget, title, table: shown, note };
+      const { titles } = queryHints((widget.dataQuery ?? undefined) as ChartQuery | undefined);
+      const headings = result.columns.map((c) => titles.get(c.name) ?? c.name);
+      return { widget, title, table: shown, headings, note };
     }
     if (result.rows.length === 0) return { widget, title, error: "No rows match the filters." };
     const key = dataKey(d, values);
