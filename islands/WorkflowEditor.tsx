@@ -346,7 +346,8 @@ export default function WorkflowEditor(props: {
             index={index}
             ids={steps.value.map((s) => s.id.trim())}
             errors={problems.value[step.key] ?? {}}
-            lastRun={props.lastRuns[step.id]}
+            // While its id is being edited, a step still shows the run it had under its saved id.
+            lastRun={props.lastRuns[step.savedId ?? step.id]}
             connectors={connectors.value}
             datasets={(id) => datasets.value[id]}
             onChange={(change) => update(step.key, change)}
