@@ -6,14 +6,22 @@
  * page 2 MB. The table scrolls sideways inside its own box, never the page.
  */
 
+import { plainNumber } from "../lib/number_text.ts";
+
 /** Characters a cell shows before it is cut. */
 export const CELL_CHARS = 200;
 
 const NUMERIC = new Set(["integer", "number", "decimal", "bigint", "float", "numeric"]);
 
-/** A value as a cell shows it: cut with "…" past `max` characters. */
+/** A value as a cell shows it: numbers without an exponent, cut with "…" past `max` characters. */
 export function cellText(value: unknown, max = CELL_CHARS): string {
-  const text = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const text = typeof value === "string"
+    ? value
+    : typeof value === "number"
+    ? plainNumber(value)
+    : typeof value === "object"
+    ? JSON.stringify(value)
+    : String(value);
   return text.length > max ? text.slice(0, max) + "…" : text;
 }
 

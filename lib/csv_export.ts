@@ -7,6 +7,7 @@
  * big integer) is left as it is. Quoting and line breaks follow RFC 4180 (by papaparse).
  */
 import Papa from "papaparse";
+import { plainNumber } from "./number_text.ts";
 
 /** Types whose values are numbers (the API's column types). */
 const NUMERIC_TYPES = new Set(["integer", "number", "decimal"]);
@@ -17,7 +18,8 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 /** One cell's text: a number as written, anything else neutralised if a spreadsheet would run it. */
 export function csvCell(value: unknown, type?: string): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  if (typeof value === "number") return plainNumber(value);
+  if (typeof value === "bigint") return String(value);
   const text = typeof value === "string" ? value : JSON.stringify(value);
   if (type !== undefined && NUMERIC_TYPES.has(type) && NUMERAL.test(text)) return text;
   return FORMULA_START.test(text) ? `'${text}` : text;

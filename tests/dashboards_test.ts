@@ -13,6 +13,7 @@ import {
   pageCharts,
   syncAgain,
   syncedCsvConnector,
+  uploadedDataset,
   weatherDashboard,
 } from "./support/dashboards.ts";
 import { eq, sql } from "drizzle-orm";
@@ -121,6 +122,44 @@ testEachBackend("a shared table is headed as its charts title the measures, with
   const byWeather = countBy(rows, "weather");
   deepStrictEqual(cells.filter((_, i) => i % 4 === 0), byWeather.map(([w]) => w));
   deepStrictEqual(cells.filter((_, i) => i % 4 === 1).map(Number), byWeather.map(([, n]) => n));
+}, ENV);
+
+testEachBackend("tiny and huge decimals read as written in a shared table and its CSV, never as 1e-7", async (t) => {
+  const { cookie } = await t.signUp();
+  // 10^21 is past 64 bits, so the column is decimal; its small values come back as JSON numbers.
+  const { connectorId, dataset } = await uploadedDataset(
+    t,
+    cookie,
+    "name,v\na,0.0000001\nb,1000000000000000000000\nc,0.5\nd,-0.00000000015\n",
+  );
+  const dashboard = await t.call("/api/dashboards", { cookie, body: { name: "Decimals" } });
+  const dashboardId = (dashboard.body as { id: string }).id;
+  const added = await t.call(`/api/dashboards/${dashboardId}/widgets`, {
+    cookie,
+    body: {
+      type: "table",
+      connector_id: connectorId,
+      dataset,
+      data_query: { order_by: [{ column: "name" }] },
+      position_x: 0,
+      position_y: 0,
+      width: 12,
+      height: 4,
+    },
+  });
+  equal(added.status, 201, added.text);
+  const widgetId = (added.body as { id: string }).id;
+  const expected = ["0.0000001", "1000000000000000000000", "0.5", "-0.00000000015"];
+  const path = pathOf((await share(t, cookie, dashboardId, { allow_downloads: true })).url);
+  const page = await t.call(path);
+  deepStrictEqual([...page.text.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1]), expected);
+  for (
+    const url of [`${path}/widgets/${widgetId}/download?format=csv`, `/api/widgets/${widgetId}/download?format=csv`]
+  ) {
+    const csv = await t.call(url, { cookie });
+    equal(csv.status, 200, csv.text);
+    deepStrictEqual(csv.text.trim().split("\r\n").slice(1).map((line) => line.split(",")[1]), expected, url);
+  }
 }, ENV);
 
 testEachBackend("filters come from the URL, and a locked filter cannot be overridden", async (t) => {
