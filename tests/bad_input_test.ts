@@ -9,6 +9,8 @@ import { closeSharedAppsAfterAll, type TestApp, testEachBackend } from "./suppor
 import { rows } from "../db/rows.ts";
 import { startFakeOpenAI, toolResults } from "./support/fake_openai.ts";
 import { ask, newChat } from "./support/chat_client.ts";
+import { createWorkflow, signedHeaders, waitForExecution } from "./support/workflows.ts";
+import { encodeBase64Url } from "../lib/encoding.ts";
 
 interface Operation {
   method: string;
@@ -205,6 +207,73 @@ testEachBackend("every API operation answers bad input with a 4xx error shape an
   const after = await counts(t);
   equal(JSON.stringify(after), JSON.stringify(before));
   assertNoSqlLogged(t);
+});
+
+testEachBackend("deep JSON, crafted cursors and out-of-range versions are 4xx, never a 500", async (t) => {
+  const { cookie } = await t.signUp();
+  const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
+  const deepObject = (levels: number) => '{"a":'.repeat(levels) + "1" + "}".repeat(levels);
+  const workflow = await createWorkflow(t, cookie, {
+    steps: [{ id: "echo", type: "transform", config: { expression: "trigger.payload" } }],
+  });
+  const before = await counts(t);
+  // A 1 MiB body can nest half a million levels; code that walks a value recurses.
+  for (const levels of [3_000, 10_000, 100_000]) {
+    for (
+      const [path, body] of [
+        [`/api/workflows/${workflow.id}/run`, `{"input":${deep(levels)}}`],
+        [`/api/workflows/${workflow.id}/test-event`, `{"payload":${deepObject(levels)}}`],
+        ["/api/connectors", `{"name":"n","type":"csv","config":${deepObject(levels)}}`],
+        ["/api/dashboards", `{"name":"n","description":"d","config":${deepObject(levels)}}`],
+      ]
+    ) {
+      const res = await t.call(path, { cookie, body });
+      ok(res.status >= 400 && res.status < 500, `${path} at ${levels} levels: ${res.status} ${res.text.slice(0, 200)}`);
+    }
+  }
+  equal(JSON.stringify(await counts(t)), JSON.stringify(before), "deep bodies changed nothing");
+
+  // A signed delivery nested that deep is accepted, and kept whole as its text.
+  const body = deep(50_000);
+  const hook = await t.call(`/hooks/${workflow.id}`, {
+    method: "POST",
+    body,
+    headers: signedHeaders(workflow.webhook_secret, body),
+  });
+  equal(hook.status, 202, hook.text);
+  const executionId = (hook.body as { execution_id: string }).execution_id;
+  equal((await waitForExecution(t, cookie, executionId)).status, "succeeded");
+  const [stored] = await rows<{ payload: unknown }>(
+    t.deps.db.orm,
+    sql`select input->'payload' as payload from workflow_executions where id = ${executionId}`,
+  );
+  equal(stored.payload, body);
+
+  // Cursors are opaque but come from clients: a NUL id or a year Postgres cannot store is a 400.
+  const cursor = (value: unknown) => encodeBase64Url(new TextEncoder().encode(JSON.stringify(value)));
+  const crafted = [
+    cursor(["2024-01-01T00:00:00Z", "\u0000"]),
+    cursor(["+275760-09-13T00:00:00.000Z", crypto.randomUUID()]),
+    cursor([-8.64e15, crypto.randomUUID()]),
+  ];
+  for (
+    const list of [
+      "tokens",
+      "connectors",
+      "dashboards",
+      "workflows",
+      "chat/sessions",
+      `workflows/${workflow.id}/executions`,
+    ]
+  ) {
+    for (const c of crafted) {
+      const res = await t.call(`/api/${list}?cursor=${c}`, { cookie });
+      assertApiError(res, `${list} with a crafted cursor`, 400);
+    }
+  }
+  // Artifact versions are Postgres integers.
+  const version = await t.call(`/api/artifacts/${crypto.randomUUID()}?version=2147483648`, { cookie });
+  assertApiError(version, "artifact version past int4", 400);
 });
 
 testEachBackend("bad input to the sign-in form re-renders it with a message and a 4xx", async (t) => {

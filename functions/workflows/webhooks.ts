@@ -24,6 +24,7 @@ import {
 import { groupCommit } from "../../lib/group_commit.ts";
 import { engineFor } from "./engine.ts";
 import { storable } from "./json.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../lib/json_depth.ts";
 import { postgresCode } from "../../lib/http/error_handler.ts";
 import { decodeBase64, encodeBase64 } from "../../lib/encoding.ts";
 import { asSystem } from "../../db/rls.ts";
@@ -215,7 +216,8 @@ function payloadOf(body: Uint8Array, headers: Headers): unknown {
 }
 
 /**
- * The body as steps see it: parsed JSON when it is JSON, the text otherwise; a body that is not
+ * The body as steps see it: parsed JSON when it is JSON (nested at most MAX_JSON_DEPTH levels), the
+ * text otherwise; a body that is not
  * UTF-8 text stays whole as base64, with `encoding: "base64"` beside it (never U+FFFD in place of
  * its bytes).
  */
@@ -229,7 +231,9 @@ function bodyOf(body: Uint8Array, contentType: string | null): { payload: unknow
   }
   if (/json/i.test(contentType ?? "") || /^\s*[[{]/.test(text)) {
     try {
-      return { payload: JSON.parse(text) };
+      const parsed = JSON.parse(text);
+      // Past any real payload's depth the steps that walk it would overflow the stack: kept as its text.
+      if (!nestsDeeperThan(parsed, MAX_JSON_DEPTH)) return { payload: parsed };
     } catch { /* not JSON after all: the text */ }
   }
   return { payload: text };

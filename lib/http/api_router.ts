@@ -5,9 +5,12 @@ import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { decodeBase64, encodeBase64Url } from "../encoding.ts";
 import { makeStorableInPlace } from "../text.ts";
+import { isUuid } from "./ids.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json_depth.ts";
 
 /**
- * A router whose failed validations answer 400 with zod's issues in `details`. Valid input is made
+ * A router whose failed validations answer 400 with zod's issues in `details`, as does JSON nested
+ * past MAX_JSON_DEPTH (lib/json_depth.ts). Valid input is made
  * storable first (lib/text.ts: no NUL, no lone surrogate), in place because the validator hands
  * this same object to the handler: every string a request brings reaches Postgres cleaned, once.
  */
@@ -15,6 +18,11 @@ export function apiRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook(result, c) {
       if (result.success) {
+        // Cleaning walks the value recursively: a body nested past any real one is refused first.
+        if (nestsDeeperThan(result.data, MAX_JSON_DEPTH)) {
+          const message = `Invalid request: the JSON nests more than ${MAX_JSON_DEPTH} levels deep`;
+          return c.json(errorBody("invalid_request", message), 400);
+        }
         makeStorableInPlace(result.data);
         return;
       }
@@ -56,7 +64,10 @@ export function decodeCursor(cursor: string | undefined): { createdAt: Date; id:
   try {
     const [at, id] = JSON.parse(new TextDecoder().decode(decodeBase64(cursor)));
     const createdAt = new Date(at);
-    if (typeof id !== "string" || Number.isNaN(createdAt.getTime())) throw new Error("bad cursor");
+    // Cursors hold a row's uuid and creation time: anything else (a NUL, a year Postgres cannot
+    // store) would reach SQL as a 500.
+    const year = createdAt.getUTCFullYear();
+    if (!isUuid(id) || Number.isNaN(createdAt.getTime()) || year < 1 || year > 9999) throw new Error("bad cursor");
     return { createdAt, id };
   } catch {
     throw new ApiError(400, "invalid_request", "Invalid request: cursor: not a cursor from a previous page");

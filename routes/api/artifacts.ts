@@ -32,7 +32,8 @@ const ArtifactSchema = z.object({
   created_at: z.iso.datetime(),
 }).openapi("Artifact");
 
-const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
+/** Versions are Postgres integers (int4). */
+const VersionQuery = z.object({ version: z.coerce.number().int().min(1).max(2_147_483_647).optional() }).strict();
 const FORMATS = ["csv", "svg", "md", "json"] as const;
 
 export function artifactJson(row: ArtifactRow) {
