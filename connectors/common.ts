@@ -1,4 +1,5 @@
 /** Config fields and helpers that every connector type shares. */
+import { storableText } from "../lib/text.ts";
 import { Cron } from "croner";
 import { z } from "zod";
 import { ApiError } from "../lib/http/errors.ts";
@@ -29,11 +30,14 @@ export function atPath(value: unknown, path: string | undefined): unknown {
   return current;
 }
 
-/** Makes column names unique and non-empty, keeping their order. */
+/**
+ * Makes column names storable (no NUL, no lone surrogate: lib/text.ts), unique and non-empty,
+ * keeping their order. A binary file read as a CSV has NULs in its "header".
+ */
 export function uniqueNames(names: string[]): string[] {
   const seen = new Set<string>();
   return names.map((raw, i) => {
-    const base = raw.trim() || `column_${i + 1}`;
+    const base = storableText(raw).trim() || `column_${i + 1}`;
     let name = base;
     for (let n = 2; seen.has(name); n++) name = `${base}_${n}`;
     seen.add(name);

@@ -6,6 +6,7 @@
  * Every run has an overall deadline (SYNC_TIMEOUT_MS) and can be cancelled (functions/sync_control.ts);
  * either ends it at once, even while a source is silent mid-body.
  */
+import { postgresCode } from "../lib/http/error_handler.ts";
 import { and, eq, sql } from "drizzle-orm";
 import type { AppDeps } from "../lib/deps.ts";
 import { ApiError } from "../lib/http/errors.ts";
@@ -153,10 +154,18 @@ export async function runSync(deps: AppDeps, syncId: string): Promise<void> {
     // A stopped sync's work may hang on a silent source; give it a moment to clean up, not more.
     if (deadline.expired) await Promise.race([work.catch(() => {}), new Promise((r) => setTimeout(r, UNWIND_MS))]);
     else work.catch(() => {});
+    // The database's own text quotes its SQL and parameters: for the log, not for users.
+    const code = error instanceof ApiError ? undefined : postgresCode(error);
     const message = error instanceof ApiError
       ? error.message
+      : code
+      ? `The sync failed: the database refused the data (PostgreSQL error ${code}). Check that the source holds text or a UTF-8 CSV, then sync again`
       : `The sync failed: ${(error as Error)?.message ?? error}`;
-    deps.log.warn("connector sync failed", { syncId, connectorId: sync.connectorId, error: message });
+    deps.log.warn("connector sync failed", {
+      syncId,
+      connectorId: sync.connectorId,
+      error: code ? String((error as Error)?.message ?? error) : message,
+    });
     const failed = { status: "failed" as const, rows: total, error: message, warnings: warnings.list() };
     await finish(deps, syncId, sync.connectorId, failed).catch((e) =>
       deps.log.error("could not record a failed sync", { syncId, error: String(e) })

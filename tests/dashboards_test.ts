@@ -190,6 +190,13 @@ testEachBackend("filters come from the URL, and a locked filter cannot be overri
     /The filter &quot;Date&quot; takes dates such as 2024-01-01 and 2024-03-31: either end may be left empty\. The dashboard shows the default values\./,
   );
   match(bad.text, /name="f\.date\.from" value="yesterday"/);
+  // A date shaped right but not on the calendar is refused the same way, not sent to the database.
+  for (const day of ["2013-02-30", "2013-13-01"]) {
+    const impossible = await t.call(`${path}?f.date.from=${day}`);
+    equal(impossible.status, 400);
+    match(impossible.text, /takes dates such as 2024-01-01 and 2024-03-31/);
+    equal(impossible.text.includes("not a valid date"), false, "no widget shows the database's refusal");
+  }
   // A reversed range would quietly show nothing: it is refused with what to do.
   const reversed = await t.call(`${path}?f.date.from=2013-05-31&f.date.to=2013-03-01`);
   equal(reversed.status, 400);

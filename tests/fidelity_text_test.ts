@@ -116,6 +116,16 @@ testEachBackend("CSV cells with NUL and lone surrogates sync, cleaned, and the s
   deepStrictEqual(result.rows, [[1, "ab"], [2, "c\uFFFDd"], [3, "plain"]]);
 });
 
+testEachBackend("a CSV header with NUL bytes syncs with the names cleaned, never a database error", async (t) => {
+  const { cookie } = await t.signUp();
+  // What a binary file uploaded as a CSV looks like to the parser.
+  const { connectorId, sync } = await uploadCsv(t, cookie, "binary", `i${NUL}d,${NUL}${NUL}note\n1,a\n`);
+  equal(sync.status, "succeeded", sync.error ?? "");
+  const result = await queryOk(t, cookie, connectorId, "binary", {});
+  deepStrictEqual(result.columns.map((c: { name: string }) => c.name), ["id", "note"]);
+  deepStrictEqual(result.rows, [[1, "a"]]);
+});
+
 /** Asks the fake model to chart `query` of `connectorId`'s `dataset`, and returns the artifact id. */
 async function chartThroughChat(
   t: Parameters<Parameters<typeof testEachBackend>[1]>[0],

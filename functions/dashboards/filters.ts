@@ -49,6 +49,13 @@ function range(value: string): [string, string] {
   return at < 0 ? [value, value] : [value.slice(0, at).trim(), value.slice(at + 2).trim()];
 }
 
+/** `YYYY-MM-DD` naming a day of the real calendar (not 2024-02-30 or month 13, which Postgres refuses). */
+function realDate(text: string): boolean {
+  if (!DATE.test(text)) return false;
+  const day = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
+}
+
 /**
  * Checks every value against its filter's type; throws a 400 whose sentence names the filter and
  * says what it takes, so a form can show it beside the field.
@@ -63,7 +70,7 @@ export function checkValues(filters: DashboardFilter[], values: FilterValues): v
     if (f.type === "select") continue;
     const [from, to] = range(value);
     const dates = f.type === "date_range";
-    const ok = (s: string) => s === "" || (dates ? DATE.test(s) : Number.isFinite(Number(s)));
+    const ok = (s: string) => s === "" || (dates ? realDate(s) : Number.isFinite(Number(s)));
     if (!ok(from) || !ok(to)) {
       const example = dates ? "dates such as 2024-01-01 and 2024-03-31" : "numbers such as 10 and 250";
       throw new ApiError(
