@@ -593,6 +593,22 @@ testEachBackend("a kept share page is answered before the chain with the headers
   }
 }, ENV);
 
+testEachBackend("parameters no filter reads change nothing on a share page and are not kept", async (t) => {
+  const { cookie } = await t.signUp();
+  const { dashboardId } = await weatherDashboard(t, cookie, sources);
+  const path = pathOf((await share(t, cookie, dashboardId, { allow_downloads: true })).url);
+  const plain = await t.call(`${path}?f.weather=rain`);
+  equal(plain.status, 200);
+  // A junk parameter (60 KB of it) and the same filters in another order: the same page, no copy of the junk.
+  const junk = "A".repeat(60_000);
+  for (const query of [`?z=${junk}&f.weather=rain`, `?f.weather=rain&utm_source=x`, `?f.weather=rain&f.weather=sun`]) {
+    const res = await t.call(path + query);
+    equal(res.status, 200);
+    equal(sameness(res.text), sameness(plain.text), query.slice(0, 40));
+  }
+  match(plain.text, /download\?format=csv&amp;f\.weather=rain"/);
+}, ENV);
+
 testEachBackend("a chart drawn under a filter is drawn again when the filter reads another column", async (t) => {
   const { cookie } = await t.signUp();
   const { dashboardId } = await weatherDashboard(t, cookie, sources);

@@ -43,6 +43,24 @@ function fromUrl(f: DashboardFilter, params: URLSearchParams): string | undefine
   return (from ?? "") || (to ?? "") ? `${from ?? ""}..${to ?? ""}` : "";
 }
 
+/**
+ * The part of a query string that `filters` read (`f.<id>`, `f.<id>.from`, `f.<id>.to`, first
+ * value each, as `fromUrl` reads them) in a fixed order, with "?" when not empty: all a page's
+ * look depends on. Anything else a URL carries is left out of kept pages' keys and of the links a
+ * page writes, so junk parameters cannot multiply kept pages or grow them.
+ */
+export function filterQuery(filters: DashboardFilter[], params: URLSearchParams): string {
+  const read = new URLSearchParams();
+  for (const f of filters) {
+    for (const name of [`f.${f.id}`, `f.${f.id}.from`, `f.${f.id}.to`]) {
+      const value = params.get(name);
+      if (value !== null) read.append(name, value);
+    }
+  }
+  const text = read.toString();
+  return text ? `?${text}` : "";
+}
+
 /** `from..to` split, either side possibly empty; a value without `..` is both ends. */
 function range(value: string): [string, string] {
   const at = value.indexOf("..");

@@ -76,7 +76,7 @@ export function sharePageCache(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const token = c.req.method === "GET" ? SHARE_PAGE.exec(c.req.path)?.[1] : undefined;
     if (!token) return await next();
     const opened = recentlyOpenedShare(deps, token);
-    const key = opened && shareVersion(opened, new URL(c.req.url).search);
+    const key = opened && shareVersion(opened, new URL(c.req.url).searchParams);
     const kept = key ? keptSharePage(key) : undefined;
     if (opened && kept?.headers) {
       try {
@@ -95,7 +95,7 @@ export function sharePageCache(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.res.headers.delete(KEPT_MARKER);
     // The handler has just opened the link, so its lookup is here now.
     const reopened = recentlyOpenedShare(deps, token);
-    const rendered = reopened && keptSharePage(shareVersion(reopened, new URL(c.req.url).search));
+    const rendered = reopened && keptSharePage(shareVersion(reopened, new URL(c.req.url).searchParams));
     if (!rendered) return;
     const skipped = new Set(["x-request-id", "content-encoding", "content-length", "set-cookie"]);
     rendered.headers = [...c.res.headers].filter(([name]) => !skipped.has(name)).map((

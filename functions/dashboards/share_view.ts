@@ -21,7 +21,7 @@ import {
   type WidgetRow,
 } from "../../db/queries/dashboards.ts";
 import type { DatasetRow } from "../../db/queries/connectors.ts";
-import { checkValues, effectiveValues, type FilterValues } from "./filters.ts";
+import { checkValues, effectiveValues, filterQuery, type FilterValues } from "./filters.ts";
 import type { DashboardFilter } from "./schemas.ts";
 import { dashboardData, type Runner, type WidgetData, widgetData } from "./widget_data.ts";
 
@@ -197,7 +197,7 @@ export interface OpenedShare {
  * dashboard, any widget, any dataset's sync, and the filter values asked for. A page rendered
  * under the same key is the same page, so it can be served again without reading or drawing.
  */
-export function shareVersion(opened: OpenedShare, search: string): string {
+export function shareVersion(opened: OpenedShare, params: URLSearchParams): string {
   let base = versions.get(opened);
   if (base === undefined) {
     const times = [
@@ -208,7 +208,7 @@ export function shareVersion(opened: OpenedShare, search: string): string {
     ].map((d) => d?.getTime() ?? 0);
     versions.set(opened, base = `${opened.link.id}:${opened.widgets.length}:${times.join(",")}`);
   }
-  return `${base}:${search}`;
+  return `${base}:${filterQuery(opened.dashboard.filters as DashboardFilter[], params)}`;
 }
 
 /** An opened link's version without the query string, once per lookup (a cached one serves many views). */

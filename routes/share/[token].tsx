@@ -16,7 +16,7 @@ import {
   shareVersion,
   systemRunner,
 } from "../../functions/dashboards/share_view.ts";
-import { effectiveValues, type FilterValues } from "../../functions/dashboards/filters.ts";
+import { effectiveValues, filterQuery, type FilterValues } from "../../functions/dashboards/filters.ts";
 import { renderCells } from "../../functions/dashboards/cells.ts";
 import { filterOptions } from "../../functions/dashboards/widget_data.ts";
 import { shareHeaders } from "../../functions/dashboards/share_headers.ts";
@@ -75,7 +75,7 @@ export const handler = {
       vary: "accept-encoding",
       ...shareHeaders(opened.link.allowEmbed),
     };
-    const key = shareVersion(opened, ctx.url.search);
+    const key = shareVersion(opened, ctx.url.searchParams);
     const kept = keptSharePage(key);
     // Kept pages are usually answered before the chain (sharePageCache); this is the first
     // request after one was kept, before its headers were recorded.
@@ -89,7 +89,7 @@ export const handler = {
     ]);
     // The form keeps what the viewer typed, even a refused value, so it can be corrected.
     const typed = effectiveValues(shared.filters, ctx.url.searchParams, locked);
-    const query = ctx.url.search;
+    const query = filterQuery(shared.filters, ctx.url.searchParams);
     const downloads = link.allowDownloads
       ? (widgetId: string, format: string) =>
         `/share/${token}/widgets/${widgetId}/download?format=${format}${query ? "&" + query.slice(1) : ""}`
