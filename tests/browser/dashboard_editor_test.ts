@@ -269,3 +269,42 @@ browserTest("the dashboard editor, its filters and the Share panel, as a member 
     await t.close();
   }
 });
+
+browserTest("a text widget is added in the editor, its markdown shown sanitized on the dashboard", async (browser) => {
+  const t = await startTestApp("pglite");
+  const server = serve((req, info) => t.fetch(req, info));
+  let opened: Page | undefined;
+  try {
+    const { cookie } = await t.signUp();
+    await uploadedDataset(t, cookie, CSV);
+    const dashboard = await t.call("/api/dashboards", { cookie, body: { name: "Notes" } });
+    const dashboardId = (dashboard.body as { id: string }).id;
+    const { page, problems } = await memberPage(browser, server.url, cookie);
+    opened = page;
+    const sent: string[] = [];
+    page.on("request", (r) => r.method() === "POST" && sent.push(new URL(r.url()).pathname));
+    await page.goto(`${server.url}/dashboards/${dashboardId}/edit`);
+    const form = page.locator(".add-widget");
+    await form.locator("label", { hasText: "Type" }).locator("select").selectOption("text");
+    equal(await form.locator("label", { hasText: "Dataset" }).count(), 0, "text needs no dataset");
+    // Empty text is said beside its field and not sent.
+    await form.getByRole("button", { name: "Add widget" }).click();
+    equal(await form.locator(".field-error").textContent(), "Write the text the widget shows.");
+    equal(await page.evaluate(() => document.activeElement?.tagName), "TEXTAREA");
+    deepStrictEqual(sent.filter((p) => p.endsWith("/widgets")), []);
+    await form.locator("label", { hasText: "Title" }).locator("input").fill("About");
+    await form.locator("textarea").fill("Sales from the **shop**. <script>alert(1)</script>");
+    await form.getByRole("button", { name: "Add widget" }).click();
+    await page.locator(".grid-stack-item", { hasText: "About" }).waitFor();
+    await page.goto(`${server.url}/dashboards/${dashboardId}`);
+    const text = page.locator(".widget", { hasText: "About" }).locator(".md");
+    equal(await text.locator("strong").textContent(), "shop");
+    match(await text.textContent() ?? "", /<script>alert\(1\)<\/script>/, "raw HTML is shown as text");
+    deepStrictEqual(problems, []);
+  } finally {
+    // The dashboard page listens for syncs (server-sent events): closing it ends that stream.
+    await opened?.context().close();
+    await server.close();
+    await t.close();
+  }
+});
