@@ -187,7 +187,7 @@ testEachBackend("filters come from the URL, and a locked filter cannot be overri
   equal(bad.status, 400);
   match(
     bad.text,
-    /The filter &quot;Date&quot; takes dates such as 2024-01-01 and 2024-03-31: either end may be left empty\. The dashboard shows the default values\./,
+    /The filter &quot;Date&quot; takes dates such as 2024-01-01 and 2024-03-31: either end may be left empty\. The dashboard is shown without that filter\./,
   );
   match(bad.text, /name="f\.date\.from" value="yesterday"/);
   // A date shaped right but not on the calendar is refused the same way, not sent to the database.
@@ -197,6 +197,11 @@ testEachBackend("filters come from the URL, and a locked filter cannot be overri
     match(impossible.text, /takes dates such as 2024-01-01 and 2024-03-31/);
     equal(impossible.text.includes("not a valid date"), false, "no widget shows the database's refusal");
   }
+  // One bad value leaves the others applied: rain only, whatever the date says.
+  const mixed = await t.call(`${path}?f.weather=rain&f.date.from=2013-02-30`);
+  equal(mixed.status, 400);
+  equal(marks(pageCharts(mixed.text)[0], "bar").length, 1, "the weather filter still applies");
+  match(mixed.text, /<option value="rain" selected/);
   // A reversed range would quietly show nothing: it is refused with what to do.
   const reversed = await t.call(`${path}?f.date.from=2013-05-31&f.date.to=2013-03-01`);
   equal(reversed.status, 400);

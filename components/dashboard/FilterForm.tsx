@@ -48,20 +48,22 @@ export function FilterForm(props: {
           );
         }
         const [from, to] = split(value);
-        const type = f.type === "date_range" ? "date" : "number";
+        // Numbers are typed as text, so a refused value stays in its box to be corrected (a number
+        // box would show it empty); the server checks them.
+        const input = f.type === "date_range" ? { type: "date" } : { type: "text", inputMode: "decimal" as const };
         return (
           <fieldset key={f.id} class="filter-field filter-range">
             <legend>{f.label}</legend>
-            <input type={type} name={`f.${f.id}.from`} value={from} aria-label={`${f.label} from`} step="any" />
+            <input {...input} name={`f.${f.id}.from`} value={from} aria-label={`${f.label} from`} />
             <span aria-hidden="true">–</span>
-            <input type={type} name={`f.${f.id}.to`} value={to} aria-label={`${f.label} to`} step="any" />
+            <input {...input} name={`f.${f.id}.to`} value={to} aria-label={`${f.label} to`} />
           </fieldset>
         );
       })}
       {open.length > 0 && <button type="submit" class="button">Apply</button>}
       {open.length > 0 && <a class="button ghost" href={props.action}>Reset</a>}
       {props.error && (
-        <p class="form-error" role="alert">{asSentence(props.error)} The dashboard shows the default values.</p>
+        <p class="form-error" role="alert">{asSentence(props.error)} The dashboard is shown without that filter.</p>
       )}
     </form>
   );

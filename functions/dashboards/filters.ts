@@ -109,6 +109,28 @@ export function checkValues(filters: DashboardFilter[], values: FilterValues): v
 }
 
 /**
+ * `values` without those `filters` refuse, and the first refusal's sentence: a page applies every
+ * good value and says what was wrong with the bad one, rather than dropping them all.
+ */
+export function withoutRefused(
+  filters: DashboardFilter[],
+  values: FilterValues,
+): { values: FilterValues; refusal?: string } {
+  const kept = { ...values };
+  let refusal: string | undefined;
+  for (const f of filters) {
+    try {
+      checkValues([f], values);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      delete kept[f.id];
+      refusal ??= error.message;
+    }
+  }
+  return { values: kept, refusal };
+}
+
+/**
  * `query` with the dashboard's filters added for the columns `columns` has; filters on other
  * columns do not apply to this widget.
  */

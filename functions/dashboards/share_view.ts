@@ -21,7 +21,7 @@ import {
   type WidgetRow,
 } from "../../db/queries/dashboards.ts";
 import type { DatasetRow } from "../../db/queries/connectors.ts";
-import { checkValues, effectiveValues, filterQuery, type FilterValues } from "./filters.ts";
+import { checkValues, effectiveValues, filterQuery, type FilterValues, withoutRefused } from "./filters.ts";
 import type { DashboardFilter } from "./schemas.ts";
 import { dashboardData, type Runner, type WidgetData, widgetData } from "./widget_data.ts";
 
@@ -228,14 +228,7 @@ export async function readShared(
   const { link, dashboard, widgets, datasets } = opened;
   const filters = dashboard.filters as DashboardFilter[];
   const locked = link.lockedFilters as FilterValues;
-  let values = effectiveValues(filters, params, locked);
-  let filterError: string | undefined;
-  try {
-    checkValues(filters, values);
-  } catch (error) {
-    filterError = error instanceof ApiError ? error.message : String(error);
-    values = effectiveValues(filters, new URLSearchParams(), locked);
-  }
+  const { values, refusal: filterError } = withoutRefused(filters, effectiveValues(filters, params, locked));
   const data = await dashboardData(deps, systemRunner(deps), widgets, filters, values, datasets);
   const times = data.map((d) => d.syncedAt?.getTime()).filter((t): t is number => t !== undefined);
   return {

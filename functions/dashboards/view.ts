@@ -3,10 +3,10 @@
  * read as the caller (RLS), and one widget's data for the API and downloads.
  */
 import type { AppDeps } from "../../lib/deps.ts";
-import { ApiError, notFound } from "../../lib/http/errors.ts";
+import { notFound } from "../../lib/http/errors.ts";
 import { asUser } from "../../db/rls.ts";
 import { findDashboard, findWidget, type WidgetRow } from "../../db/queries/dashboards.ts";
-import { checkValues, effectiveValues, type FilterValues } from "./filters.ts";
+import { checkValues, effectiveValues, type FilterValues, withoutRefused } from "./filters.ts";
 import type { DashboardFilter } from "./schemas.ts";
 import { getDashboard } from "./dashboards.ts";
 import { dashboardData, type Runner, type WidgetData, widgetData } from "./widget_data.ts";
@@ -22,19 +22,12 @@ export function dataKey(data: WidgetData, values: FilterValues): string {
   return `${data.syncedAt?.getTime() ?? 0}:${JSON.stringify(data.query ?? values)}`;
 }
 
-/** A dashboard, its widgets and their data; a bad filter value is a 400 naming the filter. */
+/** A dashboard, its widgets and their data; a bad filter value is left out and named in `filterError`. */
 export async function dashboardView(deps: AppDeps, userId: string, id: string, params: URLSearchParams) {
   const { dashboard, widgets } = await getDashboard(deps, userId, id);
   const filters = dashboard.filters as DashboardFilter[];
   const values = effectiveValues(filters, params);
-  let filterError: string | undefined;
-  try {
-    checkValues(filters, values);
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    filterError = error.message;
-  }
-  const used = filterError ? effectiveValues(filters, new URLSearchParams()) : values;
+  const { values: used, refusal: filterError } = withoutRefused(filters, values);
   const data = await dashboardData(deps, userRunner(deps, userId), widgets, filters, used);
   const times = data.map((d) => d.syncedAt?.getTime()).filter((t): t is number => t !== undefined);
   return {
