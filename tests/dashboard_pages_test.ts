@@ -47,6 +47,18 @@ testEachBackend("a dashboard, its editor and a workflow's pages are titled by na
   match(execution.text, new RegExp(`<a href="/workflows/${workflow.id}">Nightly digest</a>`));
 }, ENV);
 
+testEachBackend("an empty dashboard points its member to the editor; its share page does not", async (t) => {
+  const { cookie } = await t.signUp();
+  const created = await t.call("/api/dashboards", { cookie, body: { name: "Empty" } });
+  const id = (created.body as { id: string }).id;
+  const page = await t.call(`/dashboards/${id}`, { cookie });
+  match(page.text, new RegExp(`No widgets yet</h2>.*<a href="/dashboards/${id}/edit">editor</a>`, "s"));
+  const link = await t.call(`/api/dashboards/${id}/shares`, { cookie, body: {} });
+  const shared = await t.call(new URL((link.body as { url: string }).url).pathname);
+  match(shared.text, /This dashboard has no widgets yet\./);
+  equal(shared.text.includes("/edit"), false);
+});
+
 testEachBackend("a share link that does not work says so to an outsider, the same page every time", async (t) => {
   const { cookie } = await t.signUp();
   const { dashboardId } = await weatherDashboard(t, cookie, sources);

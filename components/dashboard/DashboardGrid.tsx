@@ -7,6 +7,7 @@ import type { CellView } from "../../functions/dashboards/cells.ts";
 import type { MetricValue } from "../../functions/dashboards/metric.ts";
 import type { WidgetConfig } from "../../functions/dashboards/schemas.ts";
 import { ResultTable } from "../ResultTable.tsx";
+import { EmptyState } from "../EmptyState.tsx";
 
 /** Formats a number as the widget's config asks (`integer`, `decimal`, `percent`, `currency:EUR`). */
 export function formatNumber(value: unknown, format?: string): string {
@@ -95,10 +96,25 @@ function Cell({ cell, downloads }: { cell: CellView; downloads?: (widgetId: stri
 }
 
 export function DashboardGrid(
-  props: { cells: CellView[]; downloads?: (widgetId: string, format: string) => string },
+  props: {
+    cells: CellView[];
+    downloads?: (widgetId: string, format: string) => string;
+    /** The editor's address, for a member's empty dashboard (a share page has none). */
+    editHref?: string;
+  },
 ) {
   if (props.cells.length === 0) {
-    return <p class="muted">This dashboard has no widgets yet.</p>;
+    return (
+      <EmptyState icon="dashboards" title="No widgets yet">
+        {props.editHref
+          ? (
+            <>
+              Add charts, tables, numbers and text in the <a href={props.editHref}>editor</a>.
+            </>
+          )
+          : "This dashboard has no widgets yet."}
+      </EmptyState>
+    );
   }
   return (
     <div class="dashboard-grid">

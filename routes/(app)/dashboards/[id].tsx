@@ -113,6 +113,7 @@ export default function DashboardPage({ data }: PageProps<Data>) {
       />
       <DashboardGrid
         cells={data.cells}
+        editHref={`/dashboards/${dashboard.id}/edit`}
         downloads={(widgetId, format) => `/api/widgets/${widgetId}/download?format=${format}${query}`}
       />
       <div id="share">
