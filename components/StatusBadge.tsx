@@ -5,6 +5,7 @@ const TONE: Record<string, string> = {
   syncing: "busy",
   running: "busy",
   queued: "busy",
+  retrying: "busy",
   error: "bad",
   failed: "bad",
   cancelled: "neutral",

@@ -1,9 +1,14 @@
-/** An execution's steps as a timeline; while it is queued or running it reads the API each second. */
+/**
+ * An execution's steps as a timeline; while it is queued or running it reads the API each second.
+ * A finished one can be run again, from the start or from its failed step (earlier steps' outputs
+ * reused: POST /api/executions/:id/rerun), and the page moves to the new run.
+ */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { JsonBlock } from "../components/JsonBlock.tsx";
 import { formatDuration, formatWhen } from "../components/format.ts";
+import { BusyButton } from "../components/BusyButton.tsx";
 
 export interface ExecutionView {
   id: string;
@@ -29,6 +34,14 @@ export interface ExecutionView {
 
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 
+/**
+ * The status to show: an execution queued again after a failed attempt is waiting out its backoff,
+ * which "queued" (as if it had not started) would misstate.
+ */
+function shownStatus(e: ExecutionView): string {
+  return e.status === "queued" && e.steps.some((s) => !s.reused && s.attempts > 0) ? "retrying" : e.status;
+}
+
 /** `Step "http1" failed…` as the rest of the app quotes a name: `Step “http1” failed…`. */
 function curlyStepName(error: string): string {
   return error.replace(/^Step "([^"]*)"/, "Step “$1”");
@@ -41,6 +54,8 @@ function curlyStepName(error: string): string {
 export default function ExecutionTimeline(props: { initial: ExecutionView; testEvent?: boolean }) {
   const execution = useSignal(props.initial);
   const problem = useSignal<string | null>(null);
+  /** The step a new run is being started from ("" for the start), while its request is out. */
+  const rerunning = useSignal<string | null>(null);
 
   useEffect(() => {
     if (FINISHED.has(props.initial.status)) return;
@@ -66,11 +81,31 @@ export default function ExecutionTimeline(props: { initial: ExecutionView; testE
     if (!res.ok) problem.value = "It could not be cancelled: it may have finished already. Reload to see.";
   }
 
+  async function rerun(fromStep: string) {
+    rerunning.value = fromStep;
+    problem.value = null;
+    const res = await fetch(`/api/executions/${execution.value.id}/rerun`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(fromStep ? { from_step: fromStep } : {}),
+    }).catch(() => undefined);
+    const body = await res?.json().catch(() => undefined);
+    if (res?.ok && body?.execution_id) {
+      location.href = `/workflows/executions/${body.execution_id}`;
+      return;
+    }
+    rerunning.value = null;
+    problem.value = body?.error?.message
+      ? `It could not be run again: ${body.error.message}`
+      : "It could not be run again: the server did not answer. Try again in a moment.";
+  }
+
   const e = execution.value;
+  const finished = FINISHED.has(e.status);
   return (
     <div>
       <p data-testid="execution-summary">
-        <StatusBadge status={e.status} testId="execution-status" />{" "}
+        <StatusBadge status={shownStatus(e)} testId="execution-status" />{" "}
         {props.testEvent && e.trigger === "webhook" ? "test event" : e.trigger} · {formatWhen(e.created_at)}
         {e.duration_ms !== null && (
           <>
@@ -80,7 +115,18 @@ export default function ExecutionTimeline(props: { initial: ExecutionView; testE
         )}
         {e.duplicates_suppressed > 0 && ` · ${e.duplicates_suppressed} duplicate delivery suppressed`}
       </p>
-      {!FINISHED.has(e.status) && <button type="button" class="button danger small" onClick={cancel}>Cancel</button>}
+      {!finished && <button type="button" class="button danger small" onClick={cancel}>Cancel</button>}
+      {finished && (
+        <BusyButton
+          class="button small"
+          busy={rerunning.value === ""}
+          busyLabel="Starting…"
+          disabled={rerunning.value !== null}
+          onClick={() => void rerun("")}
+        >
+          Run again
+        </BusyButton>
+      )}
       {e.error && <p class="alert" role="alert">{curlyStepName(e.error)}</p>}
       {problem.value && <p class="alert">{problem.value}</p>}
       <ol class="timeline" data-testid="timeline">
@@ -95,6 +141,20 @@ export default function ExecutionTimeline(props: { initial: ExecutionView; testE
                 </p>
               )
               : <p class="alert">{curlyStepName(s.error)}</p>)}
+            {finished && s.status === "failed" && (
+              <p>
+                <BusyButton
+                  class="button small"
+                  busy={rerunning.value === s.id}
+                  busyLabel="Starting…"
+                  disabled={rerunning.value !== null}
+                  onClick={() => void rerun(s.id)}
+                >
+                  Retry from this step
+                </BusyButton>{" "}
+                <span class="muted small">Earlier steps' outputs are reused.</span>
+              </p>
+            )}
             {s.output !== null && (
               <details>
                 <summary>Output</summary>
