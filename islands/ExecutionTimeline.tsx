@@ -42,6 +42,14 @@ function shownStatus(e: ExecutionView): string {
   return e.status === "queued" && e.steps.some((s) => !s.reused && s.attempts > 0) ? "retrying" : e.status;
 }
 
+/** The artifact an artifact step saved (its output is `{artifact_id, name, …}`), if `output` is one. */
+function artifactOf(output: unknown): { id: string; name: string } | undefined {
+  const o = output as { artifact_id?: unknown; name?: unknown } | null;
+  return typeof o?.artifact_id === "string" && typeof o.name === "string"
+    ? { id: o.artifact_id, name: o.name }
+    : undefined;
+}
+
 /** `Step "http1" failed…` as the rest of the app quotes a name: `Step “http1” failed…`. */
 function curlyStepName(error: string): string {
   return error.replace(/^Step "([^"]*)"/, "Step “$1”");
@@ -153,6 +161,11 @@ export default function ExecutionTimeline(props: { initial: ExecutionView; testE
                   Retry from this step
                 </BusyButton>{" "}
                 <span class="muted small">Earlier steps' outputs are reused.</span>
+              </p>
+            )}
+            {artifactOf(s.output) && (
+              <p>
+                <a href={`/artifacts/${artifactOf(s.output)!.id}`}>Open “{artifactOf(s.output)!.name}”</a>
               </p>
             )}
             {s.output !== null && (

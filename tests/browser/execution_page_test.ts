@@ -146,47 +146,54 @@ browserTest("the execution page on a phone: durations on one line, nothing scrol
   }
 });
 
-browserTest("a failed execution is retried from its failed step, the earlier step reused", async (browser) => {
-  const receiver = startReceiver(() => ({ status: 500, body: { error: "down" } }));
-  const t = await startTestApp("pglite", { OUTBOUND_ALLOW_HOSTS: "127.0.0.1" });
-  const server = serve((req, info) => t.fetch(req, info));
-  let opened: Page | undefined;
-  try {
-    const { cookie } = await t.signUp();
-    const workflow = await createWorkflow(t, cookie, {
-      name: "Flaky",
-      steps: [
-        { id: "prepare", type: "transform", config: { expression: "{'n': 1}" } },
-        { id: "call", type: "http", config: { method: "POST", url: receiver.url } },
-      ],
-      config: { retries: { attempts: 1, backoff_ms: 50 } },
-    });
-    const run = await t.call(`/api/workflows/${workflow.id}/run`, { cookie, body: { input: {} } });
-    equal(run.status, 202, run.text);
-    const failedId = (run.body as { execution_id: string }).execution_id;
-    equal((await waitForExecution(t, cookie, failedId)).status, "failed");
+browserTest(
+  "a failed execution is retried from its failed step, and links to the artifact it saves",
+  async (browser) => {
+    const receiver = startReceiver(() => ({ status: 500, body: { error: "down" } }));
+    const t = await startTestApp("pglite", { OUTBOUND_ALLOW_HOSTS: "127.0.0.1" });
+    const server = serve((req, info) => t.fetch(req, info));
+    let opened: Page | undefined;
+    try {
+      const { cookie } = await t.signUp();
+      const workflow = await createWorkflow(t, cookie, {
+        name: "Flaky",
+        steps: [
+          { id: "prepare", type: "transform", config: { expression: "{'n': 1}" } },
+          { id: "call", type: "http", config: { method: "POST", url: receiver.url } },
+          { id: "save", type: "artifact", config: { type: "document", name: "Digest", content: "'Called.'" } },
+        ],
+        config: { retries: { attempts: 1, backoff_ms: 50 } },
+      });
+      const run = await t.call(`/api/workflows/${workflow.id}/run`, { cookie, body: { input: {} } });
+      equal(run.status, 202, run.text);
+      const failedId = (run.body as { execution_id: string }).execution_id;
+      equal((await waitForExecution(t, cookie, failedId)).status, "failed");
 
-    const { page, problems } = await signedInPage(browser, server.url, cookie);
-    opened = page;
-    await page.goto(`${server.url}/workflows/executions/${failedId}`);
-    await page.waitForSelector("html[data-hydrated=true]");
-    const steps = page.locator("[data-testid=timeline] li");
-    equal(await steps.nth(0).getByRole("button", { name: "Retry from this step" }).count(), 0, "only the failed one");
-    receiver.script(() => ({ status: 200, body: { ok: true } }));
-    await steps.nth(1).getByRole("button", { name: "Retry from this step" }).click();
-    await page.waitForURL((url) =>
-      url.pathname.startsWith("/workflows/executions/") && !url.pathname.endsWith(failedId)
-    );
-    await page.locator("[data-testid=execution-status][data-status=succeeded]").waitFor();
-    match(await steps.nth(0).textContent() ?? "", /reused from the earlier run/);
-    equal(receiver.requests.length, 2, "the failed call, then the retried one");
-    // A finished run can also be run again from the start.
-    ok(await page.getByRole("button", { name: "Run again" }).isEnabled());
-    equal(problems.length, 0, problems.join("\n"));
-  } finally {
-    await opened?.context().close();
-    await server.close();
-    await t.close();
-    await receiver.close();
-  }
-});
+      const { page, problems } = await signedInPage(browser, server.url, cookie);
+      opened = page;
+      await page.goto(`${server.url}/workflows/executions/${failedId}`);
+      await page.waitForSelector("html[data-hydrated=true]");
+      const steps = page.locator("[data-testid=timeline] li");
+      equal(await steps.nth(0).getByRole("button", { name: "Retry from this step" }).count(), 0, "only the failed one");
+      receiver.script(() => ({ status: 200, body: { ok: true } }));
+      await steps.nth(1).getByRole("button", { name: "Retry from this step" }).click();
+      await page.waitForURL((url) =>
+        url.pathname.startsWith("/workflows/executions/") && !url.pathname.endsWith(failedId)
+      );
+      await page.locator("[data-testid=execution-status][data-status=succeeded]").waitFor();
+      match(await steps.nth(0).textContent() ?? "", /reused from the earlier run/);
+      equal(receiver.requests.length, 2, "the failed call, then the retried one");
+      // The artifact step's output links to what it saved.
+      const open = steps.nth(2).getByRole("link", { name: "Open “Digest”" });
+      match(await open.getAttribute("href") ?? "", /^\/artifacts\/[0-9a-f-]{36}$/);
+      // A finished run can also be run again from the start.
+      ok(await page.getByRole("button", { name: "Run again" }).isEnabled());
+      equal(problems.length, 0, problems.join("\n"));
+    } finally {
+      await opened?.context().close();
+      await server.close();
+      await t.close();
+      await receiver.close();
+    }
+  },
+);
