@@ -46,7 +46,13 @@ export async function signUp(
   const now = deps.now();
   return await asSystem(deps.db, async (tx) => {
     const created = await createUserWithWorkspace(tx, { email: input.email, name: input.name ?? "", passwordHash });
-    if (!created) throw new ApiError(409, "email_taken", "An account with this email already exists");
+    if (!created) {
+      throw new ApiError(
+        409,
+        "email_taken",
+        "An account with this email already exists: sign in with it, or sign up with another email",
+      );
+    }
     const session = await startSession(tx, created.user.id, now, meta);
     await recordAudit(tx, {
       action: "user.signup",

@@ -99,7 +99,12 @@ export default function ConnectorActions(props: { connectorId: string; acceptsUp
   async function upload(event: Event) {
     event.preventDefault();
     const file = (event.currentTarget as HTMLFormElement).querySelector("input[type=file]") as HTMLInputElement;
-    if (!file.files?.[0] || busy.value) return;
+    if (busy.value) return;
+    if (!file.files?.[0]) {
+      message.value = { ok: false, text: "Choose a CSV file first, then press Upload and sync." };
+      file.focus();
+      return;
+    }
     busy.value = true;
     working.value = "upload";
     message.value = { ok: true, text: `Uploading ${file.files[0].name}…` };

@@ -508,11 +508,11 @@ testEachBackend(
     equal(renamed.status, 400, renamed.text);
     match(
       (renamed.body as { error: { message: string } }).error.message,
-      /Step "total" \(transform\): expression: steps\.query1 names no step/,
+      /Step "total" \(transform\): expression: reads the output of "query1", but there is no step with that id/,
     );
     const later = await save([read, { id: "query1", type: "transform", config: { expression: "1" } }]);
     equal(later.status, 400, later.text);
-    match((later.body as { error: { message: string } }).error.message, /names a later step/);
+    match((later.body as { error: { message: string } }).error.message, /reads the output of "[^"]+", a later step/);
     const fine = await save([
       { id: "query1", type: "transform", config: { expression: "{ 'steps': 2 }" } },
       read,

@@ -130,10 +130,12 @@ export function parseSteps(value: unknown): Step[] {
     const earlier = new Set(steps.slice(0, index).map((s) => s.id));
     for (const [field, id] of stepReferences(step.config)) {
       if (earlier.has(id)) continue;
-      const which = steps.some((s) => s.id === id) ? "a later step, whose output does not exist yet" : "no step";
+      const which = steps.some((s) => s.id === id)
+        ? "a later step, whose output does not exist yet"
+        : "but there is no step with that id";
       invalid(
         `steps.${index}.config.${field}`,
-        `Step "${step.id}" (${step.type}): ${field}: steps.${id} names ${which}: use an earlier step's id`,
+        `Step "${step.id}" (${step.type}): ${field}: reads the output of "${id}", ${which}: use an earlier step's id`,
       );
     }
   });

@@ -44,6 +44,9 @@ browserTest("add a CSV connector, sync it with progress, preview its rows, uploa
 
     // Uploading replaces the URL's rows with the file's.
     await page.waitForSelector("html[data-hydrated=true]");
+    // Pressed with no file chosen, it says what to do instead of nothing.
+    await page.click("text=Upload and sync");
+    await page.getByText("Choose a CSV file first, then press Upload and sync.").waitFor();
     await page.setInputFiles("input[type=file]", {
       name: "mine.csv",
       mimeType: "text/csv",
