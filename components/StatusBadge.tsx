@@ -19,3 +19,11 @@ export function StatusBadge(props: { status: string; testId?: string }) {
     </span>
   );
 }
+
+/**
+ * An execution's status as pages show it: one queued again after it had started is waiting out a
+ * retry's backoff (or a crashed worker's lease), which "queued", as if it had never run, misstates.
+ */
+export function executionStatus(status: string, startedAt: Date | string | null): string {
+  return status === "queued" && startedAt ? "retrying" : status;
+}

@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { StatusBadge } from "../components/StatusBadge.tsx";
+import { executionStatus, StatusBadge } from "../components/StatusBadge.tsx";
 import { JsonBlock } from "../components/JsonBlock.tsx";
 import { formatDuration, formatWhen } from "../components/format.ts";
 import { BusyButton } from "../components/BusyButton.tsx";
@@ -15,6 +15,9 @@ export interface ExecutionView {
   workflow_id: string;
   status: string;
   trigger: string;
+  /** The execution this one re-ran, when it is a re-run. */
+  rerun_of: string | null;
+  started_at: string | null;
   error: string | null;
   duplicates_suppressed: number;
   created_at: string;
@@ -33,14 +36,6 @@ export interface ExecutionView {
 }
 
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
-
-/**
- * The status to show: an execution queued again after a failed attempt is waiting out its backoff,
- * which "queued" (as if it had not started) would misstate.
- */
-function shownStatus(e: ExecutionView): string {
-  return e.status === "queued" && e.steps.some((s) => !s.reused && s.attempts > 0) ? "retrying" : e.status;
-}
 
 /** The artifact an artifact step saved (its output is `{artifact_id, name, …}`), if `output` is one. */
 function artifactOf(output: unknown): { id: string; name: string } | undefined {
@@ -113,7 +108,7 @@ export default function ExecutionTimeline(props: { initial: ExecutionView; testE
   return (
     <div>
       <p data-testid="execution-summary">
-        <StatusBadge status={shownStatus(e)} testId="execution-status" />{" "}
+        <StatusBadge status={executionStatus(e.status, e.started_at)} testId="execution-status" />{" "}
         {props.testEvent && e.trigger === "webhook" ? "test event" : e.trigger} · {formatWhen(e.created_at)}
         {e.duration_ms !== null && (
           <>
@@ -122,6 +117,12 @@ export default function ExecutionTimeline(props: { initial: ExecutionView; testE
           </>
         )}
         {e.duplicates_suppressed > 0 && ` · ${e.duplicates_suppressed} duplicate delivery suppressed`}
+        {e.rerun_of && (
+          <>
+            {" · "}
+            <a href={`/workflows/executions/${e.rerun_of}`}>re-run of an earlier execution</a>
+          </>
+        )}
       </p>
       {!finished && <button type="button" class="button danger small" onClick={cancel}>Cancel</button>}
       {finished && (

@@ -12,6 +12,8 @@ import { Webhook } from "standardwebhooks";
 import { createWorkflow, deliver, signedHeaders, waitForExecution } from "./support/workflows.ts";
 import type { RequestMeta } from "../lib/deps.ts";
 import { deleteWorkflow, rotateWebhookSecret, updateWorkflow } from "../functions/workflows/workflows.ts";
+import { startReceiver } from "./support/receiver.ts";
+import { waitUntil } from "./support/wait.ts";
 
 const TWO_STEPS = [
   { id: "double", type: "transform", config: { expression: "{ 'total': $sum(trigger.payload.items.price) * 2 }" } },
@@ -494,6 +496,35 @@ testEachBackend(
     equal(nul.status, 200, nul.text);
     equal((nul.body as { name: string }).name, "a\uFFFDb");
   },
+);
+
+testEachBackend(
+  "a run waiting out a retry's backoff reads 'retrying' on the workflow's page, not 'queued'",
+  async (t) => {
+    const receiver = startReceiver(() => ({ status: 503 }));
+    try {
+      const { cookie } = await t.signUp();
+      const workflow = await createWorkflow(t, cookie, {
+        steps: [{ id: "call", type: "http", config: { method: "POST", url: receiver.url } }],
+        config: { retries: { attempts: 3, backoff_ms: 60_000, max_backoff_ms: 60_000 } },
+      });
+      const run = await t.call(`/api/workflows/${workflow.id}/run`, { cookie, body: { input: {} } });
+      const id = (run.body as { execution_id: string }).execution_id;
+      await waitUntil(async () => {
+        const e = (await t.call(`/api/executions/${id}`, { cookie })).body as {
+          status: string;
+          started_at: string | null;
+        };
+        return e.status === "queued" && e.started_at !== null;
+      });
+      const page = await t.call(`/workflows/${workflow.id}`, { cookie });
+      match(page.text, new RegExp(`executions/${id}.*?data-status="retrying"`, "s"));
+      equal((await t.call(`/api/executions/${id}/cancel`, { cookie, method: "POST" })).status, 200);
+    } finally {
+      await receiver.close();
+    }
+  },
+  { OUTBOUND_ALLOW_HOSTS: "127.0.0.1" },
 );
 
 closeSharedAppsAfterAll();

@@ -89,6 +89,15 @@ export function checkValues(filters: DashboardFilter[], values: FilterValues): v
     const [from, to] = range(value);
     const dates = f.type === "date_range";
     const ok = (s: string) => s === "" || (dates ? realDate(s) : Number.isFinite(Number(s)));
+    // A date box cannot show 2024-02-30, so the sentence names it.
+    const unreal = dates ? [from, to].find((s) => DATE.test(s) && !realDate(s)) : undefined;
+    if (unreal) {
+      throw new ApiError(
+        400,
+        "invalid_request",
+        `The filter "${f.label}" was given ${unreal}, which is not a day of the calendar: choose a date in its box`,
+      );
+    }
     if (!ok(from) || !ok(to)) {
       const example = dates ? "dates such as 2024-01-01 and 2024-03-31" : "numbers such as 10 and 250";
       throw new ApiError(

@@ -89,9 +89,10 @@ export async function checkHost(
     if (allow.hosts.some((h) => h.host === ip.toString() && (h.port === undefined || h.port === port))) continue;
     const range = forbiddenRange(address);
     if (range) {
+      // A bare address is named once ("127.0.0.1 is a loopback address"), a name with what it resolves to.
+      const what = name === address ? `${address} is` : `${host} resolves to ${address},`;
       throw outboundRefused(
-        `${host} resolves to ${address}, a ${range} address, which this server does not call. ` +
-          `An operator can allow it in OUTBOUND_ALLOW_HOSTS.`,
+        `${what} a ${range} address, which this server does not call. An operator can allow it in OUTBOUND_ALLOW_HOSTS.`,
       );
     }
   }

@@ -11,13 +11,13 @@ import {
   type WorkflowRow,
 } from "../../../db/queries/workflows.ts";
 import { capped } from "../../../functions/workflows/json.ts";
-import { StatusBadge } from "../../../components/StatusBadge.tsx";
+import { executionStatus, StatusBadge } from "../../../components/StatusBadge.tsx";
 import WorkflowEditor from "../../../islands/WorkflowEditor.tsx";
 import SecretReveal from "../../../islands/SecretReveal.tsx";
 import { rotateWebhookSecret as confirmRotation } from "../../../components/confirmations.ts";
 import { rotateWebhookSecret } from "../../../functions/workflows/workflows.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
-import { formatWhen } from "../../../components/format.ts";
+import { formatDuration, formatWhen } from "../../../components/format.ts";
 import { originOf } from "../../../lib/http/origin.ts";
 import ConfirmButton from "../../../islands/ConfirmButton.tsx";
 import { deleteWorkflow as confirmDeleteWorkflow } from "../../../components/confirmations.ts";
@@ -149,10 +149,12 @@ export default function WorkflowPage({ data }: PageProps<Data>) {
                       {e.duplicates ? ` · ${e.duplicates} duplicate${e.duplicates > 1 ? "s" : ""} suppressed` : ""}
                     </td>
                     <td>
-                      <StatusBadge status={e.status} />
+                      <StatusBadge status={executionStatus(e.status, e.startedAt)} />
                     </td>
                     <td>
-                      {e.startedAt && e.completedAt ? `${e.completedAt.getTime() - e.startedAt.getTime()} ms` : "—"}
+                      {e.startedAt && e.completedAt
+                        ? formatDuration(e.completedAt.getTime() - e.startedAt.getTime())
+                        : "—"}
                     </td>
                   </tr>
                 ))}
