@@ -296,6 +296,11 @@ browserTest("a text widget is added in the editor, its markdown shown sanitized 
     await form.locator("textarea").fill("Sales from the **shop**. <script>alert(1)</script>");
     await form.getByRole("button", { name: "Add widget" }).click();
     await page.locator(".grid-stack-item", { hasText: "About" }).waitFor();
+    // The editor's tile shows the text as written, not just "text".
+    match(
+      await page.locator(".grid-stack-item", { hasText: "About" }).textContent() ?? "",
+      /Sales from the \*\*shop\*\*/,
+    );
     await page.goto(`${server.url}/dashboards/${dashboardId}`);
     const text = page.locator(".widget", { hasText: "About" }).locator(".md");
     equal(await text.locator("strong").textContent(), "shop");

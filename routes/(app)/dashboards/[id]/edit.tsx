@@ -17,6 +17,7 @@ import { removeWidget } from "../../../../functions/dashboards/widgets.ts";
 import { findWidget } from "../../../../db/queries/dashboards.ts";
 import { asUser } from "../../../../db/rls.ts";
 import DashboardEditor, { type EditorSource, type EditorWidget } from "../../../../islands/DashboardEditor.tsx";
+import { clip } from "../../../../lib/text.ts";
 
 interface Data {
   id: string;
@@ -32,8 +33,11 @@ interface Data {
 function summary(cell: Awaited<ReturnType<typeof renderCells>>[number]): string {
   if (cell.error) return cell.error;
   if (cell.metric) return formatNumber(cell.metric.value);
-  if (cell.table) return `Table: ${cell.table.columns.map((c) => c.name).join(", ")}`;
-  if (cell.widget.type === "text") return "Text";
+  if (cell.table) return `Table: ${(cell.headings ?? cell.table.columns.map((c) => c.name)).join(", ")}`;
+  // The text as written (its markdown unrendered), cut to what a tile holds.
+  if (cell.widget.type === "text") {
+    return clip(String((cell.widget.config as { markdown?: string }).markdown ?? ""), 200);
+  }
   return cell.widget.type;
 }
 
