@@ -42,7 +42,10 @@ export interface EditorWidget {
 type Place = Pick<EditorWidget, "x" | "y" | "w" | "h">;
 
 /** What Undo takes back: widgets' places before a move, or a removed widget's definition. */
-type Undoable = { places: Map<string, Place> } | { removed: Record<string, unknown> };
+type Undoable = { places: Map<string, Place> } | { removed: Record<string, unknown>; name: string };
+
+/** Where Undo leaves its sentence across the reload that draws a restored widget. */
+const RESTORED_KEY = "dashboard-editor-status";
 
 /** The fields of a widget (GET /api/dashboards/:id) that POST …/widgets takes to make it again. */
 const DEFINITION = [
@@ -82,6 +85,11 @@ export default function DashboardEditor(
   const narrow = useSignal(false);
 
   useEffect(() => {
+    const restored = sessionStorage.getItem(RESTORED_KEY);
+    if (restored) {
+      sessionStorage.removeItem(RESTORED_KEY);
+      status.value = restored;
+    }
     const query = matchMedia(ONE_COLUMN);
     const follow = () => narrow.value = query.matches;
     follow();
@@ -175,7 +183,8 @@ export default function DashboardEditor(
         undo.value = undoable;
         return;
       }
-      // The server draws the widget's chart; the page shows it when it loads again.
+      // The server draws the widget's chart; the page shows it when it loads again, and says so.
+      sessionStorage.setItem(RESTORED_KEY, `Added “${undoable.name}” back`);
       location.reload();
       return;
     }
@@ -218,7 +227,7 @@ export default function DashboardEditor(
     if (el) grid.current?.removeWidget(el, false, false);
     places.current.delete(w.id);
     widgets.value = widgets.value.filter((x) => x.id !== w.id);
-    if (removed) undo.value = { removed };
+    if (removed) undo.value = { removed, name: nameOf(w) };
     status.value = `Removed “${nameOf(w)}”`;
   }
 

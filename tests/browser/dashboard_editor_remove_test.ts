@@ -152,6 +152,7 @@ browserTest("a move and a removal are each undone by Undo; removing asks in the 
     await undoButton.click();
     await tile(page, "Sales by store").locator("svg").waitFor();
     equal(await page.locator(".grid-stack-item").count(), 3);
+    await page.locator(".editor-bar", { hasText: "Added “Sales by store” back" }).waitFor();
     const after = (await t.call(`/api/dashboards/${dashboardId}`, { cookie })).body as {
       widgets: Record<string, unknown>[];
     };
