@@ -3,8 +3,9 @@
  * link 404 an outsider reads, rotate and revoke through the confirmation form (with JavaScript off
  * too), and the shared chart code's axes (a group-by column is a category, a measure is named).
  */
-import { deepStrictEqual, doesNotMatch, equal, match } from "node:assert/strict";
+import { deepStrictEqual, doesNotMatch, equal, match, ok } from "node:assert/strict";
 import { closeSharedAppsAfterAll, testEachBackend } from "./support/test_app.ts";
+import { sql } from "drizzle-orm";
 import { startSources } from "./support/sources.ts";
 import { marks, pageCharts, weatherDashboard } from "./support/dashboards.ts";
 import { createWorkflow } from "./support/workflows.ts";
@@ -140,6 +141,29 @@ testEachBackend("a filter a live share link locks cannot be dropped: the link wo
   );
   const shared = await t.call(new URL((link.body as { url: string }).url).pathname);
   equal(pageBars(shared.text), 1, "the link still shows sunny days only");
+  // Nor changed so that it would refuse the locked value (a number range would refuse "sun").
+  const retyped = await t.call(`/api/dashboards/${dashboardId}`, {
+    method: "PATCH",
+    cookie,
+    body: { filters: [{ id: "weather", label: "Weather", column: "weather", type: "number_range" }, date] },
+  });
+  equal(retyped.status, 409, retyped.text);
+  match((retyped.body as { error: { message: string } }).error.message, /locked to "sun".*would no longer take/);
+  // Should a locked value be refused anyway (a link older than a rule), it stays applied: no row beyond it shows.
+  await t.deps.db.orm.execute(
+    sql`update dashboards set filters = ${
+      JSON.stringify([{ id: "weather", label: "Weather", column: "weather", type: "number_range" }, date])
+    }::jsonb where id = ${dashboardId}`,
+  );
+  await new Promise((r) => setTimeout(r, 1_100)); // the process's 1 s lookup of the link
+  const failedClosed = await t.call(new URL((link.body as { url: string }).url).pathname);
+  ok(pageBars(failedClosed.text) <= 1, "never the rows the lock keeps out");
+  equal(failedClosed.text.includes("shown without that filter"), false);
+  await t.deps.db.orm.execute(
+    sql`update dashboards set filters = ${
+      JSON.stringify([{ id: "weather", label: "Weather", column: "weather", type: "select" }, date])
+    }::jsonb where id = ${dashboardId}`,
+  );
   // Renaming it keeps the lock (the id stays), and after revoking the link it can go.
   const renamed = [{ id: "weather", label: "Sky", column: "weather", type: "select" }, date];
   equal(

@@ -3,6 +3,7 @@
  * Every call runs as the caller under RLS: another workspace's dashboard is "not found", and a
  * viewer's write is refused by the write policy (403).
  */
+import { checkValues, type FilterValues } from "./filters.ts";
 import { z } from "zod";
 import type { AppDeps, RequestMeta } from "../../lib/deps.ts";
 import { ApiError, notFound } from "../../lib/http/errors.ts";
@@ -82,7 +83,7 @@ export async function changeDashboard(
 ): Promise<DashboardRow> {
   return await changingShares(() =>
     asUser(deps.db, userId, async (tx) => {
-      if (patch.filters) await keepLockedFilters(tx, id, patch.filters);
+      if (patch.filters) await keepLockedFilters(tx, id, patch.filters as DashboardFilter[]);
       const row = await updateDashboard(tx, id, {
         name: patch.name,
         description: patch.description,
@@ -111,7 +112,7 @@ export async function changeDashboard(
  * Refuses to drop a filter a live share link locks: the lock would stop applying, and the link
  * would show every row to whoever has it. Revoking the link (or keeping the filter) comes first.
  */
-async function keepLockedFilters(tx: Db, dashboardId: string, next: { id: string }[]): Promise<void> {
+async function keepLockedFilters(tx: Db, dashboardId: string, next: DashboardFilter[]): Promise<void> {
   const ids = new Set(next.map((f) => f.id));
   const current = await findDashboard(tx, dashboardId);
   const labels = new Map(((current?.filters ?? []) as DashboardFilter[]).map((f) => [f.id, f.label]));
@@ -125,6 +126,23 @@ async function keepLockedFilters(tx: Db, dashboardId: string, next: { id: string
           link.label || "Untitled link"
         }": revoke that link first, or keep the filter`,
       );
+    }
+    // A filter changed so that it would refuse its locked value (another type) would be dropped from
+    // the link's page, showing every row: refused here instead.
+    const locked = link.lockedFilters as FilterValues;
+    for (const f of next.filter((f) => f.id in locked)) {
+      try {
+        checkValues([f], locked);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        throw new ApiError(
+          409,
+          "conflict",
+          `The filter "${f.label}" is locked to "${locked[f.id]}" on the share link "${
+            link.label || "Untitled link"
+          }", which it would no longer take: revoke that link first, or keep the filter's type`,
+        );
+      }
     }
   }
 }

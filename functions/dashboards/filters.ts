@@ -119,15 +119,19 @@ export function checkValues(filters: DashboardFilter[], values: FilterValues): v
 
 /**
  * `values` without those `filters` refuse, and the first refusal's sentence: a page applies every
- * good value and says what was wrong with the bad one, rather than dropping them all.
+ * good value and says what was wrong with the bad one, rather than dropping them all. A `locked`
+ * value (a share link's) is never dropped, even refused: dropping it would show the rows the lock
+ * keeps out, so it stays applied and the widgets fail closed instead.
  */
 export function withoutRefused(
   filters: DashboardFilter[],
   values: FilterValues,
+  locked: FilterValues = {},
 ): { values: FilterValues; refusal?: string } {
   const kept = { ...values };
   let refusal: string | undefined;
   for (const f of filters) {
+    if (f.id in locked) continue;
     try {
       checkValues([f], values);
     } catch (error) {

@@ -228,7 +228,7 @@ export async function readShared(
   const { link, dashboard, widgets, datasets } = opened;
   const filters = dashboard.filters as DashboardFilter[];
   const locked = link.lockedFilters as FilterValues;
-  const { values, refusal: filterError } = withoutRefused(filters, effectiveValues(filters, params, locked));
+  const { values, refusal: filterError } = withoutRefused(filters, effectiveValues(filters, params, locked), locked);
   const data = await dashboardData(deps, systemRunner(deps), widgets, filters, values, datasets);
   const times = data.map((d) => d.syncedAt?.getTime()).filter((t): t is number => t !== undefined);
   return {
