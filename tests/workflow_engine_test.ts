@@ -122,6 +122,29 @@ test("a 4xx from the receiver and an expression error fail at once, without retr
   }
 });
 
+test("a step output nested past 100 levels fails its step at once, and the server keeps answering", async (t) => {
+  // An answer 6,000 levels deep (two runs of it at once froze the server before the check).
+  const deep = JSON.parse('{"a":'.repeat(6_000) + "1" + "}".repeat(6_000));
+  const receiver = startReceiver(() => ({ status: 200, body: deep }));
+  try {
+    const user = await t.signUp();
+    const wf = await createWorkflow(t, user.cookie, {
+      steps: [httpStep(receiver.url)],
+      config: { retries: { attempts: 3, backoff_ms: 50 } },
+    });
+    const runs = await Promise.all([run(t, user.cookie, wf.id), run(t, user.cookie, wf.id)]);
+    for (const id of runs) {
+      const done = await waitForExecution(t, user.cookie, id);
+      equal(done.status, "failed");
+      equal(done.steps[0].attempts, 1);
+      match(done.error!, /nests more than 100 levels deep/);
+    }
+    equal((await t.call("/health")).status, 200);
+  } finally {
+    await receiver.close();
+  }
+});
+
 test("a private address is refused by the outbound guard without retries", async (t) => {
   const user = await t.signUp();
   const wf = await createWorkflow(t, user.cookie, {

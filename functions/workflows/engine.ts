@@ -7,6 +7,7 @@
  * "Exponential Backoff and Jitter") up to the workflow's attempts; errors a retry cannot fix fail
  * at once. A database outage makes the worker back off and come back by itself.
  */
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../lib/json_depth.ts";
 import type { AppDeps } from "../../lib/deps.ts";
 import { ApiError } from "../../lib/http/errors.ts";
 import { isDatabaseUnavailable } from "../../db/client.ts";
@@ -479,17 +480,21 @@ export class WorkflowEngine {
         if (attempt === undefined) return;
         try {
           if (step.type === "http" && secrets === undefined) secrets = await this.#secrets(workflow);
-          output = storable(
-            await this.#runStep(step, {
-              workflow,
-              row,
-              userId,
-              context,
-              secrets: secrets?.[step.id] ?? {},
-              signal,
-              timeoutMs: config.timeout_ms,
-            }),
-          );
+          const result = await this.#runStep(step, {
+            workflow,
+            row,
+            userId,
+            context,
+            secrets: secrets?.[step.id] ?? {},
+            signal,
+            timeoutMs: config.timeout_ms,
+          });
+          // A receiver's answer or a transform can nest without limit; what stores, shows and passes
+          // outputs on recurses, so a value past any real one's depth stops here (lib/json_depth.ts).
+          if (nestsDeeperThan(result, MAX_JSON_DEPTH)) {
+            throw new StepFailure(`The output nests more than ${MAX_JSON_DEPTH} levels deep: make it flatter`, false);
+          }
+          output = storable(result);
           if (jsonSize(output) > MAX_OUTPUT_CHARS) {
             throw new StepFailure(`The output is over ${MAX_OUTPUT_CHARS / 1024} KiB: make it smaller`, false);
           }
