@@ -274,6 +274,9 @@ testEachBackend("deep JSON, crafted cursors and out-of-range versions are 4xx, n
   // Artifact versions are Postgres integers.
   const version = await t.call(`/api/artifacts/${crypto.randomUUID()}?version=2147483648`, { cookie });
   assertApiError(version, "artifact version past int4", 400);
+  // The artifact page takes the same ?version=: past int4 it names nothing (404), never a query error.
+  equal((await t.call(`/artifacts/${crypto.randomUUID()}?version=2147483648`, { cookie })).status, 404);
+  equal((await t.call(`/artifacts/${crypto.randomUUID()}?version=9007199254740993`, { cookie })).status, 404);
 });
 
 testEachBackend("bad input to the sign-in form re-renders it with a message and a 4xx", async (t) => {

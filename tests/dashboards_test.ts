@@ -609,12 +609,34 @@ testEachBackend("parameters no filter reads change nothing on a share page and a
   equal(plain.status, 200);
   // A junk parameter (60 KB of it) and the same filters in another order: the same page, no copy of the junk.
   const junk = "A".repeat(60_000);
-  for (const query of [`?z=${junk}&f.weather=rain`, `?f.weather=rain&utm_source=x`, `?f.weather=rain&f.weather=sun`]) {
+  for (
+    const query of [
+      `?z=${junk}&f.weather=rain`,
+      `?f.weather=rain&utm_source=x`,
+      `?f.weather=rain&f.weather=sun`,
+      // Parameters no filter reads: a select's range ends.
+      `?f.weather=rain&f.weather.from=${junk}`,
+    ]
+  ) {
     const res = await t.call(path + query);
     equal(res.status, 200);
     equal(sameness(res.text), sameness(plain.text), query.slice(0, 40));
   }
   match(plain.text, /download\?format=csv&amp;f\.weather=rain"/);
+  // A refused value is echoed cut just past what any value may hold, and linked nowhere.
+  const long = await t.call(`${path}?f.weather=${junk}`);
+  equal(long.status, 400);
+  // (It is left out, so the page shows every row: compared with the page without filters.)
+  const unfiltered = (await t.call(path)).text;
+  ok(
+    long.text.length < unfiltered.length + 2_000,
+    `a 60 KB value grew the page by ${long.text.length - unfiltered.length}`,
+  );
+  // A locked filter's id in the URL is not read, so it changes nothing either.
+  const lockedPath = pathOf((await share(t, cookie, dashboardId, { locked_filters: { weather: "sun" } })).url);
+  const lockedPlain = await t.call(lockedPath);
+  const lockedJunk = await t.call(`${lockedPath}?f.weather=${junk}`);
+  equal(sameness(lockedJunk.text), sameness(lockedPlain.text));
 }, ENV);
 
 testEachBackend("a chart drawn under a filter is drawn again when the filter reads another column", async (t) => {

@@ -12,6 +12,8 @@ import type { DashboardFilter } from "./schemas.ts";
 export type FilterValues = Record<string, string>;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** The longest filter value taken. */
+const MAX_VALUE_CHARS = 200;
 
 /**
  * The values in effect: each filter's URL value (`f.<id>`), else its default; locked values
@@ -44,18 +46,18 @@ function fromUrl(f: DashboardFilter, params: URLSearchParams): string | undefine
 }
 
 /**
- * The part of a query string that `filters` read (`f.<id>`, `f.<id>.from`, `f.<id>.to`, first
- * value each, as `fromUrl` reads them) in a fixed order, with "?" when not empty: all a page's
- * look depends on. Anything else a URL carries is left out of kept pages' keys and of the links a
- * page writes, so junk parameters cannot multiply kept pages or grow them.
+ * What a page's look depends on in a query string: each open (not `locked`) filter's value exactly
+ * as `fromUrl` reads it, written `f.<id>=value` in the filters' order, with "?" when not empty.
+ * Nothing else a URL carries (junk, a select's `.from`, a locked filter's id) gets in, and a value
+ * is cut just past the 200 characters any value may have (so it is still refused), so kept pages'
+ * keys, their size and the links they write stay bounded.
  */
-export function filterQuery(filters: DashboardFilter[], params: URLSearchParams): string {
+export function filterQuery(filters: DashboardFilter[], params: URLSearchParams, locked: FilterValues = {}): string {
   const read = new URLSearchParams();
   for (const f of filters) {
-    for (const name of [`f.${f.id}`, `f.${f.id}.from`, `f.${f.id}.to`]) {
-      const value = params.get(name);
-      if (value !== null) read.append(name, value);
-    }
+    if (f.id in locked) continue;
+    const value = fromUrl(f, params);
+    if (value !== undefined) read.append(`f.${f.id}`, value.slice(0, MAX_VALUE_CHARS + 1));
   }
   const text = read.toString();
   return text ? `?${text}` : "";
@@ -82,8 +84,8 @@ export function checkValues(filters: DashboardFilter[], values: FilterValues): v
   for (const f of filters) {
     const value = values[f.id];
     if (value === undefined) continue;
-    if (value.length > 200 || value.includes("\0")) {
-      throw new ApiError(400, "invalid_request", `The filter "${f.label}" takes at most 200 characters`);
+    if (value.length > MAX_VALUE_CHARS || value.includes("\0")) {
+      throw new ApiError(400, "invalid_request", `The filter "${f.label}" takes at most ${MAX_VALUE_CHARS} characters`);
     }
     if (f.type === "select") continue;
     const [from, to] = range(value);

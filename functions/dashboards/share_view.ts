@@ -208,7 +208,8 @@ export function shareVersion(opened: OpenedShare, params: URLSearchParams): stri
     ].map((d) => d?.getTime() ?? 0);
     versions.set(opened, base = `${opened.link.id}:${opened.widgets.length}:${times.join(",")}`);
   }
-  return `${base}:${filterQuery(opened.dashboard.filters as DashboardFilter[], params)}`;
+  const locked = opened.link.lockedFilters as FilterValues;
+  return `${base}:${filterQuery(opened.dashboard.filters as DashboardFilter[], params, locked)}`;
 }
 
 /** An opened link's version without the query string, once per lookup (a cached one serves many views). */

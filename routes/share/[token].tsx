@@ -17,6 +17,7 @@ import {
   systemRunner,
 } from "../../functions/dashboards/share_view.ts";
 import { effectiveValues, filterQuery, type FilterValues } from "../../functions/dashboards/filters.ts";
+import type { DashboardFilter } from "../../functions/dashboards/schemas.ts";
 import { renderCells } from "../../functions/dashboards/cells.ts";
 import { filterOptions } from "../../functions/dashboards/widget_data.ts";
 import { shareHeaders } from "../../functions/dashboards/share_headers.ts";
@@ -75,12 +76,17 @@ export const handler = {
       vary: "accept-encoding",
       ...shareHeaders(opened.link.allowEmbed),
     };
-    const key = shareVersion(opened, ctx.url.searchParams);
+    // The page is drawn from what its filters read and nothing else, so it is exactly what its key says.
+    const filters = opened.dashboard.filters as DashboardFilter[];
+    const lockedValues = opened.link.lockedFilters as FilterValues;
+    const query = filterQuery(filters, ctx.url.searchParams, lockedValues);
+    const params = new URLSearchParams(query);
+    const key = shareVersion(opened, params);
     const kept = keptSharePage(key);
     // Kept pages are usually answered before the chain (sharePageCache); this is the first
     // request after one was kept, before its headers were recorded.
     if (kept) return await keptResponse(kept, Object.entries(headers), ctx.req.headers.get("accept-encoding"));
-    const shared = await readShared(deps, opened, ctx.url.searchParams);
+    const shared = await readShared(deps, opened, params);
     const { dashboard, link } = shared;
     const locked = link.lockedFilters as FilterValues;
     const [cells, options] = await Promise.all([
@@ -88,11 +94,13 @@ export const handler = {
       filterOptions(deps, systemRunner(deps), shared.widgets, shared.filters, locked),
     ]);
     // The form keeps what the viewer typed, even a refused value, so it can be corrected.
-    const typed = effectiveValues(shared.filters, ctx.url.searchParams, locked);
-    const query = filterQuery(shared.filters, ctx.url.searchParams);
+    const typed = effectiveValues(shared.filters, params, locked);
+    // Downloads carry the values the page applied: a refused one is not passed on.
+    const applied = new URLSearchParams(Object.entries(shared.values).map(([id, value]) => [`f.${id}`, value]));
+    const linked = filterQuery(shared.filters, applied, locked);
     const downloads = link.allowDownloads
       ? (widgetId: string, format: string) =>
-        `/share/${token}/widgets/${widgetId}/download?format=${format}${query ? "&" + query.slice(1) : ""}`
+        `/share/${token}/widgets/${widgetId}/download?format=${format}${linked ? "&" + linked.slice(1) : ""}`
       : undefined;
     const html = page(
       `${dashboard.name} · shared dashboard`,

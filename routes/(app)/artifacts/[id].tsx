@@ -12,6 +12,7 @@ import { findSession } from "../../../db/queries/chat.ts";
 import { renderFormError } from "../../../components/auth_form.ts";
 import { createDashboard, listDashboardsOf } from "../../../functions/dashboards/dashboards.ts";
 import { pinArtifact } from "../../../functions/dashboards/widgets.ts";
+import { notFound } from "../../../lib/http/errors.ts";
 
 /** Rows the page shows; the CSV download has them all. */
 const SHOWN_ROWS = 500;
@@ -31,6 +32,8 @@ export const handler = {
   async GET(ctx: FreshContext<PageState>): Promise<Data> {
     const { deps, user } = ctx.state;
     const asked = Number(ctx.url.searchParams.get("version"));
+    // Versions are Postgres integers (int4): one past them names no version, like any missing one.
+    if (Number.isInteger(asked) && asked > 2_147_483_647) throw notFound("Artifact");
     const version = Number.isInteger(asked) && asked > 0 ? asked : undefined;
     const artifact = await getArtifact(deps, user!.id, ctx.params.id, { version });
     const session = artifact.sessionId
