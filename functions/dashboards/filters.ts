@@ -73,7 +73,8 @@ function range(value: string): [string, string] {
 function realDate(text: string): boolean {
   if (!DATE.test(text)) return false;
   const day = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
+  // Year 0 is no year to Postgres (1 BC is written with "BC").
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text && !text.startsWith("0000");
 }
 
 /**
