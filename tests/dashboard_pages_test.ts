@@ -141,19 +141,41 @@ testEachBackend("a filter a live share link locks cannot be dropped: the link wo
   );
   const shared = await t.call(new URL((link.body as { url: string }).url).pathname);
   equal(pageBars(shared.text), 1, "the link still shows sunny days only");
-  // Nor changed so that it would refuse the locked value (a number range would refuse "sun").
+  // Nor changed so that it would refuse the locked value (a number range would refuse "sun"), or mean another.
   const retyped = await t.call(`/api/dashboards/${dashboardId}`, {
     method: "PATCH",
     cookie,
     body: { filters: [{ id: "weather", label: "Weather", column: "weather", type: "number_range" }, date] },
   });
   equal(retyped.status, 409, retyped.text);
-  match((retyped.body as { error: { message: string } }).error.message, /locked to "sun".*would no longer take/);
+  match(
+    (retyped.body as { error: { message: string } }).error.message,
+    /its column and type cannot change while the link is live/,
+  );
+  // Nor moved to another column, nor given another type (a select locked to "20.." would become "20 and over").
+  for (const changed of [{ column: "date" }, { column: "Weather" }, { type: "number_range" }]) {
+    const res = await t.call(`/api/dashboards/${dashboardId}`, {
+      method: "PATCH",
+      cookie,
+      body: { filters: [{ id: "weather", label: "Weather", column: "weather", type: "select", ...changed }, date] },
+    });
+    equal(res.status, 409, `${JSON.stringify(changed)}: ${res.text}`);
+  }
+  // Were its column gone all the same (a sync that renamed it), no widget shows rows the lock keeps out.
+  await t.deps.db.orm.execute(
+    sql`update dashboards set filters = ${
+      JSON.stringify([{ id: "weather", label: "Weather", column: "nosuchcol", type: "select" }, date])
+    }::jsonb, updated_at = now() where id = ${dashboardId}`,
+  );
+  await new Promise((r) => setTimeout(r, 1_100)); // the process's 1 s lookup of the link
+  const columnGone = await t.call(new URL((link.body as { url: string }).url).pathname);
+  equal(pageBars(columnGone.text), 0, "no bars: the lock cannot apply");
+  match(columnGone.text, /This widget is not shown on this link/);
   // Should a locked value be refused anyway (a link older than a rule), it stays applied: no row beyond it shows.
   await t.deps.db.orm.execute(
     sql`update dashboards set filters = ${
       JSON.stringify([{ id: "weather", label: "Weather", column: "weather", type: "number_range" }, date])
-    }::jsonb where id = ${dashboardId}`,
+    }::jsonb, updated_at = now() where id = ${dashboardId}`,
   );
   await new Promise((r) => setTimeout(r, 1_100)); // the process's 1 s lookup of the link
   const failedClosed = await t.call(new URL((link.body as { url: string }).url).pathname);
@@ -162,7 +184,7 @@ testEachBackend("a filter a live share link locks cannot be dropped: the link wo
   await t.deps.db.orm.execute(
     sql`update dashboards set filters = ${
       JSON.stringify([{ id: "weather", label: "Weather", column: "weather", type: "select" }, date])
-    }::jsonb where id = ${dashboardId}`,
+    }::jsonb, updated_at = now() where id = ${dashboardId}`,
   );
   // Renaming it keeps the lock (the id stays), and after revoking the link it can go.
   const renamed = [{ id: "weather", label: "Sky", column: "weather", type: "select" }, date];

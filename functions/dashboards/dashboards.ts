@@ -3,7 +3,7 @@
  * Every call runs as the caller under RLS: another workspace's dashboard is "not found", and a
  * viewer's write is refused by the write policy (403).
  */
-import { checkValues, type FilterValues } from "./filters.ts";
+import type { FilterValues } from "./filters.ts";
 import { z } from "zod";
 import type { AppDeps, RequestMeta } from "../../lib/deps.ts";
 import { ApiError, notFound } from "../../lib/http/errors.ts";
@@ -115,32 +115,31 @@ export async function changeDashboard(
 async function keepLockedFilters(tx: Db, dashboardId: string, next: DashboardFilter[]): Promise<void> {
   const ids = new Set(next.map((f) => f.id));
   const current = await findDashboard(tx, dashboardId);
-  const labels = new Map(((current?.filters ?? []) as DashboardFilter[]).map((f) => [f.id, f.label]));
-  for (const link of await listShareLinks(tx, { dashboardId, limit: 1000 })) {
+  const before = new Map(((current?.filters ?? []) as DashboardFilter[]).map((f) => [f.id, f]));
+  // Every live link (no page limit: a lock on the thousand-and-first must hold too).
+  for (const link of await listShareLinks(tx, { dashboardId, limit: 1_000_000 })) {
     const dropped = Object.keys(link.lockedFilters as Record<string, string>).find((k) => !ids.has(k));
     if (dropped) {
       throw new ApiError(
         409,
         "conflict",
-        `The filter "${labels.get(dropped) ?? dropped}" is locked on the share link "${
+        `The filter "${before.get(dropped)?.label ?? dropped}" is locked on the share link "${
           link.label || "Untitled link"
         }": revoke that link first, or keep the filter`,
       );
     }
-    // A filter changed so that it would refuse its locked value (another type) would be dropped from
-    // the link's page, showing every row: refused here instead.
     const locked = link.lockedFilters as FilterValues;
+    // A locked filter keeps its column and type: either change would make it mean something else
+    // (a select locked to "20.." would become "20 and over"), so it is refused like a removal.
     for (const f of next.filter((f) => f.id in locked)) {
-      try {
-        checkValues([f], locked);
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
+      const was = before.get(f.id);
+      if (was && (was.column !== f.column || was.type !== f.type)) {
         throw new ApiError(
           409,
           "conflict",
-          `The filter "${f.label}" is locked to "${locked[f.id]}" on the share link "${
+          `The filter "${was.label}" is locked on the share link "${
             link.label || "Untitled link"
-          }", which it would no longer take: revoke that link first, or keep the filter's type`,
+          }": its column and type cannot change while the link is live; revoke that link first`,
         );
       }
     }

@@ -230,7 +230,7 @@ export async function readShared(
   const filters = dashboard.filters as DashboardFilter[];
   const locked = link.lockedFilters as FilterValues;
   const { values, refusal: filterError } = withoutRefused(filters, effectiveValues(filters, params, locked), locked);
-  const data = await dashboardData(deps, systemRunner(deps), widgets, filters, values, datasets);
+  const data = await dashboardData(deps, systemRunner(deps), widgets, filters, values, datasets, Object.keys(locked));
   const times = data.map((d) => d.syncedAt?.getTime()).filter((t): t is number => t !== undefined);
   return {
     link,
@@ -253,6 +253,15 @@ export async function sharedWidget(deps: AppDeps, token: string, widgetId: strin
   const filters = dashboard.filters as DashboardFilter[];
   const values = effectiveValues(filters, params, link.lockedFilters as FilterValues);
   checkValues(filters, values);
-  const data = await widgetData(deps, systemRunner(deps), widget, filters, values, datasets.get(widget.id) ?? null);
+  const lockedIds = Object.keys(link.lockedFilters as FilterValues);
+  const data = await widgetData(
+    deps,
+    systemRunner(deps),
+    widget,
+    filters,
+    values,
+    datasets.get(widget.id) ?? null,
+    lockedIds,
+  );
   return { widget, data, values };
 }

@@ -47,6 +47,8 @@ export async function widgetData(
   values: FilterValues,
   /** The widget's dataset when the caller has read it already (undefined: look it up). */
   known?: DatasetRow | null,
+  /** Filter ids a share link locks: each must apply to this widget, or it shows nothing. */
+  lockedIds: readonly string[] = [],
 ): Promise<WidgetData> {
   if (widget.type === "text") return {};
   if (!widget.connectorId || !widget.dataset || !widget.dataQuery) {
@@ -61,6 +63,15 @@ export async function widgetData(
       throw new ApiError(404, "not_found", "The dataset this widget reads is gone: its connector was deleted");
     }
     const columns = dataset.columns as Column[];
+    // A filter applies only where its column is, so a locked one whose filter or column this
+    // dataset lacks (a widget on another dataset, a column renamed by a sync, a filter changed)
+    // would leave the rows the link locks out on show: such a widget fails closed instead.
+    for (const id of lockedIds) {
+      const f = filters.find((f) => f.id === id);
+      if (!f || !columns.some((c) => c.name === f.column)) {
+        return { error: "This widget is not shown on this link: its data cannot be limited to what the link is for" };
+      }
+    }
     const query = applyFilters(widget.dataQuery as StructuredQuery, filters, values, columns);
     const syncedAt = dataset.syncedAt ?? undefined;
     // Cached results need no transaction at all; only misses go to the database.
@@ -103,10 +114,13 @@ export async function dashboardData(
   values: FilterValues,
   /** Widget id → its dataset, when read already (see `widgetDatasets`). */
   datasets?: Map<string, DatasetRow>,
+  /** Filter ids a share link locks (see `widgetData`). */
+  lockedIds: readonly string[] = [],
 ): Promise<WidgetData[]> {
   return await mapBounded(widgets, WIDGET_FAN_OUT, async (w) => {
     try {
-      return await widgetData(deps, run, w, filters, values, datasets ? datasets.get(w.id) ?? null : undefined);
+      const known = datasets ? datasets.get(w.id) ?? null : undefined;
+      return await widgetData(deps, run, w, filters, values, known, lockedIds);
     } catch (error) {
       deps.log.error("widget data failed", { widget_id: w.id, error: String(error) });
       return { error: "This widget's data could not be read: try again in a moment" };
