@@ -145,6 +145,20 @@ test("a step output nested past 100 levels fails its step at once, and the serve
   }
 });
 
+test("a transform whose result shares one object 2^30 times fails fast instead of holding the server", async (t) => {
+  const user = await t.signUp();
+  const doubling = "( $f := function($n){ $n = 0 ? 1 : ( $c := $f($n-1); {'l': $c, 'r': $c} ) }; $f(30) )";
+  const wf = await createWorkflow(t, user.cookie, {
+    steps: [{ id: "grow", type: "transform", config: { expression: doubling } }],
+  });
+  const started = performance.now();
+  const done = await waitForExecution(t, user.cookie, await run(t, user.cookie, wf.id));
+  equal(done.status, "failed");
+  match(done.error!, /holds more than 1,000,000 values/);
+  ok(performance.now() - started < 10_000, "failed in seconds, not minutes");
+  equal((await t.call("/health")).status, 200);
+});
+
 test("a private address is refused by the outbound guard without retries", async (t) => {
   const user = await t.signUp();
   const wf = await createWorkflow(t, user.cookie, {

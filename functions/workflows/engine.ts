@@ -7,7 +7,7 @@
  * "Exponential Backoff and Jitter") up to the workflow's attempts; errors a retry cannot fix fail
  * at once. A database outage makes the worker back off and come back by itself.
  */
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../lib/json_depth.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../lib/json_shape.ts";
 import type { AppDeps } from "../../lib/deps.ts";
 import { ApiError } from "../../lib/http/errors.ts";
 import { isDatabaseUnavailable } from "../../db/client.ts";
@@ -490,7 +490,7 @@ export class WorkflowEngine {
             timeoutMs: config.timeout_ms,
           });
           // A receiver's answer or a transform can nest without limit; what stores, shows and passes
-          // outputs on recurses, so a value past any real one's depth stops here (lib/json_depth.ts).
+          // outputs on recurses, so a value past any real one's depth stops here (lib/json_shape.ts).
           if (nestsDeeperThan(result, MAX_JSON_DEPTH)) {
             throw new StepFailure(`The output nests more than ${MAX_JSON_DEPTH} levels deep: make it flatter`, false);
           }

@@ -24,7 +24,7 @@ import {
 import { groupCommit } from "../../lib/group_commit.ts";
 import { engineFor } from "./engine.ts";
 import { storable } from "./json.ts";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../lib/json_depth.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../lib/json_shape.ts";
 import { postgresCode } from "../../lib/http/error_handler.ts";
 import { decodeBase64, encodeBase64 } from "../../lib/encoding.ts";
 import { asSystem } from "../../db/rls.ts";

@@ -6,11 +6,11 @@ import { ApiError, errorBody } from "./errors.ts";
 import { decodeBase64, encodeBase64Url } from "../encoding.ts";
 import { makeStorableInPlace } from "../text.ts";
 import { isUuid } from "./ids.ts";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json_depth.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json_shape.ts";
 
 /**
  * A router whose failed validations answer 400 with zod's issues in `details`, as does JSON nested
- * past MAX_JSON_DEPTH (lib/json_depth.ts). Valid input is made
+ * past MAX_JSON_DEPTH (lib/json_shape.ts). Valid input is made
  * storable first (lib/text.ts: no NUL, no lone surrogate), in place because the validator hands
  * this same object to the handler: every string a request brings reaches Postgres cleaned, once.
  */

@@ -3,6 +3,7 @@
  * and cached (a workflow's steps run many times); a syntax error is found at save time by
  * `checkExpression`, with JSONata's own message and position.
  */
+import { holdsMoreThan } from "../../../lib/json_shape.ts";
 import jsonata from "jsonata";
 
 type Compiled = ReturnType<typeof jsonata>;
@@ -52,9 +53,20 @@ export async function evaluate(expression: string, context: unknown): Promise<un
   }
 }
 
-/** JSONata returns arrays with a `sequence` flag and may return undefined: plain JSON values instead. */
+/** The most values an expression's result may hold once written out (far past the 1 MiB output cap). */
+const MAX_RESULT_VALUES = 1_000_000;
+
+/**
+ * JSONata returns arrays with a `sequence` flag and may return undefined: plain JSON values instead.
+ * A result that shares one object many times is checked before it is written out, which would
+ * otherwise hold the server for minutes.
+ */
 function normalize(value: unknown): unknown {
-  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+  if (value === undefined) return null;
+  if (holdsMoreThan(value, MAX_RESULT_VALUES)) {
+    throw new Error(`the result holds more than ${MAX_RESULT_VALUES.toLocaleString("en")} values: make it smaller`);
+  }
+  return JSON.parse(JSON.stringify(value));
 }
 
 const TEMPLATE = /\{\{([\s\S]*?)\}\}/g;
