@@ -129,6 +129,15 @@ testEachBackend("a filter a live share link locks cannot be dropped: the link wo
   });
   equal(link.status, 201);
   const date = { id: "date", label: "Date", column: "date", type: "date_range" };
+  /** Writes filters straight to the database, past the API's guards (as an older rule or a sync would leave them). */
+  const storeFilters = async (filters: unknown[]) => {
+    await t.deps.db.orm.execute(
+      sql`update dashboards set filters = ${
+        JSON.stringify(filters)
+      }::jsonb, updated_at = now() where id = ${dashboardId}`,
+    );
+    await new Promise((r) => setTimeout(r, 1_100)); // the process's 1 s lookup of the link
+  };
   const dropped = await t.call(`/api/dashboards/${dashboardId}`, {
     method: "PATCH",
     cookie,
@@ -162,30 +171,16 @@ testEachBackend("a filter a live share link locks cannot be dropped: the link wo
     equal(res.status, 409, `${JSON.stringify(changed)}: ${res.text}`);
   }
   // Were its column gone all the same (a sync that renamed it), no widget shows rows the lock keeps out.
-  await t.deps.db.orm.execute(
-    sql`update dashboards set filters = ${
-      JSON.stringify([{ id: "weather", label: "Weather", column: "nosuchcol", type: "select" }, date])
-    }::jsonb, updated_at = now() where id = ${dashboardId}`,
-  );
-  await new Promise((r) => setTimeout(r, 1_100)); // the process's 1 s lookup of the link
+  await storeFilters([{ id: "weather", label: "Weather", column: "nosuchcol", type: "select" }, date]);
   const columnGone = await t.call(new URL((link.body as { url: string }).url).pathname);
   equal(pageBars(columnGone.text), 0, "no bars: the lock cannot apply");
   match(columnGone.text, /This widget is not shown on this link/);
   // Should a locked value be refused anyway (a link older than a rule), it stays applied: no row beyond it shows.
-  await t.deps.db.orm.execute(
-    sql`update dashboards set filters = ${
-      JSON.stringify([{ id: "weather", label: "Weather", column: "weather", type: "number_range" }, date])
-    }::jsonb, updated_at = now() where id = ${dashboardId}`,
-  );
-  await new Promise((r) => setTimeout(r, 1_100)); // the process's 1 s lookup of the link
+  await storeFilters([{ id: "weather", label: "Weather", column: "weather", type: "number_range" }, date]);
   const failedClosed = await t.call(new URL((link.body as { url: string }).url).pathname);
   ok(pageBars(failedClosed.text) <= 1, "never the rows the lock keeps out");
   equal(failedClosed.text.includes("shown without that filter"), false);
-  await t.deps.db.orm.execute(
-    sql`update dashboards set filters = ${
-      JSON.stringify([{ id: "weather", label: "Weather", column: "weather", type: "select" }, date])
-    }::jsonb, updated_at = now() where id = ${dashboardId}`,
-  );
+  await storeFilters([{ id: "weather", label: "Weather", column: "weather", type: "select" }, date]);
   // Renaming it keeps the lock (the id stays), and after revoking the link it can go.
   const renamed = [{ id: "weather", label: "Sky", column: "weather", type: "select" }, date];
   equal(
