@@ -23,19 +23,25 @@ browserTest("workflow editor: focus follows a moved step; a new secret is not co
     const { page, problems } = await signedInPage(browser, server.url, cookie);
     await page.goto(`${server.url}/workflows/${workflow.id}`);
     await page.waitForSelector("html[data-hydrated=true]");
-    const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? "");
+    // Focus moves after the steps re-render: wait for it a moment (under load it lags the DOM), then read it.
+    const focused = async (expected: string) => {
+      await page.waitForFunction((label) => document.activeElement?.getAttribute("aria-label") === label, expected, {
+        timeout: 3_000,
+      }).catch(() => {});
+      return await page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? "");
+    };
 
     await page.getByRole("button", { name: "Move step second up" }).focus();
     await page.keyboard.press("Enter");
     await page.waitForFunction(() =>
       document.querySelector<HTMLInputElement>("[data-testid=step] input")?.value === "second"
     );
-    equal(await focused(), "Move step second down", "focus stays on the moved step");
+    equal(await focused("Move step second down"), "Move step second down", "focus stays on the moved step");
     await page.keyboard.press("Enter");
     await page.waitForFunction(() =>
       document.querySelector<HTMLInputElement>("[data-testid=step] input")?.value === "first"
     );
-    equal(await focused(), "Move step second up", "and back down again");
+    equal(await focused("Move step second up"), "Move step second up", "and back down again");
 
     ok((await page.textContent("main"))?.includes("was shown when the workflow was made"));
     await page.click("[data-testid=rotate-secret]");
